@@ -1,0 +1,56 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace Lifeline.Channels.Webhook;
+
+/// <summary>
+/// POSTs the notice as JSON with Standard Webhooks headers: <c>webhook-id</c> (stable across
+/// retries), <c>webhook-timestamp</c>, and with a <c>secret</c> a <c>webhook-signature</c> of
+/// <c>v1,base64(HMAC-SHA256("id.timestamp.body"))</c>.
+/// </summary>
+public sealed class WebhookChannel(HttpClient http, TimeProvider clock) : INoticeChannel
+{
+    public string Kind => "webhook";
+
+    public IReadOnlyList<string> Validate(JsonObject settings)
+    {
+        var errors = new List<string>();
+        ChannelSettings.RequireUrl(settings, "url", errors);
+        return errors;
+    }
+
+    public async Task SendAsync(ChannelConfig channel, Notice notice, NoticeDelivery delivery, CancellationToken ct)
+    {
+        var url = ChannelSettings.Required(channel.Settings, "url");
+        var body = NoticeJson.Serialize(notice);
+        var now = clock.GetUtcNow();
+        var timestamp = now.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+        using var request = new HttpRequestMessage(HttpMethod.Post, url)
+        {
+            Content = new StringContent(body, Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Add("webhook-id", delivery.Id);
+        request.Headers.Add("webhook-timestamp", timestamp);
+        if (ChannelSettings.String(channel.Settings, "secret") is { Length: > 0 } secret)
+        {
+            request.Headers.Add("webhook-signature", Sign(secret, delivery.Id, timestamp, body));
+        }
+        using var response = await HttpDelivery.SendAsync(http, request, ct);
+        await HttpDelivery.EnsureDeliveredAsync(response, now, ct);
+    }
+
+    /// <summary>
+    /// The Standard Webhooks signature. A secret given as <c>whsec_&lt;base64&gt;</c> is used as
+    /// those bytes; any other secret as its UTF-8 bytes.
+    /// </summary>
+    public static string Sign(string secret, string id, string timestamp, string body)
+    {
+        var key = secret.StartsWith("whsec_", StringComparison.Ordinal)
+            ? Convert.FromBase64String(secret["whsec_".Length..])
+            : Encoding.UTF8.GetBytes(secret);
+        var mac = HMACSHA256.HashData(key, Encoding.UTF8.GetBytes($"{id}.{timestamp}.{body}"));
+        return "v1," + Convert.ToBase64String(mac);
+    }
+}

@@ -1,0 +1,61 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Lifeline.Core;
+
+/// <summary>What happened, as every channel is told about it. Serialized as the webhook body.</summary>
+public sealed record Notice
+{
+    public const string DownType = "monitor.down";
+    public const string UpType = "monitor.up";
+    public const string TestType = "test";
+
+    /// <summary><c>monitor.down</c>, <c>monitor.up</c> or <c>test</c>.</summary>
+    public required string Type { get; init; }
+    public required DateTimeOffset At { get; init; }
+    public required string Reason { get; init; }
+    public required NoticeMonitor Monitor { get; init; }
+    public string? PreviousStatus { get; init; }
+    /// <summary>When the incident this notice belongs to started (the down time), for "since when".</summary>
+    public DateTimeOffset? IncidentStartedAt { get; init; }
+
+    public bool IsDown => Type == DownType;
+    public bool IsUp => Type == UpType;
+}
+
+/// <summary>The monitor as it was when the notice was planned.</summary>
+public sealed record NoticeMonitor
+{
+    public required string Id { get; init; }
+    public required string Name { get; init; }
+    public required string Kind { get; init; }
+    public required string Status { get; init; }
+    public DateTimeOffset? LastSignalAt { get; init; }
+    public string? LastMessage { get; init; }
+    /// <summary>Link to the monitor; filled in at delivery from the server's public URL.</summary>
+    public string? Url { get; init; }
+
+    public static NoticeMonitor From(Monitor monitor) => new()
+    {
+        Id = monitor.Id,
+        Name = monitor.Name,
+        Kind = WireNames.Of(monitor.Kind),
+        Status = WireNames.Of(monitor.Status),
+        LastSignalAt = monitor.LastSignalAt,
+        LastMessage = monitor.LastMessage,
+    };
+}
+
+/// <summary>The one JSON shape of notices, in the outbox and on the wire.</summary>
+public static class NoticeJson
+{
+    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
+    {
+        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+    };
+
+    public static string Serialize(Notice notice) => JsonSerializer.Serialize(notice, Options);
+
+    public static Notice Deserialize(string json) =>
+        JsonSerializer.Deserialize<Notice>(json, Options) ?? throw new JsonException("empty notice");
+}

@@ -1,0 +1,63 @@
+namespace Lifeline.Core;
+
+/// <summary>
+/// One monitor: its definition and its current state. Immutable; transitions return a copy.
+/// Durations are <see cref="TimeSpan"/>s here and seconds on the wire.
+/// </summary>
+public sealed record Monitor
+{
+    public required string Id { get; init; }
+    public required string Name { get; init; }
+    public string? Slug { get; init; }
+    public MonitorKind Kind { get; init; } = MonitorKind.Push;
+    public IReadOnlyList<string> Tags { get; init; } = [];
+    public IReadOnlyList<string> Channels { get; init; } = [];
+    public MonitorStatus Status { get; init; } = MonitorStatus.New;
+    public DateTimeOffset CreatedAt { get; init; }
+
+    public DateTimeOffset? LastSignalAt { get; init; }
+    public string? LastMessage { get; init; }
+    public double? LastValue { get; init; }
+
+    /// <summary>When the next good signal is expected (push) or the next check is due (active).</summary>
+    public DateTimeOffset? NextDeadlineAt { get; init; }
+
+    /// <summary>When the sweep must next look at this monitor; null when nothing can happen by itself (new, down, paused).</summary>
+    public DateTimeOffset? DueAt { get; init; }
+
+    /// <summary>The incident open while the monitor is down.</summary>
+    public long? OpenIncidentId { get; init; }
+
+    // Push monitors.
+    public string? PushToken { get; init; }
+    /// <summary>Expected time between signals; default 60 s. Ignored when <see cref="Schedule"/> is set.</summary>
+    public TimeSpan Period { get; init; } = TimeSpan.FromSeconds(60);
+    /// <summary>Extra time after the deadline before down; default 0.</summary>
+    public TimeSpan Grace { get; init; } = TimeSpan.Zero;
+    /// <summary>Five-field cron expression; when set, deadlines follow it in <see cref="Tz"/>.</summary>
+    public string? Schedule { get; init; }
+    /// <summary>IANA time zone of <see cref="Schedule"/>; default UTC.</summary>
+    public string Tz { get; init; } = "UTC";
+    /// <summary>When true, signals do not un-pause the monitor.</summary>
+    public bool ManualResume { get; init; }
+    public DateTimeOffset? RunStartedAt { get; init; }
+    public Guid? RunRid { get; init; }
+    public long? LastDurationMs { get; init; }
+
+    // Active monitors (http, tcp, dns, tls).
+    public string? Target { get; init; }
+    public TimeSpan Interval { get; init; } = TimeSpan.FromSeconds(60);
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(10);
+    public int Retries { get; init; }
+    public IReadOnlyList<string> Conditions { get; init; } = [];
+    public string? Method { get; init; }
+    public IReadOnlyDictionary<string, string> Headers { get; init; } = new Dictionary<string, string>();
+    public string? Body { get; init; }
+    /// <summary>Consecutive failed checks so far (active monitors).</summary>
+    public int FailureStreak { get; init; }
+
+    /// <summary>Events stored for this monitor since the last prune.</summary>
+    public int EventCount { get; init; }
+
+    public bool IsStarted => RunStartedAt is not null;
+}

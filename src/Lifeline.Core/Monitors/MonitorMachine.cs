@@ -1,0 +1,261 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+
+namespace Lifeline.Core;
+
+/// <summary>
+/// The monitor state machine. Pure: every method takes the monitor as it is and returns a
+/// <see cref="Flip"/>; stores apply flips atomically and sweeps decide when to call <see cref="OnDue"/>.
+/// </summary>
+public static class MonitorMachine
+{
+    private static readonly ConcurrentDictionary<(string Expression, string Zone), CronSchedule> Schedules = new();
+
+    /// <summary>The next time a good signal is expected after one at <paramref name="from"/>.</summary>
+    public static DateTimeOffset NextDeadline(Monitor monitor, DateTimeOffset from)
+    {
+        if (monitor.Kind != MonitorKind.Push)
+        {
+            return from + monitor.Interval;
+        }
+        if (monitor.Schedule is { } expression)
+        {
+            var schedule = Schedules.GetOrAdd((expression, monitor.Tz), key =>
+                CronSchedule.TryParse(key.Expression, key.Zone, out var error)
+                    ?? throw new InvalidOperationException(error));
+            return schedule.Next(from);
+        }
+        return from + monitor.Period;
+    }
+
+    /// <summary>A signal arrived for the monitor.</summary>
+    public static Flip OnSignal(Monitor monitor, Signal signal)
+    {
+        var next = monitor with { EventCount = monitor.EventCount + 1 };
+        if (signal.Kind == SignalKind.Log)
+        {
+            return Flip.Quiet(monitor, next);
+        }
+        if (monitor.Status == MonitorStatus.Paused && monitor.ManualResume)
+        {
+            return Flip.Quiet(monitor, next with { LastSignalAt = signal.At });
+        }
+        if (monitor.Kind != MonitorKind.Push)
+        {
+            return OnCheck(monitor, next, signal);
+        }
+        if (signal.Kind == SignalKind.Start)
+        {
+            next = next with { RunStartedAt = signal.At, RunRid = signal.Rid, LastSignalAt = signal.At };
+            if (monitor.Status == MonitorStatus.Paused)
+            {
+                // A start is a sign of life: it un-pauses, and the run's end will set up or down.
+                var deadline = NextDeadline(monitor, signal.At);
+                next = next with { Status = MonitorStatus.Up, NextDeadlineAt = deadline, DueAt = deadline };
+            }
+            return Flip.Quiet(monitor, next);
+        }
+
+        var duration = RunDuration(monitor, signal);
+        next = next with
+        {
+            LastSignalAt = signal.At,
+            LastMessage = signal.Message ?? SummaryLine(signal.Body) ?? monitor.LastMessage,
+            LastValue = signal.Value ?? monitor.LastValue,
+            LastDurationMs = duration ?? monitor.LastDurationMs,
+            RunStartedAt = duration is null ? monitor.RunStartedAt : null,
+            RunRid = duration is null ? monitor.RunRid : null,
+        };
+
+        if (signal.Ok)
+        {
+            var deadline = NextDeadline(monitor, signal.At);
+            next = next with { Status = MonitorStatus.Up, NextDeadlineAt = deadline, DueAt = deadline };
+            if (monitor.Status == MonitorStatus.Down || monitor.OpenIncidentId is not null)
+            {
+                return Recovered(monitor, next, signal.At, $"signal received: {next.LastMessage ?? "OK"}");
+            }
+            return Flip.Quiet(monitor, next);
+        }
+
+        next = next with { Status = MonitorStatus.Down, NextDeadlineAt = null, DueAt = null };
+        if (monitor.Status == MonitorStatus.Down)
+        {
+            return Flip.Quiet(monitor, next);
+        }
+        return WentDown(monitor, next, signal.At, FailureReason(signal));
+    }
+
+    /// <summary>The sweep found the monitor due at <paramref name="now"/>; null when nothing is due.</summary>
+    public static Flip? OnDue(Monitor monitor, DateTimeOffset now)
+    {
+        if (monitor.Kind != MonitorKind.Push || monitor.DueAt is not { } due || now < due)
+        {
+            return null;
+        }
+        var deadline = monitor.NextDeadlineAt ?? due;
+        var since = monitor.LastSignalAt is { } last
+            ? $"no signal since {Format(last)}"
+            : $"no signal since the monitor was resumed";
+        switch (monitor.Status)
+        {
+            case MonitorStatus.Up when monitor.Grace > TimeSpan.Zero && now < deadline + monitor.Grace:
+                return Flip.Quiet(monitor, monitor with { Status = MonitorStatus.Late, DueAt = deadline + monitor.Grace });
+            case MonitorStatus.Up or MonitorStatus.Late:
+                var down = monitor with { Status = MonitorStatus.Down, DueAt = null, NextDeadlineAt = null };
+                return WentDown(monitor, down, now, $"{since} (expected by {Format(deadline)})");
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>
+    /// The server starts again after being away since <paramref name="awaySince"/>. A monitor whose
+    /// deadline passed while nobody could receive its signals gets one fresh period (plus grace)
+    /// from <paramref name="restartAt"/>; null for monitors the outage did not affect.
+    /// </summary>
+    public static Flip? AfterOutage(Monitor monitor, DateTimeOffset awaySince, DateTimeOffset restartAt)
+    {
+        if (monitor.Kind != MonitorKind.Push || monitor.DueAt is not { } due || due > restartAt || due < awaySince)
+        {
+            return null;
+        }
+        var fresh = NextDeadline(monitor, restartAt);
+        var next = monitor.Status == MonitorStatus.Late
+            ? monitor with { NextDeadlineAt = fresh, DueAt = fresh + monitor.Grace }
+            : monitor with { NextDeadlineAt = fresh, DueAt = fresh };
+        return Flip.Quiet(monitor, next);
+    }
+
+    /// <summary>Pauses: no deadline, no alert; an open incident is closed without a notice.</summary>
+    public static Flip Pause(Monitor monitor)
+    {
+        var next = monitor with { Status = MonitorStatus.Paused, DueAt = null, NextDeadlineAt = null, FailureStreak = 0 };
+        return new Flip(next, monitor.Status, monitor.OpenIncidentId is null ? IncidentChange.None : IncidentChange.Close, null);
+    }
+
+    /// <summary>Resumes a paused monitor: a fresh deadline from now, or <c>new</c> when it never had a signal.</summary>
+    public static Flip Resume(Monitor monitor, DateTimeOffset now)
+    {
+        if (monitor.Status != MonitorStatus.Paused)
+        {
+            return Flip.Quiet(monitor, monitor);
+        }
+        if (monitor.Kind != MonitorKind.Push)
+        {
+            return Flip.Quiet(monitor, monitor with { Status = MonitorStatus.New, DueAt = now, NextDeadlineAt = now });
+        }
+        if (monitor.LastSignalAt is null)
+        {
+            return Flip.Quiet(monitor, monitor with { Status = MonitorStatus.New });
+        }
+        var deadline = NextDeadline(monitor, now);
+        return Flip.Quiet(monitor, monitor with { Status = MonitorStatus.Up, NextDeadlineAt = deadline, DueAt = deadline });
+    }
+
+    /// <summary>The period, grace or schedule changed: recompute the deadline from the last signal.</summary>
+    public static Monitor Reschedule(Monitor monitor, DateTimeOffset now)
+    {
+        if (monitor.Kind != MonitorKind.Push)
+        {
+            return monitor.Status == MonitorStatus.Paused ? monitor : monitor with { DueAt = now, NextDeadlineAt = now };
+        }
+        if (monitor.Status is not (MonitorStatus.Up or MonitorStatus.Late) || monitor.LastSignalAt is not { } last)
+        {
+            return monitor;
+        }
+        var deadline = NextDeadline(monitor, last);
+        return monitor.Status == MonitorStatus.Late && now < deadline
+            ? monitor with { Status = MonitorStatus.Up, NextDeadlineAt = deadline, DueAt = deadline }
+            : monitor with { NextDeadlineAt = deadline, DueAt = monitor.Status == MonitorStatus.Late ? deadline + monitor.Grace : deadline };
+    }
+
+    private static Flip OnCheck(Monitor monitor, Monitor next, Signal signal)
+    {
+        var due = signal.At + monitor.Interval;
+        next = next with
+        {
+            LastSignalAt = signal.At,
+            LastMessage = signal.Message ?? monitor.LastMessage,
+            LastValue = signal.Value ?? monitor.LastValue,
+            DueAt = due,
+            NextDeadlineAt = due,
+        };
+        if (signal.Ok)
+        {
+            next = next with { Status = MonitorStatus.Up, FailureStreak = 0 };
+            return monitor.Status == MonitorStatus.Down || monitor.OpenIncidentId is not null
+                ? Recovered(monitor, next, signal.At, $"check passed: {next.LastMessage ?? "OK"}")
+                : Flip.Quiet(monitor, next);
+        }
+        var streak = monitor.FailureStreak + 1;
+        next = next with { FailureStreak = streak };
+        if (monitor.Status == MonitorStatus.Down)
+        {
+            return Flip.Quiet(monitor, next);
+        }
+        if (streak <= monitor.Retries)
+        {
+            return Flip.Quiet(monitor, next);
+        }
+        return WentDown(monitor, next with { Status = MonitorStatus.Down }, signal.At, FailureReason(signal));
+    }
+
+    private static Flip WentDown(Monitor before, Monitor next, DateTimeOffset at, string reason) =>
+        new(next, before.Status, IncidentChange.Open, new Notice
+        {
+            Type = Notice.DownType,
+            At = at,
+            Reason = reason,
+            Monitor = NoticeMonitor.From(next),
+            PreviousStatus = WireNames.Of(before.Status),
+            IncidentStartedAt = at,
+        });
+
+    private static Flip Recovered(Monitor before, Monitor next, DateTimeOffset at, string reason) =>
+        new(next, before.Status, IncidentChange.Close, new Notice
+        {
+            Type = Notice.UpType,
+            At = at,
+            Reason = reason,
+            Monitor = NoticeMonitor.From(next),
+            PreviousStatus = WireNames.Of(before.Status),
+        });
+
+    private static long? RunDuration(Monitor monitor, Signal signal)
+    {
+        if (monitor.RunStartedAt is not { } started || signal.At < started)
+        {
+            return null;
+        }
+        if (signal.Rid is { } rid && monitor.RunRid is { } open && rid != open)
+        {
+            return null;
+        }
+        return (long)(signal.At - started).TotalMilliseconds;
+    }
+
+    private static string FailureReason(Signal signal)
+    {
+        var text = signal.Message ?? SummaryLine(signal.Body);
+        if (!string.IsNullOrWhiteSpace(text))
+        {
+            return signal.ExitStatus is { } code and not 0 ? $"exit status {code}: {text}" : text;
+        }
+        return signal.ExitStatus is { } exit ? $"exit status {exit}" : "failure signal received";
+    }
+
+    /// <summary>The last non-empty line of a body: for job output, usually the one that says what went wrong.</summary>
+    private static string? SummaryLine(string? body)
+    {
+        if (string.IsNullOrWhiteSpace(body))
+        {
+            return null;
+        }
+        var trimmed = body.Trim();
+        var line = trimmed[(trimmed.LastIndexOf('\n') + 1)..].Trim();
+        return PushParameters.Truncate(line, 500);
+    }
+
+    private static string Format(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,80 @@
+namespace Lifeline.Core;
+
+/// <summary>Where a signal is addressed: a push token, or the instance ping key with a slug.</summary>
+public sealed record SignalAddress
+{
+    public string? Token { get; init; }
+    public string? PingKey { get; init; }
+    public string? Slug { get; init; }
+    /// <summary>With a slug: the monitor to create when none has that slug (Healthchecks' <c>?create=1</c>).</summary>
+    public Func<Monitor>? CreateIfMissing { get; init; }
+
+    public static SignalAddress ForToken(string token) => new() { Token = token };
+}
+
+public enum SignalOutcome
+{
+    Recorded,
+    Created,
+    NotFound,
+}
+
+public sealed record SignalResult(SignalOutcome Outcome, Monitor? Monitor);
+
+/// <summary>Filters and paging for listing monitors.</summary>
+public sealed record MonitorQuery
+{
+    public MonitorStatus? Status { get; init; }
+    public string? Tag { get; init; }
+    /// <summary>Case-insensitive text found in the name or slug.</summary>
+    public string? Text { get; init; }
+    /// <summary>Page size; default 100.</summary>
+    public int Limit { get; init; } = 100;
+    /// <summary>Opaque cursor from the previous page.</summary>
+    public string? Cursor { get; init; }
+}
+
+public sealed record MonitorPage(IReadOnlyList<Monitor> Items, string? NextCursor);
+
+/// <summary>A write that conflicts with a unique field (slug or push token).</summary>
+public sealed class ConflictException(string field, string message) : Exception(message)
+{
+    public string Field { get; } = field;
+}
+
+/// <summary>Monitors, their events and incidents. Every transition is applied atomically with its incident and outbox rows.</summary>
+public interface IMonitorStore
+{
+    Task<Monitor> AddAsync(Monitor monitor, CancellationToken ct);
+    Task<Monitor?> FindAsync(string id, CancellationToken ct);
+    Task<Monitor?> FindByNameAsync(string name, CancellationToken ct);
+    Task<MonitorPage> ListAsync(MonitorQuery query, CancellationToken ct);
+
+    /// <summary>Reads, transforms and writes a monitor in one transaction; null when the id is unknown.</summary>
+    Task<Monitor?> ChangeAsync(string id, Func<Monitor, Flip> change, CancellationToken ct);
+
+    Task<bool> DeleteAsync(string id, CancellationToken ct);
+
+    /// <summary>Records a signal: finds the monitor, applies <see cref="MonitorMachine.OnSignal"/>, stores the event, in one durable transaction.</summary>
+    Task<SignalResult> RecordAsync(SignalAddress address, Signal signal, CancellationToken ct);
+
+    Task<IReadOnlyList<MonitorEvent>> EventsAsync(string monitorId, int limit, CancellationToken ct);
+    Task<IReadOnlyList<Incident>> IncidentsAsync(string monitorId, int limit, CancellationToken ct);
+
+    /// <summary>Monitors of <paramref name="kind"/> whose due time is at or before <paramref name="now"/>, earliest first.</summary>
+    Task<IReadOnlyList<Monitor>> DueAsync(MonitorKind kind, DateTimeOffset now, int max, CancellationToken ct);
+
+    /// <summary>
+    /// Applies flips planned from the given monitors, each only if the monitor is still as it was read
+    /// (same status and due time): a compare-and-swap. Returns how many were applied.
+    /// </summary>
+    Task<int> ApplyAsync(IReadOnlyList<(Monitor Before, Flip Flip)> flips, CancellationToken ct);
+
+    /// <summary>Monitors whose due time lies in [from, to].</summary>
+    Task<IReadOnlyList<Monitor>> DueBetweenAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken ct);
+
+    /// <summary>Deletes all but the newest <paramref name="keep"/> events of up to <paramref name="maxMonitors"/> monitors that have more; returns events deleted.</summary>
+    Task<int> PruneEventsAsync(int keep, int maxMonitors, CancellationToken ct);
+
+    Task<IReadOnlyDictionary<MonitorStatus, int>> CountByStatusAsync(CancellationToken ct);
+}

@@ -1,0 +1,43 @@
+namespace Lifeline.Core;
+
+/// <summary>A notice waiting in the outbox for one channel.</summary>
+public sealed record OutboxItem(
+    long Id,
+    string DeliveryId,
+    string ChannelId,
+    Notice Notice,
+    int Attempts,
+    DateTimeOffset CreatedAt,
+    ChannelConfig? Channel);
+
+public enum DeliveryState
+{
+    Pending,
+    Sent,
+    /// <summary>Given up: a permanent error, a missing channel, or too old.</summary>
+    Dead,
+}
+
+/// <summary>The result of one attempt: sent, or retry at a time, or dead.</summary>
+public sealed record DeliveryOutcome(DeliveryState State, DateTimeOffset At, string? Error, DateTimeOffset? RetryAt, int? StatusCode);
+
+/// <summary>One recorded attempt to deliver a notice.</summary>
+public sealed record DeliveryAttempt(long OutboxId, string DeliveryId, string NoticeType, string MonitorName, int Attempt, DateTimeOffset At, bool Ok, int? StatusCode, string? Error, DeliveryState State);
+
+public interface IOutboxStore
+{
+    /// <summary>Adds a notice for a channel outside any transition (test notices).</summary>
+    Task<long> EnqueueAsync(string channelId, Notice notice, DateTimeOffset now, CancellationToken ct);
+
+    /// <summary>
+    /// Claims up to <paramref name="max"/> due notices with a lease: only the oldest pending notice of
+    /// each channel, so that a channel receives its notices in order.
+    /// </summary>
+    Task<IReadOnlyList<OutboxItem>> ClaimAsync(DateTimeOffset now, TimeSpan lease, int max, CancellationToken ct);
+
+    Task CompleteAsync(OutboxItem item, DeliveryOutcome outcome, CancellationToken ct);
+
+    Task<IReadOnlyList<DeliveryAttempt>> DeliveriesAsync(string channelId, int limit, CancellationToken ct);
+
+    Task<int> PendingCountAsync(CancellationToken ct);
+}

@@ -1,0 +1,86 @@
+namespace Lifeline.Core;
+
+/// <summary>
+/// Finds push monitors whose deadline has passed and flips them (up to late, late or up to down)
+/// with a compare-and-swap, so several servers can sweep one database safely.
+/// </summary>
+public sealed class DeadlineSweep(IMonitorStore store, TimeProvider clock, LifelineMetrics metrics)
+{
+    /// <summary>Most monitors handled per pass.</summary>
+    public int BatchSize { get; init; } = 500;
+
+    /// <summary>Raised after a pass that planned notices, so the dispatcher can run at once.</summary>
+    public event Action? NoticesPlanned;
+
+    /// <summary>One pass; returns true when a full batch was due, so more may be waiting.</summary>
+    public async Task<bool> SweepOnceAsync(CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var due = await store.DueAsync(MonitorKind.Push, now, BatchSize, ct);
+        if (due.Count == 0)
+        {
+            return false;
+        }
+        var flips = new List<(Monitor, Flip)>(due.Count);
+        foreach (var monitor in due)
+        {
+            if (MonitorMachine.OnDue(monitor, now) is { } flip)
+            {
+                flips.Add((monitor, flip));
+            }
+        }
+        if (flips.Count > 0)
+        {
+            await store.ApplyAsync(flips, ct);
+            metrics.Flipped(flips.Count);
+            if (flips.Exists(f => f.Item2.Notice is not null))
+            {
+                NoticesPlanned?.Invoke();
+            }
+        }
+        return due.Count == BatchSize;
+    }
+}
+
+/// <summary>
+/// At start: gives monitors whose deadline passed while no server was running one fresh period,
+/// so the server's own downtime never raises alerts.
+/// </summary>
+public sealed class OutageAmnesty(IMonitorStore store, ISettingsStore settings, TimeProvider clock)
+{
+    /// <summary>Settings key of the last time any scheduler loop ran.</summary>
+    public const string LastTickKey = "scheduler.lastTickAt";
+
+    /// <summary>A tick older than this means no server was sweeping [10 s].</summary>
+    public TimeSpan TickTolerance { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Returns how many monitors were given a fresh period.</summary>
+    public async Task<int> ApplyAsync(CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var text = await settings.GetAsync(LastTickKey, ct);
+        if (text is null || !DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var lastTick))
+        {
+            return 0;
+        }
+        if (now - lastTick < TickTolerance)
+        {
+            // Another server kept sweeping (a cluster), or this one barely stopped.
+            return 0;
+        }
+        var affected = await store.DueBetweenAsync(lastTick, now, ct);
+        var flips = new List<(Monitor, Flip)>();
+        foreach (var monitor in affected)
+        {
+            if (MonitorMachine.AfterOutage(monitor, lastTick, now) is { } flip)
+            {
+                flips.Add((monitor, flip));
+            }
+        }
+        return flips.Count == 0 ? 0 : await store.ApplyAsync(flips, ct);
+    }
+
+    /// <summary>Records that the scheduler is alive now.</summary>
+    public Task MarkTickAsync(CancellationToken ct) =>
+        settings.SetAsync(LastTickKey, clock.GetUtcNow().ToString("O", System.Globalization.CultureInfo.InvariantCulture), ct);
+}

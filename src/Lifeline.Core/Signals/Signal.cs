@@ -1,0 +1,68 @@
+namespace Lifeline.Core;
+
+/// <summary>The kinds of event a monitor records; their wire names are the contract's event types.</summary>
+public enum SignalKind
+{
+    /// <summary>A Tianji / Uptime Kuma push (up or down).</summary>
+    Push,
+    /// <summary>A Healthchecks run start.</summary>
+    Start,
+    /// <summary>A Healthchecks success (plain ping or exit status 0).</summary>
+    Success,
+    /// <summary>A Healthchecks failure (/fail or a non-zero exit status).</summary>
+    Fail,
+    /// <summary>A log line: recorded, changes nothing.</summary>
+    Log,
+    /// <summary>The result of an active check.</summary>
+    Check,
+}
+
+/// <summary>One incoming signal, already validated.</summary>
+public sealed record Signal
+{
+    public required SignalKind Kind { get; init; }
+    /// <summary>True for a good signal; false for down, fail and failed checks.</summary>
+    public bool Ok { get; init; } = true;
+    public required DateTimeOffset At { get; init; }
+    public string? Message { get; init; }
+    public double? Value { get; init; }
+    public double? PingMs { get; init; }
+    public int? ExitStatus { get; init; }
+    public string? Body { get; init; }
+    public Guid? Rid { get; init; }
+    public string? Source { get; init; }
+    public long? DurationMs { get; init; }
+
+    /// <summary>Whether this signal speaks about up or down at all (start and log do not).</summary>
+    public bool ChangesState => Kind is not (SignalKind.Start or SignalKind.Log);
+
+    public static string WireName(SignalKind kind) => kind switch
+    {
+        SignalKind.Push => "push",
+        SignalKind.Start => "start",
+        SignalKind.Success => "success",
+        SignalKind.Fail => "fail",
+        SignalKind.Log => "log",
+        SignalKind.Check => "check",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+    };
+}
+
+/// <summary>A stored event: a signal as it was recorded against a monitor.</summary>
+public sealed record MonitorEvent(
+    long Id,
+    string MonitorId,
+    DateTimeOffset At,
+    SignalKind Type,
+    bool Ok,
+    string? Msg,
+    double? Value,
+    double? Ping,
+    int? ExitStatus,
+    long? DurationMs,
+    string? Body,
+    Guid? Rid,
+    string? Source);
+
+/// <summary>A period during which a monitor was down.</summary>
+public sealed record Incident(long Id, string MonitorId, DateTimeOffset StartedAt, DateTimeOffset? EndedAt, string Reason);
