@@ -19,7 +19,10 @@ public sealed record Notice
     /// <summary>When the incident this notice belongs to started (the down time), for "since when".</summary>
     public DateTimeOffset? IncidentStartedAt { get; init; }
 
+    [JsonIgnore]
     public bool IsDown => Type == DownType;
+
+    [JsonIgnore]
     public bool IsUp => Type == UpType;
 }
 
@@ -52,10 +55,21 @@ public static class NoticeJson
     public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
     {
         DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+        Converters = { new UtcTimeConverter() },
     };
 
     public static string Serialize(Notice notice) => JsonSerializer.Serialize(notice, Options);
 
     public static Notice Deserialize(string json) =>
         JsonSerializer.Deserialize<Notice>(json, Options) ?? throw new JsonException("empty notice");
+}
+
+/// <summary>Writes times as ISO 8601 UTC with a Z and milliseconds, as the contract asks.</summary>
+public sealed class UtcTimeConverter : JsonConverter<DateTimeOffset>
+{
+    public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        reader.GetDateTimeOffset();
+
+    public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) =>
+        writer.WriteStringValue(value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture));
 }

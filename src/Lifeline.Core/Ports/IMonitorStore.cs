@@ -4,7 +4,7 @@ namespace Lifeline.Core;
 public sealed record SignalAddress
 {
     public string? Token { get; init; }
-    public string? PingKey { get; init; }
+    /// <summary>A slug; the caller has already checked the instance ping key that came with it.</summary>
     public string? Slug { get; init; }
     /// <summary>With a slug: the monitor to create when none has that slug (Healthchecks' <c>?create=1</c>).</summary>
     public Func<Monitor>? CreateIfMissing { get; init; }
@@ -19,7 +19,8 @@ public enum SignalOutcome
     NotFound,
 }
 
-public sealed record SignalResult(SignalOutcome Outcome, Monitor? Monitor);
+/// <summary>What recording a signal did; <paramref name="PlannedNotice"/> is true when it queued a notice.</summary>
+public sealed record SignalResult(SignalOutcome Outcome, Monitor? Monitor, bool PlannedNotice = false);
 
 /// <summary>Filters and paging for listing monitors.</summary>
 public sealed record MonitorQuery

@@ -4,13 +4,10 @@ namespace Lifeline.Core;
 /// Finds push monitors whose deadline has passed and flips them (up to late, late or up to down)
 /// with a compare-and-swap, so several servers can sweep one database safely.
 /// </summary>
-public sealed class DeadlineSweep(IMonitorStore store, TimeProvider clock, LifelineMetrics metrics)
+public sealed class DeadlineSweep(IMonitorStore store, TimeProvider clock, LifelineMetrics metrics, DispatchSignal dispatch)
 {
     /// <summary>Most monitors handled per pass.</summary>
     public int BatchSize { get; init; } = 500;
-
-    /// <summary>Raised after a pass that planned notices, so the dispatcher can run at once.</summary>
-    public event Action? NoticesPlanned;
 
     /// <summary>One pass; returns true when a full batch was due, so more may be waiting.</summary>
     public async Task<bool> SweepOnceAsync(CancellationToken ct)
@@ -35,7 +32,7 @@ public sealed class DeadlineSweep(IMonitorStore store, TimeProvider clock, Lifel
             metrics.Flipped(flips.Count);
             if (flips.Exists(f => f.Item2.Notice is not null))
             {
-                NoticesPlanned?.Invoke();
+                dispatch.Wake();
             }
         }
         return due.Count == BatchSize;

@@ -1,14 +1,73 @@
 using System.CommandLine;
+using Lifeline.Server;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Options;
 
 namespace Lifeline.Cli.Commands;
 
-/// <summary><c>lifeline serve</c>: runs the server.</summary>
+/// <summary>
+/// <c>lifeline serve</c>: runs the server until SIGTERM or Ctrl+C.
+/// Exit codes: 0 stopped cleanly; 1 failed while running; 2 bad configuration.
+/// </summary>
 internal static class ServeCommand
 {
     public static Command Create()
     {
-        var command = new Command("serve", "Run the Lifeline server (dashboard, API and push endpoints).");
-        command.SetAction((_, _) => Task.FromResult(0));
+        var urls = new Option<string?>("--urls") { Description = $"Where to listen, e.g. http://0.0.0.0:5080 [default: {ServerHost.DefaultUrl}]" };
+        var data = new Option<string?>("--data") { Description = "Data folder; SQLite lives in <data>/lifeline.db [default: ./data]" };
+        var postgres = new Option<string?>("--postgres") { Description = "PostgreSQL connection string (or env LIFELINE_POSTGRES); replaces SQLite" };
+        var publicUrl = new Option<string?>("--public-url") { Description = "Base URL shown in push URLs and notices, e.g. https://lifeline.example.com" };
+        var command = new Command("serve", """
+            Run the Lifeline server: dashboard, admin API (/api/v1) and push endpoints (/api/push, /ping).
+
+            Every option can also be set as configuration Lifeline:<Name> or environment Lifeline__<Name>.
+            On first start, when LIFELINE_API_KEY is not set, an admin API key is printed once.
+
+            Examples:
+              lifeline serve
+              lifeline serve --urls http://0.0.0.0:8080 --data /var/lib/lifeline --public-url https://status.example.com
+            """)
+        {
+            urls, data, postgres, publicUrl,
+        };
+        // Anything else (ASP.NET options such as --environment) goes to the host as it is.
+        command.TreatUnmatchedTokensAsErrors = false;
+        command.SetAction(async (result, ct) =>
+        {
+            var args = new List<string>(result.UnmatchedTokens);
+            void Pass(string key, string? value)
+            {
+                if (!string.IsNullOrEmpty(value))
+                {
+                    args.Add($"--{key}={value}");
+                }
+            }
+            Pass("urls", result.GetValue(urls));
+            Pass("Lifeline:Data", result.GetValue(data));
+            Pass("Lifeline:Postgres", result.GetValue(postgres) ?? Environment.GetEnvironmentVariable("LIFELINE_POSTGRES"));
+            Pass("Lifeline:PublicUrl", result.GetValue(publicUrl));
+            try
+            {
+                await using var app = ServerHost.Build([.. args]);
+                await app.RunAsync();
+                return 0;
+            }
+            catch (OptionsValidationException ex)
+            {
+                await Console.Error.WriteLineAsync("lifeline: invalid configuration:\n  " + string.Join("\n  ", ex.Failures));
+                return 2;
+            }
+            catch (InvalidOperationException ex) when (ex.Message.Contains(Lifeline.Server.Security.ApiKeyGate.EnvironmentKey, StringComparison.Ordinal))
+            {
+                await Console.Error.WriteLineAsync($"lifeline: {ex.Message}");
+                return 2;
+            }
+            catch (IOException ex)
+            {
+                await Console.Error.WriteLineAsync($"lifeline: {ex.Message}");
+                return 1;
+            }
+        });
         return command;
     }
 }

@@ -1,0 +1,79 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+
+namespace Lifeline.Server.Endpoints;
+
+/// <summary>The wire shape of monitors, events and incidents (CONTRACT §3): camelCase, durations in seconds, times ISO 8601 UTC.</summary>
+internal static class MonitorJson
+{
+    public static JsonObject Monitor(Monitor m, string baseUrl)
+    {
+        var json = new JsonObject
+        {
+            ["id"] = m.Id,
+            ["name"] = m.Name,
+            ["slug"] = m.Slug,
+            ["kind"] = WireNames.Of(m.Kind),
+            ["tags"] = new JsonArray([.. m.Tags.Select(t => JsonValue.Create(t))]),
+            ["channels"] = new JsonArray([.. m.Channels.Select(c => JsonValue.Create(c))]),
+            ["status"] = WireNames.Of(m.Status),
+            ["lastSignalAt"] = Time(m.LastSignalAt),
+            ["nextDeadlineAt"] = Time(m.NextDeadlineAt),
+            ["lastMessage"] = m.LastMessage,
+            ["lastValue"] = m.LastValue,
+            ["createdAt"] = Time(m.CreatedAt),
+        };
+        if (m.Kind == MonitorKind.Push)
+        {
+            json["period"] = m.Period.TotalSeconds;
+            json["grace"] = m.Grace.TotalSeconds;
+            json["schedule"] = m.Schedule;
+            json["tz"] = m.Tz;
+            json["manualResume"] = m.ManualResume;
+            json["pushToken"] = m.PushToken;
+            json["pushUrl"] = $"{baseUrl}/api/push/{m.PushToken}";
+            json["pingUrl"] = $"{baseUrl}/ping/{m.PushToken}";
+            json["started"] = m.IsStarted;
+            json["lastDurationMs"] = m.LastDurationMs;
+        }
+        else
+        {
+            json["target"] = m.Target;
+            json["interval"] = m.Interval.TotalSeconds;
+            json["timeout"] = m.Timeout.TotalSeconds;
+            json["retries"] = m.Retries;
+            json["conditions"] = new JsonArray([.. m.Conditions.Select(c => JsonValue.Create(c))]);
+            json["method"] = m.Method;
+            json["headers"] = new JsonObject(m.Headers.Select(h => KeyValuePair.Create(h.Key, (JsonNode?)JsonValue.Create(h.Value))));
+            json["body"] = m.Body;
+        }
+        return json;
+    }
+
+    public static JsonObject Event(MonitorEvent e) => new()
+    {
+        ["id"] = e.Id,
+        ["at"] = Time(e.At),
+        ["type"] = Signal.WireName(e.Type),
+        ["ok"] = e.Ok,
+        ["msg"] = e.Msg,
+        ["value"] = e.Value,
+        ["ping"] = e.Ping,
+        ["exitStatus"] = e.ExitStatus,
+        ["durationMs"] = e.DurationMs,
+        ["body"] = e.Body,
+        ["rid"] = e.Rid?.ToString(),
+        ["source"] = e.Source,
+    };
+
+    public static JsonObject Incident(Incident i) => new()
+    {
+        ["id"] = i.Id,
+        ["startedAt"] = Time(i.StartedAt),
+        ["endedAt"] = Time(i.EndedAt),
+        ["reason"] = i.Reason,
+    };
+
+    public static string? Time(DateTimeOffset? at) =>
+        at?.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,126 @@
+using System.Globalization;
+using System.Reflection;
+using System.Text;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Options;
+using Lifeline.Server.Security;
+
+namespace Lifeline.Server.Endpoints;
+
+/// <summary>Facts about the running server, for the status API, /healthz and the bot.</summary>
+public sealed class ServerState(TimeProvider clock)
+{
+    public DateTimeOffset StartedAt { get; } = clock.GetUtcNow();
+    public bool StoreOpen { get; set; }
+    public string StoreDescription { get; set; } = "";
+
+    public static string Version { get; } =
+        typeof(ServerState).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
+}
+
+/// <summary>/healthz, /metrics and /api/v1/status.</summary>
+internal static class StatusApi
+{
+    public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/healthz", Healthz);
+        app.MapMethods("/healthz", ["HEAD"], Healthz);
+        app.MapGet("/metrics", Metrics);
+        return app;
+    }
+
+    public static RouteGroupBuilder MapStatus(this RouteGroupBuilder api)
+    {
+        api.MapGet("/status", Status);
+        return api;
+    }
+
+    private static Microsoft.AspNetCore.Http.HttpResults.ContentHttpResult Healthz(ServerState server, SchedulerPulse pulse)
+    {
+        var pass = server.StoreOpen && pulse.IsAlive;
+        var body = new JsonObject
+        {
+            ["status"] = pass ? "pass" : "fail",
+            ["version"] = ServerState.Version,
+            ["checks"] = new JsonObject
+            {
+                ["store"] = new JsonObject { ["status"] = server.StoreOpen ? "pass" : "fail" },
+                ["scheduler"] = new JsonObject
+                {
+                    ["status"] = pulse.IsAlive ? "pass" : "fail",
+                    ["lastTickAt"] = MonitorJson.Time(pulse.LastTickAt),
+                },
+            },
+        };
+        return TypedResults.Text(body.ToJsonString(), "application/health+json", Encoding.UTF8, pass ? 200 : 503);
+    }
+
+    private static async Task<IResult> Status(ServerState server, SchedulerPulse pulse, PingKey pingKey, IMonitorStore store, CancellationToken ct)
+    {
+        var counts = await store.CountByStatusAsync(ct);
+        var monitors = new JsonArray();
+        string? cursor = null;
+        do
+        {
+            var page = await store.ListAsync(new MonitorQuery { Limit = 1000, Cursor = cursor }, ct);
+            foreach (var m in page.Items)
+            {
+                monitors.Add(new JsonObject
+                {
+                    ["id"] = m.Id,
+                    ["name"] = m.Name,
+                    ["status"] = WireNames.Of(m.Status),
+                    ["lastSignalAt"] = MonitorJson.Time(m.LastSignalAt),
+                });
+            }
+            cursor = page.NextCursor;
+        }
+        while (cursor is not null);
+        return TypedResults.Json(new JsonObject
+        {
+            ["pingKey"] = pingKey.Value,
+            ["server"] = new JsonObject
+            {
+                ["status"] = server.StoreOpen ? "up" : "starting",
+                ["startedAt"] = MonitorJson.Time(server.StartedAt),
+                ["version"] = ServerState.Version,
+            },
+            ["scheduler"] = new JsonObject
+            {
+                ["status"] = pulse.IsAlive ? "up" : "stalled",
+                ["lastTickAt"] = MonitorJson.Time(pulse.LastTickAt),
+            },
+            ["counts"] = new JsonObject(counts.Select(c => KeyValuePair.Create(WireNames.Of(c.Key), (JsonNode?)c.Value))),
+            ["monitors"] = monitors,
+        });
+    }
+
+    private static async Task<IResult> Metrics(HttpRequest request, IOptions<LifelineOptions> options, ApiKeyGate gate, IMonitorStore store, IOutboxStore outbox, LifelineMetrics metrics, SchedulerPulse pulse, CancellationToken ct)
+    {
+        if (options.Value.MetricsRequireKey && gate.Check(request) == Access.None)
+        {
+            return Requests.Error(401, "an API key is required for /metrics");
+        }
+        var counts = await store.CountByStatusAsync(ct);
+        var pending = await outbox.PendingCountAsync(ct);
+        var text = new StringBuilder();
+        void Metric(string name, string type, string help, IEnumerable<(string Labels, double Value)> samples)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"# HELP {name} {help}\n# TYPE {name} {type}\n");
+            foreach (var (labels, value) in samples)
+            {
+                text.Append(CultureInfo.InvariantCulture, $"{name}{labels} {value}\n");
+            }
+        }
+        Metric("lifeline_monitors", "gauge", "Monitors by status.", counts.Select(c => ($"{{status=\"{WireNames.Of(c.Key)}\"}}", (double)c.Value)));
+        Metric("lifeline_signals_total", "counter", "Signals received, by result.", [("{result=\"accepted\"}", metrics.SignalsAccepted), ("{result=\"unknown_token\"}", metrics.SignalsRejected)]);
+        Metric("lifeline_flips_total", "counter", "State changes made by the deadline sweep.", [("", metrics.Flips)]);
+        Metric("lifeline_notices_total", "counter", "Notice delivery attempts, by result.", [("{result=\"sent\"}", metrics.NoticesSent), ("{result=\"failed\"}", metrics.NoticesFailed)]);
+        Metric("lifeline_outbox_pending", "gauge", "Notices waiting for delivery.", [("", pending)]);
+        Metric("lifeline_scheduler_last_tick_seconds", "gauge", "Unix time of the scheduler's last pass.", [("", pulse.LastTickAt?.ToUnixTimeMilliseconds() / 1000.0 ?? 0)]);
+        return TypedResults.Text(text.ToString(), "text/plain; version=0.0.4", Encoding.UTF8);
+    }
+}

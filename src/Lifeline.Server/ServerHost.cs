@@ -1,0 +1,147 @@
+using Lifeline.Channels.Webhook;
+using Lifeline.Server.Endpoints;
+using Lifeline.Server.Security;
+using Lifeline.Server.Workers;
+using Lifeline.Storage.Sqlite;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Lifeline.Server;
+
+/// <summary>Builds the Lifeline web application, for <c>lifeline serve</c> and for tests.</summary>
+public static class ServerHost
+{
+    public const string DefaultUrl = "http://localhost:5080";
+
+    /// <param name="args">Command-line style configuration (<c>--urls</c>, <c>--Lifeline:Data=...</c>).</param>
+    /// <param name="configure">Last word on services, e.g. a test clock.</param>
+    public static WebApplication Build(string[] args, Action<IServiceCollection>? configure = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder(args);
+
+        // Where to listen: --urls or ASPNETCORE_URLS, else the documented default.
+        if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
+        {
+            builder.WebHost.UseUrls(DefaultUrl);
+        }
+        builder.WebHost.ConfigureKestrel(k => k.AddServerHeader = false);
+
+        // Request paths carry push tokens: keep ASP.NET's per-request logs out of the console.
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+
+        // Options: code defaults, bound from "Lifeline", all problems reported at start.
+        builder.Services.AddOptions<LifelineOptions>().BindConfiguration(LifelineOptions.Section).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<LifelineOptions>, LifelineOptionsValidator>();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+
+        AddStore(builder.Services);
+        AddCore(builder.Services, builder.Configuration);
+        AddChannels(builder.Services);
+
+        // Security and server facts.
+        builder.Services.AddSingleton<ApiKeyGate>();
+        builder.Services.AddSingleton<PingKey>();
+        builder.Services.AddSingleton<ServerState>();
+
+        // Workers: the store opens before anything else runs.
+        builder.Services.AddHostedService<StoreInitializer>();
+        builder.Services.AddHostedService<SchedulerWorker>();
+        builder.Services.AddHostedService<DispatchWorker>();
+
+        configure?.Invoke(builder.Services);
+
+        var app = builder.Build();
+
+        // Never a stack trace: unexpected failures answer a plain JSON 500.
+        app.UseExceptionHandler(error => error.Run(async context =>
+        {
+            var feature = context.Features.Get<IExceptionHandlerFeature>();
+            context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Lifeline.Server")
+                .LogError(feature?.Error, "Unhandled error on {Method} {Route}", context.Request.Method, (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText);
+            context.Response.StatusCode = StatusCodes.Status500InternalServerError;
+            await context.Response.WriteAsJsonAsync(new { error = "internal error; see the server log" });
+        }));
+        // Routing after the handler, so routing failures are caught too.
+        app.UseRouting();
+
+        app.MapHealth();
+        app.MapPush();
+        app.MapGroup("/api/v1")
+            .AddEndpointFilter<ApiKeyFilter>()
+            .MapMonitors()
+            .MapChannels()
+            .MapStatus()
+            .MapKeys();
+        app.MapDashboard();
+        return app;
+    }
+
+    private static void AddStore(IServiceCollection services)
+    {
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<LifelineOptions>>().Value;
+            if (!string.IsNullOrEmpty(options.Postgres))
+            {
+                throw new OptionsValidationException(LifelineOptions.Section, typeof(LifelineOptions),
+                    ["PostgreSQL storage is not available in this version yet; run without --postgres to use SQLite"]);
+            }
+            var sqlite = new SqliteOptions
+            {
+                Path = Path.Combine(options.Data, "lifeline.db"),
+                Durability = Enum.Parse<Durability>(options.Durability, ignoreCase: true),
+            };
+            return new SqliteStore(sqlite, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<SqliteStore>>());
+        });
+        services.AddSingleton<IMonitorStore>(sp => sp.GetRequiredService<SqliteStore>());
+        services.AddSingleton<IChannelStore>(sp => sp.GetRequiredService<SqliteStore>());
+        services.AddSingleton<IOutboxStore>(sp => sp.GetRequiredService<SqliteStore>());
+        services.AddSingleton<ISettingsStore>(sp => sp.GetRequiredService<SqliteStore>());
+        services.AddSingleton<IStoreLifecycle>(sp => sp.GetRequiredService<SqliteStore>());
+    }
+
+    private static void AddCore(IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSingleton<LifelineMetrics>();
+        services.AddSingleton<SchedulerPulse>();
+        services.AddSingleton<DispatchSignal>();
+        services.AddSingleton<Ingestor>();
+        services.AddSingleton<DeadlineSweep>();
+        services.AddSingleton<OutageAmnesty>();
+        services.AddSingleton(sp => new DispatchOptions { PublicUrl = PublicUrl(sp.GetRequiredService<IOptions<LifelineOptions>>().Value, configuration) });
+        services.AddSingleton<OutboxDispatcher>();
+    }
+
+    private static void AddChannels(IServiceCollection services)
+    {
+        // Notice senders share one client; the dispatcher owns retries, so it has no retry handler.
+        services.AddSingleton(_ => new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
+        {
+            Timeout = Timeout.InfiniteTimeSpan,
+            DefaultRequestHeaders = { { "User-Agent", $"Lifeline/{ServerState.Version}" } },
+        });
+        services.AddSingleton<INoticeChannel, WebhookChannel>();
+    }
+
+    /// <summary>The base for links in notices: the configured public URL, else the first listen URL.</summary>
+    private static string PublicUrl(LifelineOptions options, IConfiguration configuration)
+    {
+        if (!string.IsNullOrEmpty(options.PublicUrl))
+        {
+            return options.PublicUrl.TrimEnd('/');
+        }
+        var first = (configuration[WebHostDefaults.ServerUrlsKey] ?? DefaultUrl).Split(';', StringSplitOptions.RemoveEmptyEntries)[0];
+        return first.Replace("://*", "://localhost", StringComparison.Ordinal)
+            .Replace("://+", "://localhost", StringComparison.Ordinal)
+            .Replace("://0.0.0.0", "://localhost", StringComparison.Ordinal)
+            .TrimEnd('/');
+    }
+}

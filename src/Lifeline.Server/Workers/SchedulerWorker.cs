@@ -1,0 +1,111 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Lifeline.Server.Workers;
+
+/// <summary>
+/// The scheduler loop: first forgives deadlines that passed while no server ran, then sweeps due
+/// monitors every <see cref="LifelineOptions.SweepIntervalMs"/>, records that it is alive, and
+/// prunes old events once a minute.
+/// </summary>
+internal sealed class SchedulerWorker(
+    DeadlineSweep sweep,
+    OutageAmnesty amnesty,
+    IMonitorStore store,
+    SchedulerPulse pulse,
+    TimeProvider clock,
+    IOptions<LifelineOptions> options,
+    ILogger<SchedulerWorker> logger) : BackgroundService
+{
+    private static readonly TimeSpan TickPersistEvery = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan PruneEvery = TimeSpan.FromMinutes(1);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var forgiven = await amnesty.ApplyAsync(stoppingToken);
+        if (forgiven > 0)
+        {
+            logger.LogInformation("Server was away: {Count} monitors get a fresh period instead of a false alert", forgiven);
+        }
+        var interval = TimeSpan.FromMilliseconds(options.Value.SweepIntervalMs);
+        var lastPersist = DateTimeOffset.MinValue;
+        var lastPrune = clock.GetUtcNow();
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                while (await sweep.SweepOnceAsync(stoppingToken))
+                {
+                }
+                pulse.Tick();
+                var now = clock.GetUtcNow();
+                if (now - lastPersist >= TickPersistEvery)
+                {
+                    await amnesty.MarkTickAsync(stoppingToken);
+                    lastPersist = now;
+                }
+                if (now - lastPrune >= PruneEvery)
+                {
+                    await PruneAsync(stoppingToken);
+                    lastPrune = now;
+                }
+                await Task.Delay(interval, clock, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex)
+            {
+                logger.LogError(ex, "Scheduler pass failed; trying again");
+                await Task.Delay(TimeSpan.FromSeconds(1), clock, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+        }
+    }
+
+    private async Task PruneAsync(CancellationToken ct)
+    {
+        var total = 0;
+        for (var i = 0; i < 100; i++)
+        {
+            var deleted = await store.PruneEventsAsync(options.Value.EventsKept, 200, ct);
+            total += deleted;
+            if (deleted == 0)
+            {
+                break;
+            }
+        }
+        if (total > 0)
+        {
+            logger.LogDebug("Pruned {Count} old events", total);
+        }
+    }
+}
+
+/// <summary>Delivers notices: runs the dispatcher when woken by a new notice, and at least once a second for retries.</summary>
+internal sealed class DispatchWorker(OutboxDispatcher dispatcher, DispatchSignal signal, TimeProvider clock, ILogger<DispatchWorker> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                if (!await dispatcher.DispatchOnceAsync(stoppingToken))
+                {
+                    await signal.WaitAsync(TimeSpan.FromSeconds(1), stoppingToken);
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex)
+            {
+                logger.LogError(ex, "Dispatch pass failed; trying again");
+                await Task.Delay(TimeSpan.FromSeconds(1), clock, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+        }
+    }
+}

@@ -1,0 +1,45 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Lifeline.Server.Endpoints;
+using Lifeline.Server.Security;
+
+namespace Lifeline.Server.Workers;
+
+/// <summary>
+/// Runs before the server takes requests: opens the store (migrations), loads the ping key and
+/// API keys, and prints a new admin key once when there is none.
+/// </summary>
+internal sealed class StoreInitializer(
+    IStoreLifecycle lifecycle,
+    ISettingsStore settings,
+    ApiKeyGate gate,
+    PingKey pingKey,
+    ServerState state,
+    IConfiguration configuration,
+    ILogger<StoreInitializer> logger) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await lifecycle.MigrateAsync(cancellationToken);
+        state.StoreDescription = lifecycle.Describe();
+        pingKey.Set(await settings.GetOrAddAsync("pingKey", Secrets.NewPingKey(), cancellationToken));
+        var created = await gate.InitializeAsync(configuration[ApiKeyGate.EnvironmentKey], cancellationToken);
+        if (created is not null)
+        {
+            // Printed once, never logged: only its hash is stored.
+            Console.Out.WriteLine();
+            Console.Out.WriteLine("  A new admin API key was created. It is shown only this once; keep it safe:");
+            Console.Out.WriteLine();
+            Console.Out.WriteLine($"      {created}");
+            Console.Out.WriteLine();
+            Console.Out.WriteLine("  Use it as:  Authorization: Bearer <key>   (or set LIFELINE_API_KEY to choose your own)");
+            Console.Out.WriteLine();
+            Console.Out.Flush();
+        }
+        state.StoreOpen = true;
+        logger.LogInformation("Store open: {Store}", state.StoreDescription);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

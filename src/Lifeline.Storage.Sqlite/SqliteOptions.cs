@@ -1,0 +1,20 @@
+namespace Lifeline.Storage.Sqlite;
+
+/// <summary>How durable an acknowledged write is.</summary>
+public enum Durability
+{
+    /// <summary>Survives a crash or kill of the server process (WAL, synchronous=NORMAL).</summary>
+    Process,
+    /// <summary>Also survives power loss: every commit is fsynced (WAL, synchronous=FULL). The default.</summary>
+    Power,
+}
+
+/// <summary>SQLite store settings.</summary>
+public sealed record SqliteOptions
+{
+    /// <summary>Path of the database file, e.g. <c>./data/lifeline.db</c>.</summary>
+    public required string Path { get; init; }
+    public Durability Durability { get; init; } = Durability.Power;
+    /// <summary>Most writes committed together in one transaction [512].</summary>
+    public int MaxBatch { get; init; } = 512;
+}

@@ -1,0 +1,322 @@
+using System.Text;
+using Microsoft.Data.Sqlite;
+
+namespace Lifeline.Storage.Sqlite;
+
+public sealed partial class SqliteStore
+{
+    private const string EventColumns = "id, monitor_id, at, type, ok, msg, value, ping, exit_status, duration_ms, body, rid, source";
+
+    public Task<Monitor> AddAsync(Monitor monitor, CancellationToken ct) =>
+        Writer.WriteAsync(ctx =>
+        {
+            InsertMonitor(ctx, monitor);
+            return monitor;
+        });
+
+    public Task<Monitor?> FindAsync(string id, CancellationToken ct)
+    {
+        using var connection = OpenReader();
+        return Task.FromResult(Query(connection, $"SELECT {MonitorRows.Columns} FROM monitors WHERE id = @id", MonitorRows.Read, ("@id", id)).FirstOrDefault());
+    }
+
+    public Task<Monitor?> FindByNameAsync(string name, CancellationToken ct)
+    {
+        using var connection = OpenReader();
+        var found = Query(connection,
+            $"SELECT {MonitorRows.Columns} FROM monitors WHERE name = @name COLLATE NOCASE OR slug = @name OR id = @name ORDER BY name = @name DESC LIMIT 1",
+            MonitorRows.Read, ("@name", name.Trim()));
+        return Task.FromResult(found.FirstOrDefault());
+    }
+
+    public Task<MonitorPage> ListAsync(MonitorQuery query, CancellationToken ct)
+    {
+        var where = new List<string>();
+        var parameters = new List<(string, object?)> { ("@limit", query.Limit + 1) };
+        if (query.Status is { } status)
+        {
+            where.Add("status = @status");
+            parameters.Add(("@status", WireNames.Of(status)));
+        }
+        if (!string.IsNullOrEmpty(query.Tag))
+        {
+            where.Add("EXISTS (SELECT 1 FROM json_each(monitors.tags) WHERE json_each.value = @tag)");
+            parameters.Add(("@tag", query.Tag));
+        }
+        if (!string.IsNullOrEmpty(query.Text))
+        {
+            where.Add("(name LIKE @q ESCAPE '\\' OR slug LIKE @q ESCAPE '\\')");
+            parameters.Add(("@q", "%" + query.Text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal) + "%"));
+        }
+        if (DecodeCursor(query.Cursor) is { } after)
+        {
+            where.Add("(name > @after_name OR (name = @after_name AND id > @after_id))");
+            parameters.Add(("@after_name", after.Name));
+            parameters.Add(("@after_id", after.Id));
+        }
+        var sql = $"SELECT {MonitorRows.Columns} FROM monitors" +
+            (where.Count > 0 ? " WHERE " + string.Join(" AND ", where) : "") +
+            " ORDER BY name, id LIMIT @limit";
+        using var connection = OpenReader();
+        var rows = Query(connection, sql, MonitorRows.Read, [.. parameters]);
+        string? next = null;
+        if (rows.Count > query.Limit)
+        {
+            rows.RemoveAt(rows.Count - 1);
+            next = EncodeCursor(rows[^1].Name, rows[^1].Id);
+        }
+        return Task.FromResult(new MonitorPage(rows, next));
+    }
+
+    public Task<Monitor?> ChangeAsync(string id, Func<Monitor, Flip> change, CancellationToken ct) =>
+        Writer.WriteAsync(ctx =>
+        {
+            var current = FindForWrite(ctx, "id = @key", id);
+            if (current is null)
+            {
+                return null;
+            }
+            var flip = change(current);
+            return Apply(ctx, current, flip, _clock.GetUtcNow(), compareAndSwap: false);
+        });
+
+    public Task<bool> DeleteAsync(string id, CancellationToken ct) =>
+        Writer.WriteAsync(ctx =>
+        {
+            var deleted = ctx.Exec("DELETE FROM monitors WHERE id = @id", ("@id", id)) > 0;
+            if (deleted)
+            {
+                ctx.Exec("DELETE FROM events WHERE monitor_id = @id", ("@id", id));
+                ctx.Exec("DELETE FROM incidents WHERE monitor_id = @id", ("@id", id));
+            }
+            return deleted;
+        });
+
+    public Task<SignalResult> RecordAsync(SignalAddress address, Signal signal, CancellationToken ct) =>
+        Writer.WriteAsync(ctx =>
+        {
+            var monitor = address.Token is { } token
+                ? FindForWrite(ctx, "push_token = @key", token)
+                : address.Slug is { } slug ? FindForWrite(ctx, "slug = @key", slug) : null;
+            var outcome = SignalOutcome.Recorded;
+            if (monitor is null)
+            {
+                if (address.CreateIfMissing is null)
+                {
+                    return new SignalResult(SignalOutcome.NotFound, null);
+                }
+                monitor = address.CreateIfMissing();
+                InsertMonitor(ctx, monitor);
+                outcome = SignalOutcome.Created;
+            }
+            var flip = MonitorMachine.OnSignal(monitor, signal);
+            ctx.Exec(
+                "INSERT INTO events (monitor_id, at, type, ok, msg, value, ping, exit_status, duration_ms, body, rid, source) " +
+                "VALUES (@m, @at, @type, @ok, @msg, @value, @ping, @exit, @duration, @body, @rid, @source)",
+                ("@m", monitor.Id), ("@at", Time.Ms(signal.At)), ("@type", Signal.WireName(signal.Kind)), ("@ok", signal.Ok ? 1 : 0),
+                ("@msg", signal.Message), ("@value", signal.Value), ("@ping", signal.PingMs), ("@exit", signal.ExitStatus),
+                ("@duration", flip.Next.LastDurationMs != monitor.LastDurationMs ? flip.Next.LastDurationMs : signal.DurationMs),
+                ("@body", signal.Body), ("@rid", signal.Rid?.ToString()), ("@source", signal.Source));
+            var next = Apply(ctx, monitor, flip, signal.At, compareAndSwap: false);
+            return new SignalResult(outcome, next, flip.Notice is not null && next?.Channels.Count > 0);
+        });
+
+    public Task<IReadOnlyList<MonitorEvent>> EventsAsync(string monitorId, int limit, CancellationToken ct)
+    {
+        using var connection = OpenReader();
+        IReadOnlyList<MonitorEvent> rows = Query(connection,
+            $"SELECT {EventColumns} FROM events WHERE monitor_id = @m ORDER BY id DESC LIMIT @limit",
+            ReadEvent, ("@m", monitorId), ("@limit", limit));
+        return Task.FromResult(rows);
+    }
+
+    public Task<IReadOnlyList<Incident>> IncidentsAsync(string monitorId, int limit, CancellationToken ct)
+    {
+        using var connection = OpenReader();
+        IReadOnlyList<Incident> rows = Query(connection,
+            "SELECT id, monitor_id, started_at, ended_at, reason FROM incidents WHERE monitor_id = @m ORDER BY id DESC LIMIT @limit",
+            r => new Incident(r.GetInt64(0), r.GetString(1), Time.From(r.GetInt64(2)), Time.From(MonitorRows.Long(r, 3)), r.GetString(4)),
+            ("@m", monitorId), ("@limit", limit));
+        return Task.FromResult(rows);
+    }
+
+    public Task<IReadOnlyList<Monitor>> DueAsync(MonitorKind kind, DateTimeOffset now, int max, CancellationToken ct)
+    {
+        using var connection = OpenReader();
+        IReadOnlyList<Monitor> rows = Query(connection,
+            $"SELECT {MonitorRows.Columns} FROM monitors WHERE due_at IS NOT NULL AND due_at <= @now AND kind = @kind ORDER BY due_at LIMIT @max",
+            MonitorRows.Read, ("@now", Time.Ms(now)), ("@kind", WireNames.Of(kind)), ("@max", max));
+        return Task.FromResult(rows);
+    }
+
+    public Task<IReadOnlyList<Monitor>> DueBetweenAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
+    {
+        using var connection = OpenReader();
+        IReadOnlyList<Monitor> rows = Query(connection,
+            $"SELECT {MonitorRows.Columns} FROM monitors WHERE due_at IS NOT NULL AND due_at BETWEEN @from AND @to",
+            MonitorRows.Read, ("@from", Time.Ms(from)), ("@to", Time.Ms(to)));
+        return Task.FromResult(rows);
+    }
+
+    public Task<int> ApplyAsync(IReadOnlyList<(Monitor Before, Flip Flip)> flips, CancellationToken ct) =>
+        Writer.WriteAsync(ctx =>
+        {
+            var now = _clock.GetUtcNow();
+            var applied = 0;
+            foreach (var (before, flip) in flips)
+            {
+                if (Apply(ctx, before, flip, now, compareAndSwap: true) is not null)
+                {
+                    applied++;
+                }
+            }
+            return applied;
+        });
+
+    public Task<int> PruneEventsAsync(int keep, int maxMonitors, CancellationToken ct) =>
+        Writer.WriteAsync(ctx =>
+        {
+            var crowded = Query(ctx, "SELECT id FROM monitors WHERE event_count > @keep LIMIT @max", r => r.GetString(0), ("@keep", keep), ("@max", maxMonitors));
+            var deleted = 0;
+            foreach (var id in crowded)
+            {
+                deleted += ctx.Exec(
+                    "DELETE FROM events WHERE monitor_id = @m AND id < " +
+                    "(SELECT id FROM events WHERE monitor_id = @m ORDER BY id DESC LIMIT 1 OFFSET @offset)",
+                    ("@m", id), ("@offset", keep - 1));
+                ctx.Exec("UPDATE monitors SET event_count = (SELECT count(*) FROM events WHERE monitor_id = @m) WHERE id = @m", ("@m", id));
+            }
+            return deleted;
+        });
+
+    public Task<IReadOnlyDictionary<MonitorStatus, int>> CountByStatusAsync(CancellationToken ct)
+    {
+        using var connection = OpenReader();
+        var counts = Enum.GetValues<MonitorStatus>().ToDictionary(s => s, _ => 0);
+        foreach (var (status, count) in Query(connection, "SELECT status, count(*) FROM monitors GROUP BY status", r => (r.GetString(0), r.GetInt32(1))))
+        {
+            if (WireNames.TryParseStatus(status, out var s))
+            {
+                counts[s] = count;
+            }
+        }
+        return Task.FromResult<IReadOnlyDictionary<MonitorStatus, int>>(counts);
+    }
+
+    private static Monitor? FindForWrite(WriteContext ctx, string where, string key)
+    {
+        using var reader = ctx.Command($"SELECT {MonitorRows.Columns} FROM monitors WHERE {where}", ("@key", key)).ExecuteReader();
+        return reader.Read() ? MonitorRows.Read(reader) : null;
+    }
+
+    private static void InsertMonitor(WriteContext ctx, Monitor monitor)
+    {
+        try
+        {
+            ctx.Exec(MonitorRows.Insert, MonitorRows.Parameters(monitor));
+        }
+        catch (SqliteException ex) when (IsUniqueViolation(ex))
+        {
+            throw Conflict(ex);
+        }
+    }
+
+    private static ConflictException Conflict(SqliteException ex) =>
+        ex.Message.Contains("slug", StringComparison.Ordinal) ? new ConflictException("slug", "another monitor has this slug")
+        : ex.Message.Contains("push_token", StringComparison.Ordinal) ? new ConflictException("pushToken", "another monitor has this push token")
+        : new ConflictException("id", "a monitor with this id exists");
+
+    /// <summary>
+    /// Writes a flip: the monitor row (optionally compare-and-swap on status and due time), then
+    /// the incident change and one outbox row per channel for its notice, all in the caller's transaction.
+    /// </summary>
+    private static Monitor? Apply(WriteContext ctx, Monitor before, Flip flip, DateTimeOffset now, bool compareAndSwap)
+    {
+        var next = flip.Next;
+        if (flip.Incident == IncidentChange.Close)
+        {
+            next = next with { OpenIncidentId = null };
+        }
+        int updated;
+        try
+        {
+            updated = compareAndSwap
+                ? ctx.Exec(MonitorRows.CompareAndSwap, [.. MonitorRows.Parameters(next), ("@was_status", WireNames.Of(before.Status)), ("@was_due_at", Time.Ms(before.DueAt))])
+                : ctx.Exec(MonitorRows.Update, MonitorRows.Parameters(next));
+        }
+        catch (SqliteException ex) when (IsUniqueViolation(ex))
+        {
+            throw Conflict(ex);
+        }
+        if (updated == 0)
+        {
+            return null;
+        }
+        var at = flip.Notice?.At ?? now;
+        if (flip.Incident == IncidentChange.Open)
+        {
+            var incidentId = (long)ctx.Scalar(
+                "INSERT INTO incidents (monitor_id, started_at, reason) VALUES (@m, @at, @reason) RETURNING id",
+                ("@m", next.Id), ("@at", Time.Ms(at)), ("@reason", flip.IncidentReason ?? "down"))!;
+            ctx.Exec("UPDATE monitors SET open_incident_id = @i WHERE id = @m", ("@i", incidentId), ("@m", next.Id));
+            next = next with { OpenIncidentId = incidentId };
+        }
+        else if (flip.Incident == IncidentChange.Close && before.OpenIncidentId is { } open)
+        {
+            ctx.Exec("UPDATE incidents SET ended_at = @at WHERE id = @i", ("@at", Time.Ms(at)), ("@i", open));
+        }
+        if (flip.Notice is { } notice)
+        {
+            var startedAt = flip.Incident == IncidentChange.Close && before.OpenIncidentId is { } closing
+                ? Time.From((long?)ctx.Scalar("SELECT started_at FROM incidents WHERE id = @i", ("@i", closing)))
+                : notice.IncidentStartedAt;
+            notice = notice with { IncidentStartedAt = startedAt };
+            foreach (var channel in next.Channels)
+            {
+                EnqueueNotice(ctx, channel, notice, now);
+            }
+        }
+        return next;
+    }
+
+    private static MonitorEvent ReadEvent(SqliteDataReader r) => new(
+        r.GetInt64(0),
+        r.GetString(1),
+        Time.From(r.GetInt64(2)),
+        ParseSignalKind(r.GetString(3)),
+        r.GetInt64(4) != 0,
+        MonitorRows.Str(r, 5),
+        r.IsDBNull(6) ? null : r.GetDouble(6),
+        r.IsDBNull(7) ? null : r.GetDouble(7),
+        r.IsDBNull(8) ? null : r.GetInt32(8),
+        MonitorRows.Long(r, 9),
+        MonitorRows.Str(r, 10),
+        MonitorRows.Str(r, 11) is { } rid ? Guid.Parse(rid) : null,
+        MonitorRows.Str(r, 12));
+
+    private static SignalKind ParseSignalKind(string text) =>
+        Enum.GetValues<SignalKind>().FirstOrDefault(k => Signal.WireName(k) == text);
+
+    private static string EncodeCursor(string name, string id) =>
+        Convert.ToBase64String(Encoding.UTF8.GetBytes(name + "\n" + id)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    private static (string Name, string Id)? DecodeCursor(string? cursor)
+    {
+        if (string.IsNullOrEmpty(cursor))
+        {
+            return null;
+        }
+        try
+        {
+            var padded = cursor.Replace('-', '+').Replace('_', '/');
+            padded += new string('=', (4 - (padded.Length % 4)) % 4);
+            var text = Encoding.UTF8.GetString(Convert.FromBase64String(padded));
+            var split = text.LastIndexOf('\n');
+            return split < 0 ? throw new FormatException() : (text[..split], text[(split + 1)..]);
+        }
+        catch (FormatException)
+        {
+            throw new ArgumentException("cursor is not one this server gave out", nameof(cursor));
+        }
+    }
+}

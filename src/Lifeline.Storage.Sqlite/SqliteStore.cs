@@ -1,0 +1,149 @@
+using System.Reflection;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+
+namespace Lifeline.Storage.Sqlite;
+
+/// <summary>
+/// The embedded store: one SQLite file in WAL mode. Writes go through one <see cref="SqliteWriter"/>
+/// (group commit); reads use pooled connections and never wait for writes.
+/// </summary>
+public sealed partial class SqliteStore : IMonitorStore, IChannelStore, IOutboxStore, ISettingsStore, IStoreLifecycle, IAsyncDisposable
+{
+    private readonly SqliteOptions _options;
+    private readonly TimeProvider _clock;
+    private readonly ILogger _logger;
+    private readonly string _connectionString;
+    private SqliteWriter? _writer;
+
+    public SqliteStore(SqliteOptions options, TimeProvider clock, ILogger<SqliteStore> logger)
+    {
+        _options = options;
+        _clock = clock;
+        _logger = logger;
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = options.Path,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = true,
+            DefaultTimeout = 30,
+        }.ToString();
+    }
+
+    public string Describe() => $"sqlite {_options.Path} (durability: {_options.Durability})";
+
+    private SqliteWriter Writer => _writer ?? throw new InvalidOperationException("the store is not open: call MigrateAsync first");
+
+    /// <summary>Creates the file if needed, applies pending migrations under the write lock, and starts the writer.</summary>
+    public async Task MigrateAsync(CancellationToken ct)
+    {
+        if (_writer is not null)
+        {
+            return;
+        }
+        var folder = Path.GetDirectoryName(Path.GetFullPath(_options.Path));
+        if (!string.IsNullOrEmpty(folder))
+        {
+            Directory.CreateDirectory(folder);
+        }
+        var connection = new SqliteConnection(_connectionString);
+        await connection.OpenAsync(ct);
+        Pragma(connection, "PRAGMA journal_mode = WAL");
+        Pragma(connection, _options.Durability == Durability.Power ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
+        Pragma(connection, "PRAGMA busy_timeout = 30000");
+        Pragma(connection, "PRAGMA foreign_keys = OFF");
+        ApplyMigrations(connection);
+        _writer = new SqliteWriter(connection, _options.MaxBatch, _logger);
+    }
+
+    private void ApplyMigrations(SqliteConnection connection)
+    {
+        var assembly = typeof(SqliteStore).Assembly;
+        var scripts = assembly.GetManifestResourceNames()
+            .Where(n => n.StartsWith("Migrations.", StringComparison.Ordinal) && n.EndsWith(".sql", StringComparison.Ordinal))
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        // BEGIN IMMEDIATE takes the write lock, so two processes starting on one file migrate once.
+        using var transaction = connection.BeginTransaction(deferred: false);
+        var current = Convert.ToInt32(Scalar(connection, transaction, "PRAGMA user_version"), System.Globalization.CultureInfo.InvariantCulture);
+        for (var i = current; i < scripts.Count; i++)
+        {
+            using var stream = assembly.GetManifestResourceStream(scripts[i])!;
+            using var reader = new StreamReader(stream);
+            using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = reader.ReadToEnd() + $"\nPRAGMA user_version = {i + 1};";
+            command.ExecuteNonQuery();
+            _logger.LogInformation("Applied migration {Migration}", scripts[i]);
+        }
+        transaction.Commit();
+    }
+
+    private SqliteConnection OpenReader()
+    {
+        var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        return connection;
+    }
+
+    private static void Pragma(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    private static object? Scalar(SqliteConnection connection, SqliteTransaction? transaction, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        return command.ExecuteScalar();
+    }
+
+    private static SqliteCommand ReadCommand(SqliteConnection connection, string sql, params (string Name, object? Value)[] parameters)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        }
+        return command;
+    }
+
+    private static List<T> Query<T>(SqliteConnection connection, string sql, Func<SqliteDataReader, T> map, params (string Name, object? Value)[] parameters)
+    {
+        using var command = ReadCommand(connection, sql, parameters);
+        using var reader = command.ExecuteReader();
+        var rows = new List<T>();
+        while (reader.Read())
+        {
+            rows.Add(map(reader));
+        }
+        return rows;
+    }
+
+    private static List<T> Query<T>(WriteContext context, string sql, Func<SqliteDataReader, T> map, params (string Name, object? Value)[] parameters)
+    {
+        using var reader = context.Command(sql, parameters).ExecuteReader();
+        var rows = new List<T>();
+        while (reader.Read())
+        {
+            rows.Add(map(reader));
+        }
+        return rows;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_writer is not null)
+        {
+            await _writer.DisposeAsync();
+            _writer = null;
+        }
+        SqliteConnection.ClearAllPools();
+    }
+
+    private static bool IsUniqueViolation(SqliteException ex) => ex.SqliteErrorCode == 19 && ex.Message.Contains("UNIQUE", StringComparison.Ordinal);
+}
