@@ -53,6 +53,8 @@ public sealed partial class SqliteStore : IMonitorStore, IChannelStore, IOutboxS
         Pragma(connection, "PRAGMA busy_timeout = 30000");
         Pragma(connection, "PRAGMA foreign_keys = OFF");
         ApplyMigrations(connection);
+        // One process owns a SQLite file: leases left by a crash are stale, so deliveries resume at once.
+        Pragma(connection, "UPDATE outbox SET lease_until = NULL WHERE state = 'pending' AND lease_until IS NOT NULL");
         _writer = new SqliteWriter(connection, _options.MaxBatch, _logger);
     }
 

@@ -1,0 +1,139 @@
+using System.Text.Json.Nodes;
+using Lifeline.Channels.Webhook;
+using Lifeline.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Lifeline.Storage.Sqlite.Tests;
+
+/// <summary>The outbox dispatcher with the real store and the real webhook channel against a real receiver.</summary>
+public sealed class DispatchTests : IAsyncLifetime
+{
+    private StoreFixture _f = null!;
+    private RecordingServer _receiver = null!;
+    private HttpClient _http = null!;
+    private OutboxDispatcher _dispatcher = null!;
+
+    public async Task InitializeAsync()
+    {
+        _f = await StoreFixture.OpenAsync();
+        _receiver = await RecordingServer.StartAsync();
+        _http = new HttpClient();
+        _dispatcher = new OutboxDispatcher(_f.Store, [new WebhookChannel(_http, _f.Clock)], _f.Clock,
+            new DispatchOptions { PublicUrl = "http://lifeline.test" }, new LifelineMetrics(), NullLogger<OutboxDispatcher>.Instance);
+        await _f.Store.AddAsync(new ChannelConfig("hook", "webhook", "hook", new JsonObject { ["url"] = _receiver.Url("/hook"), ["secret"] = "s3cret" }, _f.Clock.GetUtcNow()), CancellationToken.None);
+    }
+
+    public async Task DisposeAsync()
+    {
+        _http.Dispose();
+        await _receiver.DisposeAsync();
+        await _f.DisposeAsync();
+    }
+
+    private async Task<Monitor> FlapAsync(int times)
+    {
+        var monitor = await _f.Store.AddAsync(_f.NewPush(channels: ["hook"]), CancellationToken.None);
+        for (var i = 0; i < times; i++)
+        {
+            await _f.Store.RecordAsync(SignalAddress.ForToken(monitor.PushToken!), i % 2 == 0 ? _f.Down($"fail {i}") : _f.Up($"ok {i}"), CancellationToken.None);
+        }
+        return monitor;
+    }
+
+    /// <summary>Runs the dispatcher and moves the clock until nothing is pending or the limit is hit.</summary>
+    private async Task DrainAsync(TimeSpan step, int maxPasses = 500)
+    {
+        for (var i = 0; i < maxPasses && await _f.Store.PendingCountAsync(CancellationToken.None) > 0; i++)
+        {
+            await _dispatcher.DispatchOnceAsync(CancellationToken.None);
+            _f.Clock.Advance(step);
+        }
+    }
+
+    [Fact]
+    public async Task A_notice_arrives_with_standard_webhooks_headers_and_a_valid_signature()
+    {
+        await FlapAsync(1);
+
+        await _dispatcher.DispatchOnceAsync(CancellationToken.None);
+
+        var request = _receiver.Requests.Single();
+        var id = request.Headers["webhook-id"];
+        var timestamp = request.Headers["webhook-timestamp"];
+        request.Headers["webhook-signature"].ShouldBe(WebhookChannel.Sign("s3cret", id, timestamp, request.Body));
+        timestamp.ShouldBe(_f.Clock.GetUtcNow().ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var body = JsonNode.Parse(request.Body)!;
+        body["type"]!.GetValue<string>().ShouldBe("monitor.down");
+        body["reason"]!.GetValue<string>().ShouldBe("fail 0");
+        body["monitor"]!["url"]!.GetValue<string>().ShouldStartWith("http://lifeline.test/");
+        body["at"]!.GetValue<string>().ShouldEndWith("Z");
+    }
+
+    [Fact]
+    public async Task A_receiver_that_fails_for_a_while_gets_every_notice_once_per_webhook_id_in_order()
+    {
+        var failuresLeft = 7;
+        _receiver.Responder = _ => Interlocked.Decrement(ref failuresLeft) >= 0 ? new Reply(503, "busy") : new Reply(200);
+        await FlapAsync(4);
+
+        await DrainAsync(TimeSpan.FromMinutes(1));
+
+        // The first seven attempts were refused; everything after them was accepted.
+        var delivered = _receiver.Requests.Skip(7).ToList();
+        var ids = _receiver.Requests.Select(r => r.Headers["webhook-id"]).Distinct().ToList();
+        ids.Count.ShouldBe(4);
+        delivered.Select(r => r.Headers["webhook-id"]).ShouldBe(ids);
+        delivered.Select(r => JsonNode.Parse(r.Body)!["type"]!.GetValue<string>()).ShouldBe(["monitor.down", "monitor.up", "monitor.down", "monitor.up"]);
+        (await _f.Store.PendingCountAsync(CancellationToken.None)).ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task Retries_wait_as_long_as_retry_after_asks()
+    {
+        var calls = 0;
+        _receiver.Responder = _ => Interlocked.Increment(ref calls) == 1
+            ? new Reply(429, "slow down", new Dictionary<string, string> { ["Retry-After"] = "120" })
+            : new Reply(200);
+        await FlapAsync(1);
+
+        await _dispatcher.DispatchOnceAsync(CancellationToken.None);
+        _f.Clock.Advance(TimeSpan.FromSeconds(119));
+        await _dispatcher.DispatchOnceAsync(CancellationToken.None);
+        var beforeRetryAfter = _receiver.Requests.Count;
+        _f.Clock.Advance(TimeSpan.FromSeconds(1));
+        await _dispatcher.DispatchOnceAsync(CancellationToken.None);
+
+        beforeRetryAfter.ShouldBe(1);
+        _receiver.Requests.Count.ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task A_permanent_refusal_is_recorded_and_not_retried()
+    {
+        _receiver.Responder = _ => new Reply(410, "gone");
+        await FlapAsync(1);
+
+        await DrainAsync(TimeSpan.FromMinutes(5), maxPasses: 10);
+
+        _receiver.Requests.Count.ShouldBe(1);
+        var attempt = (await _f.Store.DeliveriesAsync("hook", 10, CancellationToken.None)).Single();
+        attempt.State.ShouldBe(DeliveryState.Dead);
+        attempt.StatusCode.ShouldBe(410);
+    }
+
+    [Fact]
+    public async Task Notices_pending_when_the_server_stops_are_delivered_after_it_starts_again()
+    {
+        _receiver.Responder = _ => new Reply(500);
+        await FlapAsync(2);
+        await _dispatcher.DispatchOnceAsync(CancellationToken.None);
+
+        await _f.ReopenAsync();
+        _receiver.Responder = _ => new Reply(200);
+        _dispatcher = new OutboxDispatcher(_f.Store, [new WebhookChannel(_http, _f.Clock)], _f.Clock, new DispatchOptions(), new LifelineMetrics(), NullLogger<OutboxDispatcher>.Instance);
+        await DrainAsync(TimeSpan.FromMinutes(1));
+
+        _receiver.Requests.Select(r => r.Headers["webhook-id"]).Distinct().Count().ShouldBe(2);
+        (await _f.Store.PendingCountAsync(CancellationToken.None)).ShouldBe(0);
+    }
+}
