@@ -125,12 +125,25 @@ public sealed class SweepTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_short_restart_inside_the_tick_tolerance_changes_nothing()
+    public async Task Even_a_restart_of_a_few_seconds_forgives_a_deadline_that_fell_inside_it()
     {
         var monitor = await UpMonitor(period: 60);
         _f.Clock.Advance(TimeSpan.FromSeconds(58));
         await _amnesty.MarkTickAsync(Ct);
         _f.Clock.Advance(TimeSpan.FromSeconds(3));
+
+        (await _amnesty.ApplyAsync(Ct)).ShouldBe(1);
+        await _sweep.SweepOnceAsync(Ct);
+        (await StatusOf(monitor)).ShouldBe(MonitorStatus.Up);
+    }
+
+    [Fact]
+    public async Task A_deadline_that_passed_before_the_last_tick_is_still_swept()
+    {
+        var monitor = await UpMonitor(period: 60);
+        _f.Clock.Advance(TimeSpan.FromSeconds(61));
+        await _amnesty.MarkTickAsync(Ct);
+        _f.Clock.Advance(TimeSpan.FromSeconds(30));
 
         (await _amnesty.ApplyAsync(Ct)).ShouldBe(0);
         await _sweep.SweepOnceAsync(Ct);

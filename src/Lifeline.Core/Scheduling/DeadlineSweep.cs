@@ -48,21 +48,17 @@ public sealed class OutageAmnesty(IMonitorStore store, ISettingsStore settings, 
     /// <summary>Settings key of the last time any scheduler loop ran.</summary>
     public const string LastTickKey = "scheduler.lastTickAt";
 
-    /// <summary>A tick older than this means no server was sweeping [10 s].</summary>
-    public TimeSpan TickTolerance { get; init; } = TimeSpan.FromSeconds(10);
-
     /// <summary>Returns how many monitors were given a fresh period.</summary>
+    /// <remarks>
+    /// The window is [last tick, now]: every deadline that fell while no scheduler ran, however
+    /// short the gap. One SQLite file has one server, so the last tick is always this server's own.
+    /// </remarks>
     public async Task<int> ApplyAsync(CancellationToken ct)
     {
         var now = clock.GetUtcNow();
         var text = await settings.GetAsync(LastTickKey, ct);
-        if (text is null || !DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var lastTick))
+        if (text is null || !DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var lastTick) || lastTick >= now)
         {
-            return 0;
-        }
-        if (now - lastTick < TickTolerance)
-        {
-            // Another server kept sweeping (a cluster), or this one barely stopped.
             return 0;
         }
         var affected = await store.DueBetweenAsync(lastTick, now, ct);

@@ -62,6 +62,8 @@ internal sealed class SchedulerWorker(
                 await Task.Delay(TimeSpan.FromSeconds(1), clock, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
             }
         }
+        // A clean stop records its own time, so the next start forgives exactly the time it was away.
+        await amnesty.MarkTickAsync(CancellationToken.None);
     }
 
     private async Task PruneAsync(CancellationToken ct)

@@ -1,0 +1,258 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace Lifeline.Server.Tests;
+
+public sealed class AdminApiTests : IAsyncLifetime
+{
+    private LifelineApp _app = null!;
+
+    public async Task InitializeAsync() => _app = await LifelineApp.StartAsync();
+
+    public async Task DisposeAsync() => await _app.DisposeAsync();
+
+    private async Task<(HttpStatusCode Status, string Error)> PostAsync(string json)
+    {
+        using var response = await _app.Admin.PostAsync("api/v1/monitors", new StringContent(json, Encoding.UTF8, "application/json"));
+        var text = await response.Content.ReadAsStringAsync();
+        var error = response.IsSuccessStatusCode ? "" : JsonNode.Parse(text)!["error"]!.GetValue<string>();
+        return (response.StatusCode, error);
+    }
+
+    [Fact]
+    public async Task Admin_routes_refuse_a_missing_or_wrong_key_with_401()
+    {
+        using var missing = await _app.Anonymous.GetAsync("api/v1/monitors");
+        using var wrong = new HttpRequestMessage(HttpMethod.Get, "api/v1/status") { Headers = { Authorization = new AuthenticationHeaderValue("Bearer", "not-the-key-at-all") } };
+        using var wrongResponse = await _app.Anonymous.SendAsync(wrong);
+
+        missing.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        wrongResponse.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task A_read_only_key_can_read_but_gets_403_on_writes()
+    {
+        using var create = await _app.Admin.PostAsJsonAsync("api/v1/keys", new { name = "grafana", readOnly = true });
+        var key = JsonNode.Parse(await create.Content.ReadAsStringAsync())!["key"]!.GetValue<string>();
+        using var client = new HttpClient { BaseAddress = _app.BaseUri };
+        client.DefaultRequestHeaders.Add("X-Api-Key", key);
+
+        using var read = await client.GetAsync("api/v1/monitors");
+        using var write = await client.PostAsJsonAsync("api/v1/monitors", new { name = "x" });
+
+        create.StatusCode.ShouldBe(HttpStatusCode.Created);
+        read.StatusCode.ShouldBe(HttpStatusCode.OK);
+        write.StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+    }
+
+    [Fact]
+    public async Task Keys_are_stored_only_as_hashes()
+    {
+        using var create = await _app.Admin.PostAsJsonAsync("api/v1/keys", new { name = "ci" });
+        var key = JsonNode.Parse(await create.Content.ReadAsStringAsync())!["key"]!.GetValue<string>();
+
+        // The database and its write-ahead log, read while the server runs.
+        var text = new StringBuilder();
+        foreach (var file in Directory.GetFiles(_app.Folder))
+        {
+            await using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            using var memory = new MemoryStream();
+            await stream.CopyToAsync(memory);
+            text.Append(Encoding.Latin1.GetString(memory.ToArray()));
+        }
+
+        text.ToString().ShouldContain("ci");
+        text.ToString().ShouldNotContain(key);
+    }
+
+    [Theory]
+    [InlineData("{", "not valid JSON")]
+    [InlineData("[]", "JSON object")]
+    [InlineData("{}", "name is required")]
+    [InlineData("{\"name\":\"\"}", "name")]
+    [InlineData("{\"name\":5}", "name")]
+    [InlineData("{\"name\":\"a\",\"period\":-5}", "period")]
+    [InlineData("{\"name\":\"a\",\"period\":\"60\"}", "period")]
+    [InlineData("{\"name\":\"a\",\"grace\":-1}", "grace")]
+    [InlineData("{\"name\":\"a\",\"kind\":\"smtp\"}", "kind")]
+    [InlineData("{\"name\":\"a\",\"schedule\":\"61 * * * *\"}", "schedule")]
+    [InlineData("{\"name\":\"a\",\"schedule\":\"0 3 * * *\",\"tz\":\"Nowhere/City\"}", "tz")]
+    [InlineData("{\"name\":\"a\",\"tags\":\"prod\"}", "tags")]
+    [InlineData("{\"name\":\"a\",\"channels\":[\"nope\"]}", "channels")]
+    [InlineData("{\"name\":\"a\",\"manualResume\":\"yes\"}", "manualResume")]
+    [InlineData("{\"name\":\"a\",\"slug\":\"Has Spaces\"}", "slug")]
+    [InlineData("{\"name\":\"a\",\"pushToken\":\"short\"}", "pushToken")]
+    [InlineData("{\"name\":\"a\",\"kind\":\"http\"}", "target")]
+    public async Task Bad_monitor_fields_are_a_400_naming_the_field(string json, string mentions)
+    {
+        var (status, error) = await PostAsync(json);
+
+        status.ShouldBe(HttpStatusCode.BadRequest);
+        error.ShouldContain(mentions);
+    }
+
+    [Fact]
+    public async Task A_created_push_monitor_carries_its_urls_and_a_token_of_at_least_128_bits()
+    {
+        var monitor = await _app.CreateMonitorAsync(new { name = "backup", period = 300, grace = 60, tags = new[] { "db" } });
+
+        var token = monitor["pushToken"]!.GetValue<string>();
+        token.Length.ShouldBeGreaterThanOrEqualTo(22);
+        monitor["pushUrl"]!.GetValue<string>().ShouldBe($"{_app.BaseUri}api/push/{token}");
+        monitor["pingUrl"]!.GetValue<string>().ShouldBe($"{_app.BaseUri}ping/{token}");
+        monitor["status"]!.GetValue<string>().ShouldBe("new");
+        monitor["period"]!.GetValue<double>().ShouldBe(300);
+        monitor["grace"]!.GetValue<double>().ShouldBe(60);
+        monitor["createdAt"]!.GetValue<string>().ShouldEndWith("Z");
+    }
+
+    [Fact]
+    public async Task The_public_url_setting_builds_the_push_urls()
+    {
+        await _app.DisposeAsync();
+        _app = await LifelineApp.StartAsync("--Lifeline:PublicUrl=https://status.example.com/");
+
+        var monitor = await _app.CreateMonitorAsync(new { name = "x" });
+
+        monitor["pushUrl"]!.GetValue<string>().ShouldStartWith("https://status.example.com/api/push/");
+    }
+
+    [Fact]
+    public async Task An_imported_token_is_kept_so_existing_scripts_keep_working()
+    {
+        var monitor = await _app.CreateMonitorAsync(new { name = "old", pushToken = "kuma-Token_1234" });
+
+        using var push = await _app.Anonymous.GetAsync("api/push/kuma-Token_1234?status=up");
+
+        monitor["pushToken"]!.GetValue<string>().ShouldBe("kuma-Token_1234");
+        push.StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task The_seeds_timeout_field_is_understood_as_the_period()
+    {
+        var monitor = await _app.CreateMonitorAsync(new { name = "seed", timeout = 120 });
+
+        monitor["period"]!.GetValue<double>().ShouldBe(120);
+    }
+
+    [Fact]
+    public async Task A_monitor_can_be_changed_paused_resumed_and_deleted()
+    {
+        var id = (await _app.CreateMonitorAsync(new { name = "a" }))["id"]!.GetValue<string>();
+
+        using var patch = await _app.Admin.PatchAsync($"api/v1/monitors/{id}", JsonContent.Create(new { name = "b", schedule = "*/5 * * * *", tz = "Europe/Paris" }));
+        using var pause = await _app.Admin.PostAsync($"api/v1/monitors/{id}/pause", null);
+        var paused = JsonNode.Parse(await pause.Content.ReadAsStringAsync())!["status"]!.GetValue<string>();
+        using var resume = await _app.Admin.PostAsync($"api/v1/monitors/{id}/resume", null);
+        using var delete = await _app.Admin.DeleteAsync($"api/v1/monitors/{id}");
+        using var gone = await _app.Admin.GetAsync($"api/v1/monitors/{id}");
+
+        var patched = JsonNode.Parse(await patch.Content.ReadAsStringAsync())!;
+        patched["name"]!.GetValue<string>().ShouldBe("b");
+        patched["schedule"]!.GetValue<string>().ShouldBe("*/5 * * * *");
+        patched["tz"]!.GetValue<string>().ShouldBe("Europe/Paris");
+        paused.ShouldBe("paused");
+        resume.StatusCode.ShouldBe(HttpStatusCode.OK);
+        delete.StatusCode.ShouldBe(HttpStatusCode.NoContent);
+        gone.StatusCode.ShouldBe(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task Unknown_ids_are_404_everywhere()
+    {
+        foreach (var path in new[] { "api/v1/monitors/nope", "api/v1/monitors/nope/events", "api/v1/monitors/nope/incidents", "api/v1/channels/nope" })
+        {
+            using var response = await _app.Admin.GetAsync(path);
+            response.StatusCode.ShouldBe(HttpStatusCode.NotFound, path);
+        }
+        using var pause = await _app.Admin.PostAsync("api/v1/monitors/nope/pause", null);
+        pause.StatusCode.ShouldBe(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task The_list_filters_and_pages()
+    {
+        for (var i = 0; i < 5; i++)
+        {
+            await _app.CreateMonitorAsync(new { name = $"job-{i}", tags = new[] { i < 2 ? "nightly" : "hourly" } });
+        }
+
+        var first = await _app.GetJsonAsync("api/v1/monitors?limit=3");
+        var second = await _app.GetJsonAsync($"api/v1/monitors?limit=3&cursor={first["nextCursor"]!.GetValue<string>()}");
+        var tagged = await _app.GetJsonAsync("api/v1/monitors?tag=nightly");
+        using var badStatus = await _app.Admin.GetAsync("api/v1/monitors?status=sleepy");
+        using var badLimit = await _app.Admin.GetAsync("api/v1/monitors?limit=0");
+
+        first["items"]!.AsArray().Count.ShouldBe(3);
+        second["items"]!.AsArray().Count.ShouldBe(2);
+        second["nextCursor"].ShouldBeNull();
+        tagged["items"]!.AsArray().Count.ShouldBe(2);
+        badStatus.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        badLimit.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task Status_reports_the_ping_key_server_scheduler_counts_and_monitors()
+    {
+        await _app.CreateMonitorAsync(new { name = "a" });
+
+        var status = await _app.GetJsonAsync("api/v1/status");
+
+        status["pingKey"]!.GetValue<string>().Length.ShouldBeGreaterThan(10);
+        status["server"]!["version"].ShouldNotBeNull();
+        status["server"]!["startedAt"]!.GetValue<string>().ShouldEndWith("Z");
+        status["scheduler"]!["status"].ShouldNotBeNull();
+        status["counts"]!["new"]!.GetValue<int>().ShouldBe(1);
+        status["monitors"]!.AsArray().Single()!["name"]!.GetValue<string>().ShouldBe("a");
+    }
+
+    [Fact]
+    public async Task Healthz_answers_health_json_without_auth()
+    {
+        using var response = await _app.Anonymous.GetAsync("healthz");
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        response.Content.Headers.ContentType!.MediaType.ShouldBe("application/health+json");
+        JsonNode.Parse(await response.Content.ReadAsStringAsync())!["status"]!.GetValue<string>().ShouldBe("pass");
+    }
+
+    [Fact]
+    public async Task Metrics_are_prometheus_text()
+    {
+        await _app.CreateMonitorAsync(new { name = "a" });
+
+        using var response = await _app.Anonymous.GetAsync("metrics");
+        var text = await response.Content.ReadAsStringAsync();
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        text.ShouldContain("# TYPE lifeline_monitors gauge");
+        text.ShouldContain("lifeline_monitors{status=\"new\"} 1");
+    }
+
+    [Fact]
+    public async Task A_channel_of_an_unknown_kind_or_without_its_url_is_a_400()
+    {
+        using var unknown = await _app.Admin.PostAsJsonAsync("api/v1/channels", new { kind = "pigeon", name = "x" });
+        using var noUrl = await _app.Admin.PostAsJsonAsync("api/v1/channels", new { kind = "webhook", name = "x" });
+
+        unknown.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await unknown.Content.ReadAsStringAsync()).ShouldContain("kind");
+        noUrl.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await noUrl.Content.ReadAsStringAsync()).ShouldContain("url");
+    }
+
+    [Fact]
+    public async Task A_channel_secret_is_never_shown_back()
+    {
+        var id = await _app.CreateWebhookAsync("http://127.0.0.1:9/hook", "very-secret-value");
+
+        var channel = await _app.GetJsonAsync($"api/v1/channels/{id}");
+
+        channel.ToJsonString().ShouldNotContain("very-secret-value");
+    }
+}

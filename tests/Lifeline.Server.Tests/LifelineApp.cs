@@ -1,0 +1,102 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Lifeline.Testing;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Lifeline.Server.Tests;
+
+/// <summary>
+/// The server built by <see cref="ServerHost"/>, listening on a random loopback port, with a
+/// real SQLite file in a temp folder and a manual clock.
+/// </summary>
+public sealed class LifelineApp : IAsyncDisposable
+{
+    public const string AdminKey = "test-admin-key-0123456789";
+
+    private readonly WebApplication _app;
+
+    private LifelineApp(WebApplication app, ManualClock clock, string folder, Uri baseUri)
+    {
+        _app = app;
+        Clock = clock;
+        Folder = folder;
+        BaseUri = baseUri;
+        Anonymous = new HttpClient { BaseAddress = baseUri };
+        Admin = new HttpClient { BaseAddress = baseUri };
+        Admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminKey);
+    }
+
+    public ManualClock Clock { get; }
+    public string Folder { get; }
+    public Uri BaseUri { get; }
+    public HttpClient Anonymous { get; }
+    public HttpClient Admin { get; }
+
+    public static async Task<LifelineApp> StartAsync(params string[] extraArgs)
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "lifeline-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        var clock = new ManualClock();
+        string[] args = ["--urls=http://127.0.0.1:0", $"--Lifeline:Data={folder}", $"--LIFELINE_API_KEY={AdminKey}", .. extraArgs];
+        var app = ServerHost.Build(args, services =>
+        {
+            services.AddSingleton<TimeProvider>(clock);
+            services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+        });
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new LifelineApp(app, clock, folder, new Uri(address.TrimEnd('/') + "/"));
+    }
+
+    public T Service<T>() where T : notnull => _app.Services.GetRequiredService<T>();
+
+    /// <summary>Runs the deadline sweep now, as the scheduler would on its next tick.</summary>
+    public Task SweepAsync() => Service<DeadlineSweep>().SweepOnceAsync(CancellationToken.None);
+
+    public async Task<JsonObject> CreateMonitorAsync(object body)
+    {
+        using var response = await Admin.PostAsJsonAsync("api/v1/monitors", body);
+        var json = await response.Content.ReadAsStringAsync();
+        ((int)response.StatusCode).ShouldBe(201, json);
+        return JsonNode.Parse(json)!.AsObject();
+    }
+
+    public async Task<string> CreateWebhookAsync(string url, string? secret = null)
+    {
+        using var response = await Admin.PostAsJsonAsync("api/v1/channels", new { kind = "webhook", name = "hook", url, secret });
+        var json = await response.Content.ReadAsStringAsync();
+        ((int)response.StatusCode).ShouldBe(201, json);
+        return JsonNode.Parse(json)!["id"]!.GetValue<string>();
+    }
+
+    public async Task<JsonObject> GetJsonAsync(string path)
+    {
+        using var response = await Admin.GetAsync(path);
+        var json = await response.Content.ReadAsStringAsync();
+        response.IsSuccessStatusCode.ShouldBeTrue(json);
+        return JsonNode.Parse(json)!.AsObject();
+    }
+
+    public async Task<string> StatusOfAsync(string id) => (await GetJsonAsync($"api/v1/monitors/{id}"))["status"]!.GetValue<string>();
+
+    public async ValueTask DisposeAsync()
+    {
+        Anonymous.Dispose();
+        Admin.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        try
+        {
+            Directory.Delete(Folder, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A leftover temp folder is harmless.
+        }
+    }
+}
