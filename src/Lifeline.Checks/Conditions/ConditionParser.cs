@@ -58,7 +58,7 @@ public static class ConditionParser
         var tokens = Tokenize(text);
         if (tokens[0].Kind == TokenKind.End)
         {
-            throw new ConditionSyntaxException(0, "the condition is empty");
+            throw new ConditionSyntaxException(tokens[0].Index, "the condition is empty");
         }
         var position = 0;
         var left = ParseOperand(text, tokens, ref position);
@@ -228,7 +228,7 @@ public static class ConditionParser
             }
             pattern = CompilePattern(literal);
         }
-        var folded = (Left: Fold(left, rightType, op), Right: Fold(right, leftType, op));
+        var folded = (Left: Fold(left, rightType, op, opIndex), Right: Fold(right, leftType, op, opIndex));
         CheckSide(folded.Left, rightType, op, opIndex);
         CheckSide(folded.Right, leftType, op, opIndex);
         return (folded.Left, folded.Right, pattern);
@@ -242,7 +242,7 @@ public static class ConditionParser
     };
 
     /// <summary>Literals facing <c>[DNS_RCODE]</c> or <c>[HEALTH]</c> become their canonical, case-blind form.</summary>
-    private static Operand Fold(Operand operand, ValueType? otherType, ConditionOperator op)
+    private static Operand Fold(Operand operand, ValueType? otherType, ConditionOperator op, int opIndex)
     {
         if (otherType is not (ValueType.Rcode or ValueType.Health))
         {
@@ -250,7 +250,7 @@ public static class ConditionParser
         }
         if (op is not (ConditionOperator.Equal or ConditionOperator.NotEqual))
         {
-            throw new ConditionSyntaxException(operand.Index, otherType == ValueType.Rcode
+            throw new ConditionSyntaxException(opIndex, otherType == ValueType.Rcode
                 ? "[DNS_RCODE] compares only with == or !="
                 : "[HEALTH] compares only with == or !=");
         }
