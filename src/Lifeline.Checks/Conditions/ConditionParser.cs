@@ -489,7 +489,9 @@ public static class ConditionParser
             {
                 return value.ToString();
             }
-            if (c == '\\' && i < text.Length)
+            // Only the quote and the backslash itself are escaped, so regular expressions keep
+            // their own escapes: "^\d+" means ^\d+.
+            if (c == '\\' && i < text.Length && (text[i] == quote || text[i] == '\\'))
             {
                 c = text[i++];
             }
