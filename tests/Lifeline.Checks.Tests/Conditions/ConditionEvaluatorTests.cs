@@ -57,6 +57,8 @@ public class ConditionEvaluatorTests
     [InlineData("[BODY] contains \"second\"", true, null)]
     [InlineData("[BODY] not contains \"error\"", true, null)]
     [InlineData("[BODY] matches \"\\\"count\\\":\\\\d+\"", true, null)]
+    [InlineData("[BODY] matches \"^\\{\\\"status\\\":\"", true, null)]
+    [InlineData("[BODY].version matches '^\\d+\\.\\d+$'", true, null)]
     [InlineData("[HEADER].content-type contains json", true, "[HEADER].content-type (application/json; charset=utf-8) contains json")]
     [InlineData("[HEADER].x-missing == a", false, "[HEADER].x-missing (n/a) == a")]
     [InlineData("has([HEADER].CONTENT-TYPE)", true, "has([HEADER].CONTENT-TYPE) (true)")]
