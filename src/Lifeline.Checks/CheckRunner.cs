@@ -22,14 +22,15 @@ public sealed class CheckRunner(TimeProvider time, CheckRunnerOptions? options =
     {
         ArgumentNullException.ThrowIfNull(monitor);
         var started = time.GetTimestamp();
+        // Validate covers the conditions too; parsing them again here only yields the parsed list.
         var problems = CheckDefinition.Validate(monitor).ToList();
-        var conditionErrors = CheckDefinition.ParseConditions(monitor.Kind, monitor.Conditions, out var conditions);
+        CheckDefinition.ParseConditions(monitor.Kind, monitor.Conditions, out var conditions);
         if (monitor.Kind == MonitorKind.Push)
         {
             problems.Add("kind: push monitors are not checked actively");
         }
         Func<CancellationToken, Task<Observation>>? probe = null;
-        if (problems.Count == 0 && conditionErrors.Count == 0)
+        if (problems.Count == 0)
         {
             probe = BuildProbe(monitor, problems);
         }
@@ -38,7 +39,7 @@ public sealed class CheckRunner(TimeProvider time, CheckRunnerOptions? options =
             return new CheckOutcome
             {
                 Ok = false,
-                Message = "invalid monitor: " + string.Join("; ", problems.Concat(conditionErrors).Distinct()),
+                Message = "invalid monitor: " + string.Join("; ", problems),
                 DurationMs = 0,
                 ConditionResults = [],
                 At = time.GetUtcNow(),
