@@ -1,0 +1,17 @@
+namespace Lifeline.Checks.Conditions;
+
+/// <summary>
+/// Why a condition does not parse. <see cref="Position"/> counts characters from 1, as an editor's
+/// column does.
+/// </summary>
+public sealed record ConditionError(string Condition, int Position, string Reason)
+{
+    public override string ToString() => $"\"{Condition}\": {Reason} at position {Position}";
+}
+
+/// <summary>Thrown by the parser internally; callers see <see cref="ConditionError"/>.</summary>
+internal sealed class ConditionSyntaxException(int index, string reason) : Exception(reason)
+{
+    /// <summary>Zero-based index into the condition text.</summary>
+    public int Index { get; } = index;
+}

@@ -1,0 +1,136 @@
+using System.Net;
+using Lifeline.Checks.Dns;
+using Lifeline.Checks.Tests.Support;
+
+namespace Lifeline.Checks.Tests.Dns;
+
+public sealed class DnsCheckTests : IAsyncLifetime
+{
+    private readonly FakeDnsServer _dns = new FakeDnsServer()
+        .Address("app.test", "127.0.0.5")
+        .Address("app.test", "10.0.0.1")
+        .Address("app.test", "::1")
+        .Alias("www.test", "edge.app.test")
+        .Address("edge.app.test", "127.0.0.9");
+
+    private readonly CheckRunner _runner = new(TimeProvider.System);
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync() => await _dns.DisposeAsync();
+
+    private Monitor Dns(string name, params string[] conditions) =>
+        Monitors.Active(MonitorKind.Dns, $"{name}@{_dns.EndPoint}", conditions);
+
+    [Fact]
+    public async Task Every_address_is_reported_with_the_response_code()
+    {
+        var outcome = await _runner.RunAsync(Dns("app.test"), CancellationToken.None);
+
+        outcome.Ok.ShouldBeTrue(outcome.Message);
+        outcome.Message.ShouldStartWith("NOERROR, 3 answers in ");
+        outcome.Observation!.Addresses.Select(a => a.ToString()).ShouldBe(["127.0.0.5", "10.0.0.1", "::1"], ignoreOrder: true);
+        outcome.Observation.Phases.Dns.ShouldNotBeNull();
+        outcome.Observation.Nameserver.ShouldBe(_dns.EndPoint);
+    }
+
+    [Fact]
+    public async Task Ip_matches_any_address_and_all_requires_every_one()
+    {
+        var outcome = await _runner.RunAsync(Dns("app.test", "[IP] == 10.0.0.1", "all([IP]) == 10.0.0.1", "len([IP]) == 3"), CancellationToken.None);
+
+        outcome.ConditionResults.Select(r => r.Ok).ShouldBe([true, false, true]);
+        outcome.Message.ShouldStartWith("all([IP]) (");
+    }
+
+    [Fact]
+    public async Task A_missing_name_fails_with_nxdomain()
+    {
+        var outcome = await _runner.RunAsync(Dns("nope.test"), CancellationToken.None);
+
+        outcome.Ok.ShouldBeFalse();
+        outcome.Message.ShouldBe("[DNS_RCODE] (NXDOMAIN) == NOERROR");
+        outcome.Observation!.Error.ShouldBeNull();
+    }
+
+    [Fact]
+    public async Task An_expected_nxdomain_passes()
+    {
+        var outcome = await _runner.RunAsync(Dns("nope.test", "[DNS_RCODE] == NXDOMAIN", "len([IP]) == 0"), CancellationToken.None);
+
+        outcome.Ok.ShouldBeTrue(outcome.Message);
+    }
+
+    [Fact]
+    public async Task A_server_failure_is_reported_by_name()
+    {
+        var outcome = await _runner.RunAsync(Dns("servfail.test"), CancellationToken.None);
+
+        outcome.Message.ShouldBe("[DNS_RCODE] (SERVFAIL) == NOERROR");
+    }
+
+    [Fact]
+    public async Task A_cname_is_followed_through_compressed_names()
+    {
+        var outcome = await _runner.RunAsync(Dns("www.test", "[IP] == 127.0.0.9", "[BODY] contains \"CNAME edge.app.test.\"") with { Method = "A" }, CancellationToken.None);
+
+        outcome.Ok.ShouldBeTrue(outcome.Message);
+        outcome.Observation!.DnsAnswers.Select(a => a.ToString()).ShouldBe(["www.test. CNAME edge.app.test.", "edge.app.test. A 127.0.0.9"]);
+        outcome.Observation.DnsAnswers[0].Ttl.ShouldBe(TimeSpan.FromHours(1));
+    }
+
+    [Fact]
+    public async Task Only_the_asked_record_types_are_queried()
+    {
+        var outcome = await _runner.RunAsync(Dns("app.test") with { Method = "AAAA" }, CancellationToken.None);
+
+        outcome.Observation!.Addresses.ShouldBe([IPAddress.IPv6Loopback]);
+        _dns.Queries.ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task A_silent_nameserver_times_out_after_resending()
+    {
+        var probe = new DnsProbe(new DnsProbeOptions
+        {
+            Name = "silent.test",
+            Nameserver = _dns.EndPoint,
+            Types = [DnsRecordType.A],
+            Timeout = TimeSpan.FromMilliseconds(500),
+            ResendAfter = TimeSpan.FromMilliseconds(200),
+        }, TimeProvider.System);
+
+        var seen = await probe.RunAsync(CancellationToken.None);
+
+        seen.Connected.ShouldBeFalse();
+        seen.DnsRcode.ShouldBeNull();
+        seen.Error.ShouldBe($"no answer from {_dns.EndPoint} within 500ms");
+        _dns.Queries.ShouldBeGreaterThanOrEqualTo(2);
+    }
+
+    [Fact]
+    public async Task The_runner_default_nameserver_is_used_when_the_target_names_none()
+    {
+        var runner = new CheckRunner(TimeProvider.System, new CheckRunnerOptions { Nameserver = _dns.EndPoint });
+
+        var outcome = await runner.RunAsync(Monitors.Active(MonitorKind.Dns, "app.test", "[IP] == 127.0.0.5"), CancellationToken.None);
+
+        outcome.Ok.ShouldBeTrue(outcome.Message);
+    }
+
+    [Fact]
+    public async Task The_nameserver_comes_from_resolv_conf_by_default()
+    {
+        var path = Path.GetTempFileName();
+        try
+        {
+            await File.WriteAllTextAsync(path, $"# test\nsearch example\nnameserver {_dns.EndPoint.Address}\nnameserver 127.0.0.2\n");
+            ResolvConf.FirstNameserver(path).ShouldBe(new IPEndPoint(_dns.EndPoint.Address, 53));
+            ResolvConf.FirstNameserver(path + ".missing").ShouldBeNull();
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+}
