@@ -21,6 +21,9 @@ public sealed class FakeBotApi : IAsyncDisposable
 
     public RecordingServer Server { get; }
 
+    /// <summary>Answers for the next sendMessage calls, before the usual success.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<Reply> SendReplies { get; } = new();
+
     /// <summary>When set, getUpdates answers this status (with a Telegram error body) instead.</summary>
     public int? FailGetUpdates { get; set; }
 
@@ -88,7 +91,7 @@ public sealed class FakeBotApi : IAsyncDisposable
                     return Ok(new JsonArray([.. _pending.Select(u => u.DeepClone())]));
                 }
             case "sendMessage":
-                return Ok(new JsonObject { ["message_id"] = 1 });
+                return SendReplies.TryDequeue(out var planned) ? planned : Ok(new JsonObject { ["message_id"] = 1 });
             default:
                 return new Reply(404, """{"ok":false,"error_code":404,"description":"Not Found"}""");
         }
