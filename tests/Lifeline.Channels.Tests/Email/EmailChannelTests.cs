@@ -69,7 +69,7 @@ public sealed class EmailChannelTests
     public async Task STARTTLS_secures_the_connection_before_authenticating()
     {
         await using var server = SmtpTestServer.Start(offerStartTls: true, authMechanisms: ["LOGIN"]);
-        var channel = new EmailChannel(Options(server, SmtpTlsMode.StartTls), _clock, server.TrustOurCertificate);
+        var channel = new EmailChannel(Options(server, SmtpTlsMode.StartTls), _clock, SmtpTestServer.TrustOurCertificate);
 
         await channel.SendAsync(Config("ops@example.com"), Notices.Up(), Notices.Delivery(), CancellationToken.None);
 
@@ -84,7 +84,7 @@ public sealed class EmailChannelTests
     public async Task Implicit_TLS_speaks_TLS_from_the_first_byte()
     {
         await using var server = SmtpTestServer.Start(implicitTls: true);
-        var channel = new EmailChannel(Options(server, SmtpTlsMode.Tls), _clock, server.TrustOurCertificate);
+        var channel = new EmailChannel(Options(server, SmtpTlsMode.Tls), _clock, SmtpTestServer.TrustOurCertificate);
 
         await channel.SendAsync(Config("ops@example.com"), Notices.Test(), Notices.Delivery(), CancellationToken.None);
 

@@ -40,13 +40,15 @@ public sealed class SmtpTestServer : IAsyncDisposable
         ImplicitTls = implicitTls;
         OfferStartTls = offerStartTls;
         AuthMechanisms = authMechanisms ?? ["PLAIN", "LOGIN"];
-        Certificate = MakeCertificate();
     }
+
+    // One certificate for every test server: making a key is the slowest part of a test.
+    private static readonly Lazy<X509Certificate2> SharedCertificate = new(MakeCertificate);
 
     public bool ImplicitTls { get; }
     public bool OfferStartTls { get; }
     public string[] AuthMechanisms { get; }
-    public X509Certificate2 Certificate { get; }
+    public static X509Certificate2 Certificate => SharedCertificate.Value;
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
 
     /// <summary>Reply to <c>RCPT TO</c> for an address; default 250.</summary>
@@ -58,7 +60,7 @@ public sealed class SmtpTestServer : IAsyncDisposable
     public IReadOnlyList<SmtpTranscript> Sessions => [.. _sessions];
 
     /// <summary>Trusts exactly this server's certificate.</summary>
-    public RemoteCertificateValidationCallback TrustOurCertificate =>
+    public static RemoteCertificateValidationCallback TrustOurCertificate =>
         (_, certificate, _, _) => certificate is not null && certificate.GetCertHashString() == Certificate.GetCertHashString();
 
     public static SmtpTestServer Start(bool implicitTls = false, bool offerStartTls = false, string[]? authMechanisms = null)
@@ -218,8 +220,8 @@ public sealed class SmtpTestServer : IAsyncDisposable
 
     private static X509Certificate2 MakeCertificate()
     {
-        using var key = RSA.Create(2048);
-        var request = new CertificateRequest("CN=localhost", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest("CN=localhost", key, HashAlgorithmName.SHA256);
         var names = new SubjectAlternativeNameBuilder();
         names.AddIpAddress(IPAddress.Loopback);
         names.AddDnsName("localhost");
@@ -235,6 +237,5 @@ public sealed class SmtpTestServer : IAsyncDisposable
         _listener.Stop();
         await _accepting;
         _stop.Dispose();
-        Certificate.Dispose();
     }
 }
