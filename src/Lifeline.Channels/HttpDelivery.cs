@@ -21,6 +21,12 @@ internal static class HttpDelivery
         {
             body = body[..300];
         }
+        if (status is >= 300 and < 400)
+        {
+            // Redirects are not followed: a POST would turn into a GET, and a notice could be steered elsewhere.
+            throw new DeliveryException($"HTTP {status} {response.ReasonPhrase}: the receiver moved; set the channel's URL to its new address",
+                permanent: true, statusCode: status);
+        }
         throw new DeliveryException(
             $"HTTP {status} {response.ReasonPhrase}: {body}".TrimEnd(' ', ':'),
             permanent: DeliveryException.IsPermanentStatus(status),

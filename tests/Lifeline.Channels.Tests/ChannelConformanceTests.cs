@@ -11,7 +11,7 @@ namespace Lifeline.Channels.Tests;
 public sealed class ChannelConformanceTests : IAsyncLifetime, IDisposable
 {
     private readonly ManualClock _clock = new(Notices.At);
-    private readonly HttpClient _http = new();
+    private readonly HttpClient _http = ChannelCatalog.CreateHttpClient(TimeSpan.FromSeconds(10), "9.9");
     private RecordingServer _server = null!;
 
     public static TheoryData<string> HttpKinds => ["webhook", "telegram", "slack", "discord", "teams", "ntfy", "gotify", "pagerduty"];
@@ -44,6 +44,22 @@ public sealed class ChannelConformanceTests : IAsyncLifetime, IDisposable
         _server.Requests.Count.ShouldBe(1);
         _server.Requests[0].Method.ShouldBe("POST");
         _server.Requests[0].Headers["content-type"].ShouldStartWith("application/json");
+        _server.Requests[0].Headers["user-agent"].ShouldBe("Lifeline/9.9");
+    }
+
+    [Theory]
+    [MemberData(nameof(HttpKinds))]
+    public async Task A_redirect_is_not_followed_and_is_permanent(string kind)
+    {
+        _server.Responder = request => request.Path == "/elsewhere"
+            ? new Reply(200, """{"ok":true,"result":{}}""")
+            : new Reply(301, "", new Dictionary<string, string> { ["Location"] = _server.Url("/elsewhere") });
+
+        var failure = await Should.ThrowAsync<DeliveryException>(() => Sender(kind).SendAsync(Channel(kind), Notices.Down(), Notices.Delivery(), CancellationToken.None));
+
+        failure.Permanent.ShouldBeTrue();
+        failure.StatusCode.ShouldBe(301);
+        _server.Requests.Count.ShouldBe(1);
     }
 
     [Theory]

@@ -78,6 +78,55 @@ public sealed class RateGateTests
     }
 
     [Fact]
+    public async Task A_cancelled_wait_gives_its_slot_to_the_next_sender()
+    {
+        var gate = new RateGate(_clock, TimeSpan.FromSeconds(1));
+        await gate.WaitAsync("chat-1", CancellationToken.None);
+        using var cts = new CancellationTokenSource();
+        var abandoned = gate.WaitAsync("chat-1", cts.Token);
+        var kept = gate.WaitAsync("chat-1", CancellationToken.None);
+
+        await cts.CancelAsync();
+        await Should.ThrowAsync<TaskCanceledException>(() => abandoned);
+        var next = gate.WaitAsync("chat-1", CancellationToken.None);
+
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        next.IsCompleted.ShouldBeTrue();
+        kept.IsCompleted.ShouldBeFalse();
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        kept.IsCompleted.ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task A_cancelled_last_wait_shortens_the_queue()
+    {
+        var gate = new RateGate(_clock, TimeSpan.FromSeconds(1));
+        await gate.WaitAsync("chat-1", CancellationToken.None);
+        using var cts = new CancellationTokenSource();
+        var abandoned = gate.WaitAsync("chat-1", cts.Token);
+        await cts.CancelAsync();
+        await Should.ThrowAsync<TaskCanceledException>(() => abandoned);
+
+        _clock.Advance(TimeSpan.FromSeconds(1));
+
+        gate.WaitAsync("chat-1", CancellationToken.None).IsCompleted.ShouldBeTrue();
+    }
+
+    [Fact]
+    public void A_key_may_have_its_own_interval()
+    {
+        var gate = new RateGate(_clock, TimeSpan.FromSeconds(1));
+        gate.WaitAsync("group", TimeSpan.FromSeconds(3), CancellationToken.None).IsCompleted.ShouldBeTrue();
+
+        var second = gate.WaitAsync("group", TimeSpan.FromSeconds(3), CancellationToken.None);
+
+        _clock.Advance(TimeSpan.FromSeconds(2));
+        second.IsCompleted.ShouldBeFalse();
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        second.IsCompleted.ShouldBeTrue();
+    }
+
+    [Fact]
     public void A_zero_interval_never_waits()
     {
         var gate = new RateGate(_clock, TimeSpan.Zero);

@@ -53,8 +53,9 @@ internal static class TelegramApi
             : "";
         throw new DeliveryException(
             $"Telegram answered {status}: {description}{migrated}".TrimEnd(' ', ':'),
-            // 400 (bad chat id, bad markup), 401 (bad token), 403 (bot blocked or kicked), 404: retrying cannot help.
-            permanent: DeliveryException.IsPermanentStatus(status),
+            // 400 (bad chat id, bad markup), 401 (bad token), 403 (bot blocked or kicked), 404, and
+            // redirects (not followed, see ChannelCatalog.CreateHttpClient): retrying cannot help.
+            permanent: status is >= 300 and < 400 || DeliveryException.IsPermanentStatus(status),
             retryAfter: status == 429 ? retryAfter : null,
             statusCode: status);
     }

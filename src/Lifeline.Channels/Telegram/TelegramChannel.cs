@@ -5,7 +5,8 @@ namespace Lifeline.Channels.Telegram;
 
 /// <summary>
 /// Sends notices to a Telegram chat through <c>POST &lt;apiBase&gt;/bot&lt;botToken&gt;/sendMessage</c>
-/// in HTML parse mode, at most 4,096 characters, spaced about one per second per chat.
+/// in HTML parse mode, at most 4,096 characters, spaced as Telegram asks: one per second in a
+/// private chat, one per three seconds in a group or channel (20 a minute).
 /// Settings: <c>botToken</c>, <c>chatId</c> (number or <c>@channel</c>), optional <c>apiBase</c>
 /// [https://api.telegram.org] and <c>messageThreadId</c> (a forum topic).
 /// </summary>
@@ -14,13 +15,18 @@ public sealed class TelegramChannel : INoticeChannel
     private readonly HttpClient _http;
     private readonly TimeProvider _clock;
     private readonly RateGate _gate;
+    private readonly TimeSpan _perChat;
+    private readonly TimeSpan _perGroup;
 
-    /// <param name="perChat">Least time between two messages to one chat [1 s], Telegram's advice.</param>
-    public TelegramChannel(HttpClient http, TimeProvider clock, TimeSpan? perChat = null)
+    /// <param name="perChat">Least time between two messages to one private chat [1 s].</param>
+    /// <param name="perGroup">Least time between two messages to one group or channel [3 s].</param>
+    public TelegramChannel(HttpClient http, TimeProvider clock, TimeSpan? perChat = null, TimeSpan? perGroup = null)
     {
         _http = http;
         _clock = clock;
-        _gate = new RateGate(clock, perChat ?? TimeSpan.FromSeconds(1));
+        _perChat = perChat ?? TimeSpan.FromSeconds(1);
+        _perGroup = perGroup ?? TimeSpan.FromSeconds(3);
+        _gate = new RateGate(clock, _perChat);
     }
 
     public string Kind => "telegram";
@@ -72,7 +78,9 @@ public sealed class TelegramChannel : INoticeChannel
             body["message_thread_id"] = thread;
         }
         var method = TelegramApi.MethodUri(ChannelSettings.String(settings, "apiBase"), token, "sendMessage");
-        await _gate.WaitAsync($"{chatId}@{method.Authority}{method.AbsolutePath}", ct);
+        // Group and supergroup ids are negative; channels may be given by @name.
+        var interval = chatId.StartsWith('-') || chatId.StartsWith('@') ? _perGroup : _perChat;
+        await _gate.WaitAsync($"{chatId}@{method.Authority}{method.AbsolutePath}", interval, ct);
         await TelegramApi.CallAsync(_http, method, body, _clock.GetUtcNow(), ct);
     }
 

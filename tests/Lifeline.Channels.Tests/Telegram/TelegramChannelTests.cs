@@ -117,13 +117,30 @@ public sealed class TelegramChannelTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
-    public async Task Two_notices_to_one_chat_are_spaced_a_second_apart()
+    public async Task Two_notices_to_one_private_chat_are_spaced_a_second_apart()
+    {
+        var channel = Channel();
+        var config = Notices.Channel("telegram", new JsonObject { ["botToken"] = "1:a", ["chatId"] = 42, ["apiBase"] = _server.BaseUri.ToString() });
+        await channel.SendAsync(config, Notices.Down(), Notices.Delivery(), CancellationToken.None);
+
+        var second = channel.SendAsync(config, Notices.Up(), Notices.Delivery(), CancellationToken.None);
+
+        second.IsCompleted.ShouldBeFalse();
+        _server.Requests.Count.ShouldBe(1);
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        await second.WaitAsync(TimeSpan.FromSeconds(10));
+        _server.Requests.Count.ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task Two_notices_to_one_group_are_spaced_three_seconds_apart()
     {
         var channel = Channel();
         await channel.SendAsync(Config(), Notices.Down(), Notices.Delivery(), CancellationToken.None);
 
         var second = channel.SendAsync(Config(), Notices.Up(), Notices.Delivery(), CancellationToken.None);
 
+        _clock.Advance(TimeSpan.FromSeconds(2));
         second.IsCompleted.ShouldBeFalse();
         _server.Requests.Count.ShouldBe(1);
         _clock.Advance(TimeSpan.FromSeconds(1));
