@@ -84,7 +84,8 @@ public sealed class EmailChannel : INoticeChannel
         var mail = new StringBuilder();
         mail.Append("Date: ").Append(MimeText.Date(date)).Append("\r\n");
         mail.Append("From: ").Append(MimeText.Mailbox(from)).Append("\r\n");
-        mail.Append("To: ").Append(string.Join(", ", to.Select(MimeText.Mailbox))).Append("\r\n");
+        // One address a line keeps long recipient lists under the 998-character line limit.
+        mail.Append("To: ").Append(string.Join(",\r\n ", to.Select(MimeText.Mailbox))).Append("\r\n");
         mail.Append("Subject: ").Append(MimeText.HeaderText(NoticeText.Cut($"{text.Symbol} {text.Title}", 200))).Append("\r\n");
         mail.Append("Message-ID: <").Append(MessageIdLocalPart(deliveryId)).Append('@').Append(from.Host).Append(">\r\n");
         mail.Append("MIME-Version: 1.0\r\n");

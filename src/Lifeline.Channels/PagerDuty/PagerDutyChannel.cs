@@ -73,13 +73,15 @@ public sealed class PagerDutyChannel(HttpClient http, TimeProvider clock) : INot
         };
         if (notice.IsDown)
         {
+            // PagerDuty requires a source; a nameless monitor still needs one.
+            var source = string.IsNullOrWhiteSpace(notice.Monitor.Name) ? "lifeline" : notice.Monitor.Name;
             body["payload"] = new JsonObject
             {
                 ["summary"] = NoticeText.Cut($"{text.Title}: {notice.Reason}".TrimEnd(' ', ':'), 1024),
-                ["source"] = notice.Monitor.Name,
+                ["source"] = source,
                 ["severity"] = "critical",
                 ["timestamp"] = timestamp,
-                ["component"] = notice.Monitor.Name,
+                ["component"] = source,
                 ["class"] = notice.Monitor.Kind,
                 ["custom_details"] = details,
             };

@@ -46,7 +46,7 @@ internal static class TelegramApi
         {
             status = ErrorCode(answer) ?? 502;
         }
-        var description = answer?["description"] is JsonValue d && d.TryGetValue<string>(out var said) ? said : NoticeText.Cut(text, 200);
+        var description = answer?["description"] is JsonValue d && d.TryGetValue<string>(out var said) ? said : NoticeText.Cut(Redact(text, method), 200);
         var retryAfter = RetryAfter(answer) ?? HttpDelivery.RetryAfter(response.Headers.RetryAfter, now);
         var migrated = answer?["parameters"]?["migrate_to_chat_id"] is JsonValue m && m.TryGetValue<long>(out var newChat)
             ? $" (the group is now a supergroup: set chatId to {newChat.ToString(CultureInfo.InvariantCulture)})"
@@ -58,6 +58,13 @@ internal static class TelegramApi
             permanent: status is >= 300 and < 400 || DeliveryException.IsPermanentStatus(status),
             retryAfter: status == 429 ? retryAfter : null,
             statusCode: status);
+    }
+
+    /// <summary>Masks the token in a text that might repeat the URL (a proxy's error page, say).</summary>
+    public static string Redact(string text, Uri method)
+    {
+        var secret = method.Segments.FirstOrDefault(s => s.StartsWith("bot", StringComparison.Ordinal))?.TrimEnd('/');
+        return string.IsNullOrEmpty(secret) || secret.Length <= 3 ? text : text.Replace(secret[3..], "<bot token>", StringComparison.Ordinal);
     }
 
     /// <summary><c>parameters.retry_after</c> (seconds) of an error answer, when present.</summary>

@@ -152,7 +152,7 @@ public sealed class TelegramBot
         if (!_allowed.Contains(chatId))
         {
             _logger.LogInformation("Ignored Telegram command {Command} from chat {ChatId}, which is not in {Section}:AllowedChatIds",
-                command.Value.Name, chatId, TelegramBotOptions.Section);
+                NoticeText.Cut(command.Value.Name, 32), chatId, TelegramBotOptions.Section);
             return;
         }
         long? thread = message["is_topic_message"] is JsonValue topic && topic.TryGetValue<bool>(out var isTopic) && isTopic

@@ -108,12 +108,13 @@ public sealed class TelegramChannelTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task Failure_messages_never_contain_the_bot_token()
     {
-        _server.Responder = _ => new Reply(502, "<html>bad gateway</html>", ContentType: "text/html");
+        _server.Responder = r => new Reply(502, $"<html>bad gateway for {r.Path}</html>", ContentType: "text/html");
 
         var failure = await Should.ThrowAsync<DeliveryException>(() => Channel().SendAsync(Config(), Notices.Down(), Notices.Delivery(), CancellationToken.None));
 
         failure.Permanent.ShouldBeFalse();
         failure.Message.ShouldNotContain("ABC-def_1");
+        failure.Message.ShouldContain("/bot<bot token>/sendMessage");
     }
 
     [Fact]
