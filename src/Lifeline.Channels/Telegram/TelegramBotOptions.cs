@@ -24,4 +24,35 @@ public sealed record TelegramBotOptions
     public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromMinutes(1);
 
     public bool Enabled => !string.IsNullOrWhiteSpace(BotToken);
+
+    /// <summary>Every problem with the settings at once; empty when the bot can run (or is off).</summary>
+    public IReadOnlyList<string> Problems()
+    {
+        var problems = new List<string>();
+        if (!Enabled)
+        {
+            return problems;
+        }
+        if (!TelegramChannel.IsToken(BotToken!))
+        {
+            problems.Add($"{Section}:BotToken does not look like a bot token (digits, a colon, then letters, digits, '-' or '_')");
+        }
+        if (!Uri.TryCreate(ApiBase, UriKind.Absolute, out var api) || (api.Scheme != Uri.UriSchemeHttp && api.Scheme != Uri.UriSchemeHttps))
+        {
+            problems.Add($"{Section}:ApiBase must be an absolute http or https URL");
+        }
+        if (PollTimeout < TimeSpan.Zero || PollTimeout > TimeSpan.FromMinutes(5))
+        {
+            problems.Add($"{Section}:PollTimeout must be between 0 and 5 minutes");
+        }
+        if (ReplyInterval < TimeSpan.Zero)
+        {
+            problems.Add($"{Section}:ReplyInterval may not be negative");
+        }
+        if (MaxBackoff < TimeSpan.FromSeconds(1))
+        {
+            problems.Add($"{Section}:MaxBackoff must be at least 1 second");
+        }
+        return problems;
+    }
 }

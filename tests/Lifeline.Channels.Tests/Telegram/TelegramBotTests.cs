@@ -269,6 +269,19 @@ public sealed class TelegramBotTests : IAsyncLifetime, IDisposable
         _api.Server.Requests.ShouldBeEmpty();
     }
 
+    [Fact]
+    public void Bot_settings_report_every_problem_at_once()
+    {
+        var options = new TelegramBotOptions { BotToken = "nope", ApiBase = "ftp://x", PollTimeout = TimeSpan.FromHours(1), MaxBackoff = TimeSpan.Zero };
+
+        var problems = options.Problems();
+
+        problems.Count.ShouldBe(4);
+        problems.ShouldAllBe(p => p.StartsWith("Lifeline:Telegram:", StringComparison.Ordinal));
+        new TelegramBotOptions().Problems().ShouldBeEmpty();
+        new TelegramBotOptions { BotToken = FakeBotApi.Token }.Problems().ShouldBeEmpty();
+    }
+
     [Theory]
     [InlineData(1, 1)]
     [InlineData(2, 2)]
