@@ -8,8 +8,7 @@ namespace Lifeline.Storage.Sqlite;
 /// The single writer of the database. SQLite allows one writer at a time, so every write is
 /// queued here and run on one connection; writes that arrive together are committed in one
 /// transaction (group commit), and each caller's task completes only after that commit, so an
-/// acknowledged write is on disk. Each write runs inside its own savepoint: one failing write
-/// does not undo the others in its batch.
+/// acknowledged write is on disk. One failing write does not fail the others in its batch.
 /// </summary>
 internal sealed class SqliteWriter : IAsyncDisposable
 {
@@ -25,7 +24,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
         _connection = connection;
         _maxBatch = maxBatch;
         _logger = logger;
-        _loop = Task.Factory.StartNew(RunAsync, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+        _loop = Task.Factory.StartNew(Run, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
     /// <summary>Runs <paramref name="work"/> in the writer; completes after its batch is committed.</summary>
@@ -39,61 +38,97 @@ internal sealed class SqliteWriter : IAsyncDisposable
         return op.Task;
     }
 
-    private async Task RunAsync()
+    /// <summary>How long the writer waits for more writes to join a batch when it is busy.</summary>
+    private static readonly TimeSpan Linger = TimeSpan.FromMicroseconds(300);
+
+    // Runs on its own thread: every SQLite call blocks, so the thread is the writer's alone.
+    private void Run()
     {
         var batch = new List<WriteOp>(_maxBatch);
         var context = new WriteContext(_connection, _commands);
-        while (await _queue.Reader.WaitToReadAsync())
+        var busy = false;
+        while (_queue.Reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
         {
-            while (batch.Count < _maxBatch && _queue.Reader.TryRead(out var op))
+            Drain(batch);
+            // Under load a commit costs an fsync whatever its size: wait a moment for the
+            // requests that are on their way, so they share it. An idle writer never waits.
+            if (busy && batch.Count < _maxBatch / 4)
             {
-                batch.Add(op);
+                Thread.Sleep(Linger);
+                Drain(batch);
             }
+            busy = batch.Count > 1;
             RunBatch(batch, context);
             batch.Clear();
         }
     }
 
+    private void Drain(List<WriteOp> batch)
+    {
+        while (batch.Count < _maxBatch && _queue.Reader.TryRead(out var op))
+        {
+            batch.Add(op);
+        }
+    }
+
     private void RunBatch(List<WriteOp> batch, WriteContext context)
     {
-        try
+        // Fast path: the whole batch in one transaction. Writes rarely fail; when one does, the
+        // batch is rolled back and replayed one write per transaction, so only that one fails.
+        if (batch.Count == 1 || !TryCommit(batch, context))
         {
-            using var transaction = _connection.BeginTransaction(deferred: false);
-            context.Transaction = transaction;
             foreach (var op in batch)
             {
-                context.Exec("SAVEPOINT op");
-                try
+                if (!TryCommit([op], context))
                 {
-                    op.Run(context);
-                    context.Exec("RELEASE op");
-                }
-                catch (Exception ex)
-                {
-                    context.Exec("ROLLBACK TO op");
-                    context.Exec("RELEASE op");
-                    // The cache may hold what was just rolled back.
-                    context.MonitorsByToken.Clear();
-                    op.Fail(ex);
+                    op.Fail(context.LastError!);
                 }
             }
-            transaction.Commit();
-            context.Transaction = null;
-        }
-        catch (Exception ex)
-        {
-            context.Transaction = null;
-            context.MonitorsByToken.Clear();
-            _logger.LogError(ex, "Commit of {Count} writes failed", batch.Count);
-            foreach (var op in batch)
-            {
-                op.Fail(ex);
-            }
-            return;
         }
         foreach (var op in batch)
         {
             op.Complete();
+        }
+    }
+
+    /// <summary>Runs the writes in one transaction and commits; false (and rolled back) if anything threw.</summary>
+    private bool TryCommit(List<WriteOp> ops, WriteContext context)
+    {
+        SqliteTransaction? transaction = null;
+        try
+        {
+            transaction = _connection.BeginTransaction(deferred: false);
+            context.Transaction = transaction;
+            foreach (var op in ops)
+            {
+                op.Run(context);
+            }
+            transaction.Commit();
+            return true;
+        }
+        catch (Exception ex)
+        {
+            context.LastError = ex;
+            // The cache may hold what is being rolled back.
+            context.MonitorsByToken.Clear();
+            try
+            {
+                transaction?.Rollback();
+            }
+            catch (SqliteException rollbackError)
+            {
+                _logger.LogError(rollbackError, "Rollback failed");
+            }
+            if (ops.Count > 1)
+            {
+                _logger.LogDebug(ex, "A batch of {Count} writes failed; replaying them one by one", ops.Count);
+            }
+            return false;
+        }
+        finally
+        {
+            context.Transaction = null;
+            transaction?.Dispose();
         }
     }
 
@@ -123,7 +158,11 @@ internal sealed class SqliteWriter : IAsyncDisposable
 
         public Task<T> Task => _done.Task;
 
-        public override void Run(WriteContext context) => _result = work(context);
+        public override void Run(WriteContext context)
+        {
+            _error = null;
+            _result = work(context);
+        }
 
         public override void Fail(Exception ex) => _error = ex;
 
@@ -146,6 +185,9 @@ internal sealed class WriteContext(SqliteConnection connection, Dictionary<strin
 {
     public SqliteConnection Connection { get; } = connection;
     public SqliteTransaction? Transaction { get; set; }
+
+    /// <summary>Why the last transaction failed.</summary>
+    public Exception? LastError { get; set; }
 
     /// <summary>
     /// Monitors as last written by this writer, by push token: the ingestion path reads them from

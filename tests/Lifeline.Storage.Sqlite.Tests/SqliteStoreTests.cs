@@ -237,4 +237,21 @@ public sealed class SqliteStoreTests : IAsyncLifetime
             (await _f.Store.EventsAsync(m.Id, 1000, Ct)).Count.ShouldBe(50);
         }
     }
+
+    [Fact]
+    public async Task One_failing_write_in_a_batch_does_not_fail_the_others()
+    {
+        await _f.Store.AddAsync(_f.NewPush() with { Slug = "taken" }, Ct);
+        var monitor = await _f.Store.AddAsync(_f.NewPush("busy"), Ct);
+        var token = SignalAddress.ForToken(monitor.PushToken!);
+
+        var signals = Enumerable.Range(0, 200).Select(i => _f.Store.RecordAsync(token, _f.Up($"s{i}"), Ct)).ToList();
+        var duplicate = _f.Store.AddAsync(_f.NewPush() with { Slug = "taken" }, Ct);
+        signals.AddRange(Enumerable.Range(200, 200).Select(i => _f.Store.RecordAsync(token, _f.Up($"s{i}"), Ct)));
+
+        await Should.ThrowAsync<ConflictException>(() => duplicate);
+        (await Task.WhenAll(signals)).ShouldAllBe(r => r.Outcome == SignalOutcome.Recorded);
+        (await _f.Store.EventsAsync(monitor.Id, 1000, Ct)).Count.ShouldBe(400);
+        (await _f.Store.FindAsync(monitor.Id, Ct))!.EventCount.ShouldBe(400);
+    }
 }
