@@ -61,11 +61,7 @@ public sealed class Heartbeat
         {
             while (!cancellationToken.IsCancellationRequested)
             {
-                var wait = next - _time.GetUtcNow();
-                if (wait > TimeSpan.Zero)
-                {
-                    await Task.Delay(wait, _time, cancellationToken);
-                }
+                await WaitUntilAsync(next, cancellationToken);
                 await BeatAsync(cancellationToken);
 
                 // The next beat is due one interval after this one was scheduled, not after it ended.
@@ -81,6 +77,30 @@ public sealed class Heartbeat
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // Stopping is the normal way out.
+        }
+    }
+
+    private async Task WaitUntilAsync(DateTimeOffset due, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var before = _time.GetUtcNow();
+            if (due <= before)
+            {
+                return;
+            }
+            using var armed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var delay = Task.Delay(due - before, _time, armed.Token);
+
+            // The timer counts from when it was armed. If the clock jumped while it was being armed
+            // (a suspended machine, a test clock), it would fire late: arm it again from the new time.
+            if (_time.GetUtcNow() - before > TimeSpan.FromMilliseconds(100))
+            {
+                await armed.CancelAsync();
+                continue;
+            }
+            await delay;
+            return;
         }
     }
 
