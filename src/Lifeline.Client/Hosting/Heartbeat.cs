@@ -132,7 +132,7 @@ public sealed class Heartbeat
         _failedBeats++;
         if (_failure != result.Message)
         {
-            _logger.LogWarning("Heartbeat {Name}: not delivered ({Outcome}): {Message}. Still beating every {Interval}.", Name, result.Outcome, result.Message, Interval);
+            _logger.LogWarning("Heartbeat {Name}: not delivered ({Outcome}): {Message}. Still beating every {Seconds} s.", Name, result.Outcome, result.Message, Interval.TotalSeconds);
             _failure = result.Message;
         }
     }

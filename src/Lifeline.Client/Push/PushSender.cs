@@ -151,6 +151,11 @@ public sealed class PushSender : IPushSender
                 // Not JSON after all: show the text as it came.
             }
         }
+        if (text.StartsWith('<'))
+        {
+            // An HTML error page (a proxy, the wrong server) says nothing useful in one line.
+            text = "";
+        }
         text = text.ReplaceLineEndings(" ");
         if (text.Length > 300)
         {

@@ -118,6 +118,7 @@ internal static class AgentCommand
     internal static async Task<int> RunAsync(IReadOnlyList<HeartbeatSpec> specs, CliEnvironment environment, CancellationToken cancellationToken)
     {
         using var http = LifelineHttp.Create();
+        using var stop = StopSignals.Listen(cancellationToken);
         var sender = environment.CreateSender(http);
         var checks = new LocalChecks(http, environment.Time);
         var log = new ConsoleLog(environment.Error, environment.Time);
@@ -132,7 +133,7 @@ internal static class AgentCommand
             };
             log.LogInformation("Heartbeat {Name}: to {Host} every {Interval}{Check}.", spec.Name, spec.Url.Host, Durations.Show(spec.Interval), kind);
         }
-        await Task.WhenAll(heartbeats.Select(h => Task.Run(() => h.RunAsync(cancellationToken), CancellationToken.None)));
+        await Task.WhenAll(heartbeats.Select(h => Task.Run(() => h.RunAsync(stop.Token), CancellationToken.None)));
         log.LogInformation("Stopped.");
         return Stopped;
     }

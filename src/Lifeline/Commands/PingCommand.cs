@@ -75,13 +75,14 @@ internal static class PingCommand
             await environment.Error.WriteLineAsync("lifeline ping: note: /ping URLs have no place for --value; it is not sent.");
         }
         using var http = LifelineHttp.Create();
+        using var stop = StopSignals.Listen(cancellationToken);
         var sender = environment.CreateSender(http);
         PushResult result;
         try
         {
-            result = await sender.SendAsync(PushRequests.Signal(url, signal), retryFor, cancellationToken);
+            result = await sender.SendAsync(PushRequests.Signal(url, signal), retryFor, stop.Token);
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (stop.Token.IsCancellationRequested)
         {
             await environment.Error.WriteLineAsync("lifeline ping: interrupted before the signal was acknowledged.");
             return NotAcknowledged;

@@ -21,7 +21,7 @@ namespace Lifeline.Cli.Commands;
 ///   <item><term>124</term><description>the command ran past <c>--timeout</c>; it and its children were killed</description></item>
 ///   <item><term>126</term><description>the command was found but could not be started (not executable)</description></item>
 ///   <item><term>127</term><description>the command was not found</description></item>
-///   <item><term>143</term><description>lifeline was told to stop (SIGTERM / Ctrl+C); the command was killed</description></item>
+///   <item><term>130, 143</term><description>lifeline was told to stop (Ctrl+C / SIGTERM); the command and its children were killed</description></item>
 /// </list>
 /// </summary>
 internal static class RunCommand
@@ -29,7 +29,6 @@ internal static class RunCommand
     public const int TimedOut = 124;
     public const int CannotExecute = 126;
     public const int NotFound = 127;
-    public const int Interrupted = 143;
 
     /// <summary>The body limit when the server has not said its own.</summary>
     public const int DefaultBodyLimit = 10_000;
@@ -62,7 +61,7 @@ internal static class RunCommand
             Run a command (a cron job) and report it to a push monitor: its start, its exit status,
             how long it took and the tail of its output. lifeline exits with the command's own exit status;
             an unreachable server never stops or fails the job.
-            Exit codes: the command's own; 124 timed out; 126 not executable; 127 not found; 143 stopped by a signal.
+            Exit codes: the command's own; 124 timed out; 126 not executable; 127 not found; 130/143 stopped by Ctrl+C/SIGTERM.
 
             Examples:
               lifeline run --url https://lifeline.example.com/ping/Kq3xV9 -- /usr/local/bin/backup.sh --full
@@ -86,6 +85,7 @@ internal static class RunCommand
     internal static async Task<int> RunAsync(Uri url, IReadOnlyList<string> commandLine, TimeSpan? timeout, CliEnvironment environment, Reporting reporting, CancellationToken cancellationToken)
     {
         using var http = LifelineHttp.Create(connectTimeout: TimeSpan.FromSeconds(5));
+        using var stop = StopSignals.Listen(cancellationToken);
         var sender = environment.CreateSender(http);
         var runId = Guid.NewGuid();
         var tail = new OutputTail(DefaultBodyLimit);
@@ -104,7 +104,7 @@ internal static class RunCommand
                 return answer;
             }, CancellationToken.None);
 
-        var status = await RunJobAsync(commandLine, timeout, tail, environment, cancellationToken);
+        var status = await RunJobAsync(commandLine, timeout, tail, environment, stop);
 
         var started = await start;
         var bodyLimit = Math.Min(started?.BodyLimit ?? DefaultBodyLimit, MaxBodyLimit);
@@ -117,7 +117,7 @@ internal static class RunCommand
         return status;
     }
 
-    private static async Task<int> RunJobAsync(IReadOnlyList<string> commandLine, TimeSpan? timeout, OutputTail tail, CliEnvironment environment, CancellationToken cancellationToken)
+    private static async Task<int> RunJobAsync(IReadOnlyList<string> commandLine, TimeSpan? timeout, OutputTail tail, CliEnvironment environment, StopSignals stopSignals)
     {
         var startInfo = new ProcessStartInfo(commandLine[0])
         {
@@ -153,7 +153,7 @@ internal static class RunCommand
             PumpAsync(process.StandardError.BaseStream, stderr, tail));
 
         using var deadline = timeout is { } limit ? new CancellationTokenSource(limit, environment.Time) : new CancellationTokenSource();
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, cancellationToken);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, stopSignals.Token);
         int status;
         string? note = null;
         try
@@ -167,7 +167,7 @@ internal static class RunCommand
             await process.WaitForExitAsync(CancellationToken.None);
             (status, note) = deadline.IsCancellationRequested
                 ? (TimedOut, $"lifeline run: timed out after {Durations.Show(timeout!.Value)}; killed the command and its children.")
-                : (Interrupted, "lifeline run: told to stop; killed the command and its children.");
+                : (stopSignals.ExitStatus, "lifeline run: told to stop; killed the command and its children.");
         }
 
         // A background child may hold the output pipes open after the command itself exits: wait briefly, not forever.

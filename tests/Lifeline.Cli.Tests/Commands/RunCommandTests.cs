@@ -150,27 +150,4 @@ public sealed class RunCommandTests : IAsyncLifetime, IDisposable
         var request = _server.Requests.ShouldHaveSingleItem();
         request.Query.ShouldBe("?status=down&msg=exit%20status%201%3A%20disk%20full");
     }
-
-    [Fact]
-    public async Task The_real_executable_runs_the_job_and_exits_with_its_status()
-    {
-        var lifeline = Path.Combine(AppContext.BaseDirectory, "lifeline.dll");
-        File.Exists(lifeline).ShouldBeTrue();
-        var startInfo = new ProcessStartInfo(System.Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-        {
-            ArgumentList = { lifeline, "run", "--url", PingUrl, "--", "sh", "-c", "echo hi; exit 3" },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-
-        using var process = Process.Start(startInfo)!;
-        var stdout = await process.StandardOutput.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
-
-        process.ExitCode.ShouldBe(3);
-        stdout.ShouldBe("hi\n");
-        var requests = _server.Requests;
-        requests.Select(r => r.Path).ShouldBe(["/ping/tok123/start", "/ping/tok123/3"]);
-        requests[1].Body.ShouldBe("hi\n");
-    }
 }
