@@ -78,7 +78,7 @@ public static class PushRequests
         ArgumentOutOfRangeException.ThrowIfGreaterThan(exitStatus, 255);
         if (IsApiPushUrl(url))
         {
-            var message = exitStatus == 0 ? "exit status 0" : $"exit status {exitStatus}";
+            var message = $"exit status {exitStatus}";
             var lastLine = LastLine(output);
             if (lastLine is not null)
             {

@@ -8,7 +8,7 @@ namespace Lifeline.Cli.Client;
 /// </summary>
 internal sealed record CliEnvironment
 {
-    public static CliEnvironment System { get; } = new();
+    public static CliEnvironment Default { get; } = new();
 
     public TimeProvider Time { get; init; } = TimeProvider.System;
 

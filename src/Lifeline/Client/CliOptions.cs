@@ -8,12 +8,12 @@ internal static class CliOptions
 {
     /// <summary>An option holding a duration: seconds ("90") or with a unit ("500ms", "30s", "5m", "1h").</summary>
     /// <remarks>The option has no default of its own (help would show it as 00:00:30); read it with <see cref="GetDuration"/>.</remarks>
-    public static Option<TimeSpan> Duration(string name, string description) =>
+    public static Option<TimeSpan> Duration(string name, string description, TimeSpan? minimum = null) =>
         new(name)
         {
             Description = description,
             HelpName = "seconds",
-            CustomParser = Parse,
+            CustomParser = result => Parse(result, minimum ?? TimeSpan.Zero),
         };
 
     /// <summary>The option's value, or <paramref name="fallback"/> when it was not given.</summary>
@@ -54,12 +54,17 @@ internal static class CliOptions
             }
         });
 
-    private static TimeSpan Parse(ArgumentResult result)
+    private static TimeSpan Parse(ArgumentResult result, TimeSpan minimum)
     {
         var text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
         if (Durations.TryParse(text, out var duration))
         {
-            return duration;
+            if (duration >= minimum)
+            {
+                return duration;
+            }
+            result.AddError($"'{text}' is too short: the least is {Durations.Show(minimum)}.");
+            return default;
         }
         result.AddError($"'{text}' is not a duration: write seconds (90) or a number with a unit (500ms, 30s, 5m, 1h).");
         return default;

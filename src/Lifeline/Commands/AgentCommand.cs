@@ -34,7 +34,7 @@ internal static class AgentCommand
             Description = "One monitor's push URL (https://host/api/push/<token> or https://host/ping/<token>).",
         };
         url.MustBeUrl();
-        var interval = CliOptions.Duration("--interval", "Time between beats for --url (default 60 s; also 30s, 5m).");
+        var interval = CliOptions.Duration("--interval", "Time between beats for --url (default 60 s; also 30s, 5m).", minimum: TimeSpan.FromSeconds(1));
         var check = new Option<string?>("--check")
         {
             Description = "A shell command run before each beat for --url: exit status 0 sends up, anything else down; its output is the message.",
@@ -86,7 +86,7 @@ internal static class AgentCommand
         });
         command.SetAction(async (result, cancellationToken) =>
         {
-            var env = environment ?? CliEnvironment.System;
+            var env = environment ?? CliEnvironment.Default;
             IReadOnlyList<HeartbeatSpec> specs;
             if (result.GetValue(config) is { } file)
             {

@@ -63,7 +63,7 @@ internal static class PingCommand
         command.SetAction((result, cancellationToken) =>
         {
             var signal = new PushSignal(result.GetValue(status) != "down", result.GetValue(message), result.GetValue(value));
-            return RunAsync(new Uri(result.GetValue(url)!), signal, result.GetDuration(retryFor, TimeSpan.FromSeconds(30))!.Value, environment ?? CliEnvironment.System, cancellationToken);
+            return RunAsync(new Uri(result.GetValue(url)!), signal, result.GetDuration(retryFor, TimeSpan.FromSeconds(30))!.Value, environment ?? CliEnvironment.Default, cancellationToken);
         });
         return command;
     }

@@ -76,7 +76,7 @@ internal static class RunCommand
                 new Uri(result.GetValue(url)!),
                 result.GetValue(commandLine)!,
                 result.GetDuration(timeout),
-                environment ?? CliEnvironment.System,
+                environment ?? CliEnvironment.Default,
                 Reporting.Default,
                 cancellationToken));
         return command;

@@ -108,6 +108,7 @@ public sealed class AgentCommandTests : IDisposable
     [InlineData("agent", "--url", "http://127.0.0.1/api/push/x", "--config", "a.yml")]
     [InlineData("agent", "--config", "a.yml", "--interval", "10")]
     [InlineData("agent", "--url", "http://127.0.0.1/api/push/x", "--interval", "0")]
+    [InlineData("agent", "--url", "http://127.0.0.1/api/push/x", "--interval", "0.5")]
     public async Task Wrong_option_combinations_exit_1(params string[] args)
     {
         (await _cli.InvokeAsync(args)).ShouldBe(AgentCommand.InvalidArguments);
