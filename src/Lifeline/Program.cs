@@ -5,6 +5,9 @@ using Lifeline.Cli.Commands;
 var root = new RootCommand("Lifeline: push (dead man's switch) and health endpoint monitoring with alerts that are never lost.")
 {
     ServeCommand.Create(),
+    PingCommand.Create(),
+    RunCommand.Create(),
+    AgentCommand.Create(),
 };
 
 return await root.Parse(args).InvokeAsync();

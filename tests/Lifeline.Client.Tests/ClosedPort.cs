@@ -1,0 +1,34 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace Lifeline.Client.Tests;
+
+/// <summary>A port on 127.0.0.1 that nothing listens on (bound for a moment, then released).</summary>
+internal static class ClosedPort
+{
+    public static int Find()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+}
+
+/// <summary>Polls a condition for a few seconds.</summary>
+internal static class Eventually
+{
+    public static async Task TrueAsync(Func<bool> condition, TimeSpan? within = null)
+    {
+        var deadline = System.Diagnostics.Stopwatch.StartNew();
+        while (!condition())
+        {
+            if (deadline.Elapsed > (within ?? TimeSpan.FromSeconds(10)))
+            {
+                throw new TimeoutException("the condition never held");
+            }
+            await Task.Delay(10);
+        }
+    }
+}
