@@ -40,6 +40,11 @@ public sealed class TelegramBot
         _allowed = [.. options.AllowedChatIds];
     }
 
+    /// <summary>Least time one empty poll takes; a quicker empty answer is followed by a pause.</summary>
+    private static readonly TimeSpan MinimumEmptyPoll = TimeSpan.FromSeconds(1);
+
+    private bool _usernameAsked;
+
     /// <summary>The bot's user name from <c>getMe</c>, once known; commands addressed to other bots are ignored.</summary>
     public string? Username => _username;
 
@@ -59,8 +64,16 @@ public sealed class TelegramBot
         {
             try
             {
-                await PollOnceAsync(ct);
+                var started = _clock.GetUtcNow();
+                var taken = await PollOnceAsync(ct);
                 failures = 0;
+                // Telegram holds an empty poll for the poll timeout; an API (or proxy) that answers
+                // at once must not turn this loop into a busy one.
+                var elapsed = _clock.GetUtcNow() - started;
+                if (taken == 0 && elapsed < MinimumEmptyPoll)
+                {
+                    await Task.Delay(MinimumEmptyPoll - elapsed, _clock, ct);
+                }
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
@@ -96,7 +109,12 @@ public sealed class TelegramBot
             _offset = await _offsets.GetAsync(ct);
             _offsetLoaded = true;
         }
-        _username ??= await GetUsernameAsync(ct);
+        if (!_usernameAsked)
+        {
+            // Asked once: an answer without a user name means commands are taken without @Name checks.
+            _username = await GetUsernameAsync(ct);
+            _usernameAsked = true;
+        }
 
         var request = new JsonObject
         {

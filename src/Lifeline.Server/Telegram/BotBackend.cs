@@ -20,7 +20,7 @@ internal sealed class BotBackend(IMonitorStore store, ServerState server, Schedu
         return new BotStatus(
             server.StoreOpen ? "running" : "starting",
             server.StartedAt,
-            pulse.IsAlive ? "running" : "stalled",
+            pulse.LastTickAt is null ? "starting" : pulse.IsAlive ? "running" : "stalled",
             pulse.LastTickAt,
             monitors);
     }
