@@ -45,6 +45,7 @@ public static class ServerHost
         AddStore(builder.Services);
         AddCore(builder.Services, builder.Configuration);
         AddChannels(builder.Services);
+        builder.Services.AddActiveChecks();
 
         // Security and server facts.
         builder.Services.AddSingleton<ApiKeyGate>();
@@ -54,6 +55,7 @@ public static class ServerHost
         // Workers: the store opens before anything else runs.
         builder.Services.AddHostedService<StoreInitializer>();
         builder.Services.AddHostedService<SchedulerWorker>();
+        builder.Services.AddHostedService<ActiveCheckWorker>();
         builder.Services.AddHostedService<DispatchWorker>();
 
         configure?.Invoke(builder.Services);
@@ -77,6 +79,7 @@ public static class ServerHost
         app.MapGroup("/api/v1")
             .AddEndpointFilter<ApiKeyFilter>()
             .MapMonitors()
+            .MapChecks()
             .MapChannels()
             .MapStatus()
             .MapKeys();
