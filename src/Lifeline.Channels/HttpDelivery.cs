@@ -1,13 +1,14 @@
-using System.Globalization;
-using System.Net;
 using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json.Nodes;
 
 namespace Lifeline.Channels;
 
 /// <summary>Turns an HTTP answer into success or a <see cref="DeliveryException"/> the dispatcher understands.</summary>
 internal static class HttpDelivery
 {
-    public static async Task EnsureDeliveredAsync(HttpResponseMessage response, DateTimeOffset now, CancellationToken ct)
+    /// <param name="retryAfterInBody">Reads a wait from the error body (Discord's and Telegram's <c>retry_after</c>); preferred over the header.</param>
+    public static async Task EnsureDeliveredAsync(HttpResponseMessage response, DateTimeOffset now, CancellationToken ct, Func<string, TimeSpan?>? retryAfterInBody = null)
     {
         if (response.IsSuccessStatusCode)
         {
@@ -15,14 +16,21 @@ internal static class HttpDelivery
         }
         var status = (int)response.StatusCode;
         var body = await response.Content.ReadAsStringAsync(ct);
+        var retryAfter = (status == 429 ? retryAfterInBody?.Invoke(body) : null) ?? RetryAfter(response.Headers.RetryAfter, now);
         if (body.Length > 300)
         {
             body = body[..300];
         }
+        if (status is >= 300 and < 400)
+        {
+            // Redirects are not followed: a POST would turn into a GET, and a notice could be steered elsewhere.
+            throw new DeliveryException($"HTTP {status} {response.ReasonPhrase}: the receiver moved; set the channel's URL to its new address",
+                permanent: true, statusCode: status);
+        }
         throw new DeliveryException(
             $"HTTP {status} {response.ReasonPhrase}: {body}".TrimEnd(' ', ':'),
             permanent: DeliveryException.IsPermanentStatus(status),
-            retryAfter: RetryAfter(response.Headers.RetryAfter, now),
+            retryAfter: retryAfter,
             statusCode: status);
     }
 
@@ -53,5 +61,41 @@ internal static class HttpDelivery
         }
     }
 
-    public static string Status(HttpStatusCode code) => ((int)code).ToString(CultureInfo.InvariantCulture);
+    /// <summary>POSTs JSON and throws unless the answer is a success.</summary>
+    public static async Task PostJsonAsync(HttpClient client, Uri url, JsonNode body, DateTimeOffset now, CancellationToken ct,
+        Action<HttpRequestHeaders>? headers = null, Func<string, TimeSpan?>? retryAfterInBody = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, url)
+        {
+            Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"),
+        };
+        headers?.Invoke(request.Headers);
+        using var response = await SendAsync(client, request, ct);
+        await EnsureDeliveredAsync(response, now, ct, retryAfterInBody);
+    }
+
+    /// <summary>The URL setting, or a permanent failure when it is missing or not absolute.</summary>
+    public static Uri RequiredUrl(JsonObject settings, string field)
+    {
+        var text = ChannelSettings.Required(settings, field);
+        return Uri.TryCreate(text, UriKind.Absolute, out var uri)
+            ? uri
+            : throw new DeliveryException($"channel setting '{field}' is not an absolute URL", permanent: true);
+    }
+
+    /// <summary>A top-level <c>retry_after</c> number (seconds) in a JSON body, as Discord sends it.</summary>
+    public static TimeSpan? RetryAfterField(string body)
+    {
+        try
+        {
+            return JsonNode.Parse(body) is JsonObject answer && answer["retry_after"] is JsonValue value
+                && value.TryGetValue<double>(out var seconds) && seconds >= 0
+                ? TimeSpan.FromSeconds(seconds)
+                : null;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
+    }
 }

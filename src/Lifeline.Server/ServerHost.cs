@@ -1,4 +1,7 @@
-using Lifeline.Channels.Webhook;
+using Lifeline.Channels;
+using Lifeline.Channels.Email;
+using Lifeline.Channels.Telegram;
+using Lifeline.Server.Telegram;
 using Lifeline.Server.Endpoints;
 using Lifeline.Server.Security;
 using Lifeline.Server.Workers;
@@ -44,7 +47,7 @@ public static class ServerHost
 
         AddStore(builder.Services);
         AddCore(builder.Services, builder.Configuration);
-        AddChannels(builder.Services);
+        AddChannels(builder.Services, builder.Configuration);
         builder.Services.AddActiveChecks();
 
         // Security and server facts.
@@ -123,15 +126,30 @@ public static class ServerHost
         services.AddSingleton<OutboxDispatcher>();
     }
 
-    private static void AddChannels(IServiceCollection services)
+    private static void AddChannels(IServiceCollection services, ConfigurationManager configuration)
     {
-        // Notice senders share one client; the dispatcher owns retries, so it has no retry handler.
-        services.AddSingleton(_ => new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
+        var smtp = configuration.GetSection(SmtpOptions.Section).Get<SmtpOptions>() ?? new SmtpOptions();
+        var telegram = configuration.GetSection(TelegramBotOptions.Section).Get<TelegramBotOptions>() ?? new TelegramBotOptions();
+        // SMTP is optional: checked only once someone configures it.
+        var smtpConfigured = !string.IsNullOrWhiteSpace(smtp.Host) || !string.IsNullOrWhiteSpace(smtp.From);
+        var problems = (smtpConfigured ? smtp.Problems() : []).Concat(telegram.Problems()).ToList();
+        if (problems.Count > 0)
         {
-            Timeout = Timeout.InfiniteTimeSpan,
-            DefaultRequestHeaders = { { "User-Agent", $"Lifeline/{ServerState.Version}" } },
-        });
-        services.AddSingleton<INoticeChannel, WebhookChannel>();
+            throw new OptionsValidationException(LifelineOptions.Section, typeof(LifelineOptions), problems);
+        }
+        services.AddSingleton(smtp);
+        services.AddSingleton(telegram);
+
+        // Senders are made once (their rate gates live in them) over one client with no logging
+        // handlers (URLs carry tokens) and no retry handler (the dispatcher owns retries).
+        services.AddSingleton(_ => ChannelCatalog.CreateHttpClient(version: ServerState.Version));
+        services.AddSingleton<IEnumerable<INoticeChannel>>(sp =>
+            ChannelCatalog.Create(sp.GetRequiredService<HttpClient>(), sp.GetRequiredService<TimeProvider>(), smtp));
+
+        // The Telegram bot answers /status, /down, /pause, /resume in allowed chats.
+        services.AddSingleton<IBotBackend, BotBackend>();
+        services.AddSingleton<IBotOffsetStore, BotOffsetStore>();
+        services.AddHostedService<TelegramBotWorker>();
     }
 
     /// <summary>The base for links in notices: the configured public URL, else the first listen URL.</summary>

@@ -21,8 +21,37 @@ internal static class MonitorRows
         string.Join(", ", Columns.Split(", ").Where(c => c is not ("id" or "created_at")).Select(c => $"{c} = @{c}")) +
         " WHERE id = @id";
 
-    /// <summary><see cref="Update"/> that only applies when status and due time are as they were read.</summary>
-    public static readonly string CompareAndSwap = Update + " AND status = @was_status AND due_at IS @was_due_at";
+    /// <summary>The columns a transition changes; the definition stays as it is.</summary>
+    private static readonly string[] StateColumns =
+    [
+        "status", "last_signal_at", "last_message", "last_value", "next_deadline_at", "due_at", "open_incident_id",
+        "run_started_at", "run_rid", "last_duration_ms", "failure_streak", "event_count", "success_streak",
+    ];
+
+    /// <summary>Writes the state columns of a transition.</summary>
+    public static readonly string UpdateState =
+        "UPDATE monitors SET " + string.Join(", ", StateColumns.Select(c => $"{c} = @{c}")) + " WHERE id = @id";
+
+    /// <summary><see cref="UpdateState"/> that only applies when status and due time are as they were read.</summary>
+    public static readonly string CompareAndSwap = UpdateState + " AND status = @was_status AND due_at IS @was_due_at";
+
+    public static (string, object?)[] StateParameters(Monitor m) =>
+    [
+        ("@status", WireNames.Of(m.Status)),
+        ("@last_signal_at", Time.Ms(m.LastSignalAt)),
+        ("@last_message", m.LastMessage),
+        ("@last_value", m.LastValue),
+        ("@next_deadline_at", Time.Ms(m.NextDeadlineAt)),
+        ("@due_at", Time.Ms(m.DueAt)),
+        ("@open_incident_id", m.OpenIncidentId),
+        ("@run_started_at", Time.Ms(m.RunStartedAt)),
+        ("@run_rid", m.RunRid?.ToString()),
+        ("@last_duration_ms", m.LastDurationMs),
+        ("@failure_streak", m.FailureStreak),
+        ("@event_count", m.EventCount),
+        ("@success_streak", m.SuccessStreak),
+        ("@id", m.Id),
+    ];
 
     public static Monitor Read(SqliteDataReader r) => new()
     {

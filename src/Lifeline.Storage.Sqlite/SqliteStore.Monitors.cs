@@ -77,12 +77,29 @@ public sealed partial class SqliteStore
                 return null;
             }
             var flip = change(current);
+            // An edit may change any column (name, period, token...): write the whole row first.
+            try
+            {
+                ctx.Exec(MonitorRows.Update, MonitorRows.Parameters(flip.Next));
+            }
+            catch (SqliteException ex) when (IsUniqueViolation(ex))
+            {
+                throw Conflict(ex);
+            }
+            if (current.PushToken is { } oldToken)
+            {
+                ctx.MonitorsByToken.Remove(oldToken);
+            }
             return Apply(ctx, current, flip, _clock.GetUtcNow(), compareAndSwap: false);
         });
 
     public Task<bool> DeleteAsync(string id, CancellationToken ct) =>
         Writer.WriteAsync(ctx =>
         {
+            if (FindForWrite(ctx, "id = @key", id)?.PushToken is { } token)
+            {
+                ctx.MonitorsByToken.Remove(token);
+            }
             var deleted = ctx.Exec("DELETE FROM monitors WHERE id = @id", ("@id", id)) > 0;
             if (deleted)
             {
@@ -97,7 +114,7 @@ public sealed partial class SqliteStore
         Writer.WriteAsync(ctx =>
         {
             var monitor = address.Token is { } token
-                ? FindForWrite(ctx, "push_token = @key", token)
+                ? FindByToken(ctx, token)
                 : address.Slug is { } slug ? FindForWrite(ctx, "slug = @key", slug)
                 : address.MonitorId is { } id ? FindForWrite(ctx, "id = @key", id) : null;
             if (monitor is not null && address.MonitorId is not null && address.ExpectedDueAt is { } expected && monitor.DueAt != expected)
@@ -196,6 +213,11 @@ public sealed partial class SqliteStore
                     ("@m", id), ("@offset", keep - 1));
                 ctx.Exec("UPDATE monitors SET event_count = (SELECT count(*) FROM events WHERE monitor_id = @m) WHERE id = @m", ("@m", id));
             }
+            if (crowded.Count > 0)
+            {
+                // Event counts changed behind the cache.
+                ctx.MonitorsByToken.Clear();
+            }
             return deleted;
         });
 
@@ -211,6 +233,36 @@ public sealed partial class SqliteStore
             }
         }
         return Task.FromResult<IReadOnlyDictionary<MonitorStatus, int>>(counts);
+    }
+
+    /// <summary>Most monitors kept in the writer's cache; past this it starts again empty.</summary>
+    private const int MaxCachedMonitors = 200_000;
+
+    private static Monitor? FindByToken(WriteContext ctx, string token)
+    {
+        if (ctx.MonitorsByToken.TryGetValue(token, out var cached))
+        {
+            return cached;
+        }
+        var monitor = FindForWrite(ctx, "push_token = @key", token);
+        if (monitor is not null)
+        {
+            Remember(ctx, monitor);
+        }
+        return monitor;
+    }
+
+    private static void Remember(WriteContext ctx, Monitor monitor)
+    {
+        if (monitor.PushToken is not { } token)
+        {
+            return;
+        }
+        if (ctx.MonitorsByToken.Count >= MaxCachedMonitors)
+        {
+            ctx.MonitorsByToken.Clear();
+        }
+        ctx.MonitorsByToken[token] = monitor;
     }
 
     private static Monitor? FindForWrite(WriteContext ctx, string where, string key)
@@ -247,19 +299,16 @@ public sealed partial class SqliteStore
         {
             next = next with { OpenIncidentId = null };
         }
-        int updated;
-        try
-        {
-            updated = compareAndSwap
-                ? ctx.Exec(MonitorRows.CompareAndSwap, [.. MonitorRows.Parameters(next), ("@was_status", WireNames.Of(before.Status)), ("@was_due_at", Time.Ms(before.DueAt))])
-                : ctx.Exec(MonitorRows.Update, MonitorRows.Parameters(next));
-        }
-        catch (SqliteException ex) when (IsUniqueViolation(ex))
-        {
-            throw Conflict(ex);
-        }
+        var updated = compareAndSwap
+            ? ctx.Exec(MonitorRows.CompareAndSwap, [.. MonitorRows.StateParameters(next), ("@was_status", WireNames.Of(before.Status)), ("@was_due_at", Time.Ms(before.DueAt))])
+            : ctx.Exec(MonitorRows.UpdateState, MonitorRows.StateParameters(next));
         if (updated == 0)
         {
+            // Changed since it was read (or deleted): whatever is cached for it is stale.
+            if (before.PushToken is { } stale)
+            {
+                ctx.MonitorsByToken.Remove(stale);
+            }
             return null;
         }
         var at = flip.Notice?.At ?? now;
@@ -286,6 +335,7 @@ public sealed partial class SqliteStore
                 EnqueueNotice(ctx, channel, notice, now);
             }
         }
+        Remember(ctx, next);
         return next;
     }
 

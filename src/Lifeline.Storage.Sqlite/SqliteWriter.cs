@@ -72,6 +72,8 @@ internal sealed class SqliteWriter : IAsyncDisposable
                 {
                     context.Exec("ROLLBACK TO op");
                     context.Exec("RELEASE op");
+                    // The cache may hold what was just rolled back.
+                    context.MonitorsByToken.Clear();
                     op.Fail(ex);
                 }
             }
@@ -81,6 +83,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
         catch (Exception ex)
         {
             context.Transaction = null;
+            context.MonitorsByToken.Clear();
             _logger.LogError(ex, "Commit of {Count} writes failed", batch.Count);
             foreach (var op in batch)
             {
@@ -144,7 +147,17 @@ internal sealed class WriteContext(SqliteConnection connection, Dictionary<strin
     public SqliteConnection Connection { get; } = connection;
     public SqliteTransaction? Transaction { get; set; }
 
-    /// <summary>A prepared command for <paramref name="sql"/> with the given parameters bound.</summary>
+    /// <summary>
+    /// Monitors as last written by this writer, by push token: the ingestion path reads them from
+    /// here instead of the database. Only the writer touches it; it is cleared whenever a write
+    /// fails, so it never holds state that was rolled back.
+    /// </summary>
+    public Dictionary<string, Monitor> MonitorsByToken { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// A prepared command for <paramref name="sql"/> with the given parameters bound. A command is
+    /// prepared once per SQL text and its parameters are reused; callers pass them in one order.
+    /// </summary>
     public SqliteCommand Command(string sql, params (string Name, object? Value)[] parameters)
     {
         if (!commands.TryGetValue(sql, out var command))
@@ -154,10 +167,24 @@ internal sealed class WriteContext(SqliteConnection connection, Dictionary<strin
             commands[sql] = command;
         }
         command.Transaction = Transaction;
-        command.Parameters.Clear();
-        foreach (var (name, value) in parameters)
+        var bound = command.Parameters;
+        if (bound.Count != parameters.Length)
         {
-            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+            bound.Clear();
+            foreach (var (name, value) in parameters)
+            {
+                bound.AddWithValue(name, value ?? DBNull.Value);
+            }
+            return command;
+        }
+        for (var i = 0; i < parameters.Length; i++)
+        {
+            var parameter = bound[i];
+            if (!string.Equals(parameter.ParameterName, parameters[i].Name, StringComparison.Ordinal))
+            {
+                throw new InvalidOperationException($"parameters of a prepared command must come in one order: {sql}");
+            }
+            parameter.Value = parameters[i].Value ?? DBNull.Value;
         }
         return command;
     }

@@ -1,0 +1,150 @@
+using System.Globalization;
+using System.Text;
+
+namespace Lifeline.Channels;
+
+/// <summary>What kind of news a notice is; chat channels pick colours and symbols from it.</summary>
+public enum NoticeTone
+{
+    Down,
+    Up,
+    Test,
+}
+
+/// <summary>One labelled line of a notice, e.g. "Reason: HTTP 503".</summary>
+public sealed record NoticeFact(string Label, string Value);
+
+/// <summary>
+/// A notice in plain words, shared by every chat and mail channel: a short title, one headline
+/// (what happened and since when), labelled facts (reason, last message, last heard from, kind)
+/// and the link to the monitor. Channels render it in their own markup.
+/// </summary>
+public sealed record NoticeText(NoticeTone Tone, string Title, string Headline, IReadOnlyList<NoticeFact> Facts, string? Link)
+{
+    /// <summary>Longest reason or last message carried, in characters [1,000].</summary>
+    public const int MaxValueLength = 1000;
+
+    /// <summary>A symbol for chat titles: a red circle, a check mark, or a test tube.</summary>
+    public string Symbol => Tone switch
+    {
+        NoticeTone.Down => "\U0001F534",
+        NoticeTone.Up => "\u2705",
+        _ => "\U0001F9EA",
+    };
+
+    /// <summary>The headline, facts and link as plain lines.</summary>
+    public string Body
+    {
+        get
+        {
+            var text = new StringBuilder(Headline);
+            foreach (var fact in Facts)
+            {
+                text.Append('\n').Append(fact.Label).Append(": ").Append(fact.Value);
+            }
+            if (Link is not null)
+            {
+                text.Append('\n').Append(Link);
+            }
+            return text.ToString();
+        }
+    }
+
+    /// <summary>Title, a blank line, then the body.</summary>
+    public string ToPlainText() => $"{Title}\n\n{Body}";
+
+    public static NoticeText From(Notice notice)
+    {
+        ArgumentNullException.ThrowIfNull(notice);
+        var monitor = notice.Monitor;
+        var name = string.IsNullOrWhiteSpace(monitor.Name) ? "A monitor" : monitor.Name.Trim();
+        NoticeTone tone;
+        string title, headline;
+        if (notice.IsDown)
+        {
+            tone = NoticeTone.Down;
+            title = $"{name} is DOWN";
+            headline = $"Down since {Time(notice.IncidentStartedAt ?? notice.At)}.";
+        }
+        else if (notice.IsUp)
+        {
+            tone = NoticeTone.Up;
+            title = $"{name} is UP again";
+            headline = notice.IncidentStartedAt is { } started && started <= notice.At
+                ? $"Recovered at {Time(notice.At)} after {Duration(notice.At - started)} down (since {Time(started)})."
+                : $"Recovered at {Time(notice.At)}.";
+        }
+        else
+        {
+            tone = NoticeTone.Test;
+            title = string.IsNullOrWhiteSpace(monitor.Name) ? "Test notice from Lifeline" : $"Test notice for {name}";
+            headline = $"Sent at {Time(notice.At)} to check that this channel works. Nothing is wrong.";
+        }
+
+        var facts = new List<NoticeFact>();
+        var reason = Clip(notice.Reason);
+        if (reason.Length > 0)
+        {
+            facts.Add(new NoticeFact(tone == NoticeTone.Down ? "Reason" : "Note", reason));
+        }
+        var lastMessage = Clip(monitor.LastMessage);
+        if (lastMessage.Length > 0 && lastMessage != reason)
+        {
+            facts.Add(new NoticeFact("Last message", lastMessage));
+        }
+        if (tone != NoticeTone.Test || monitor.LastSignalAt is not null)
+        {
+            facts.Add(new NoticeFact("Last heard from", monitor.LastSignalAt is { } seen ? Time(seen) : "never"));
+        }
+        if (!string.IsNullOrWhiteSpace(monitor.Kind))
+        {
+            facts.Add(new NoticeFact("Kind", monitor.Kind));
+        }
+        var link = string.IsNullOrWhiteSpace(monitor.Url) ? null : monitor.Url;
+        return new NoticeText(tone, title, headline, facts, link);
+    }
+
+    /// <summary>An instant as <c>2026-01-05 12:00:00 UTC</c>.</summary>
+    public static string Time(DateTimeOffset at) =>
+        at.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture);
+
+    /// <summary>A duration in at most two units: <c>45 s</c>, <c>5 min</c>, <c>2 h 5 min</c>, <c>3 d 4 h</c>.</summary>
+    public static string Duration(TimeSpan span)
+    {
+        if (span < TimeSpan.Zero)
+        {
+            span = TimeSpan.Zero;
+        }
+        if (span.TotalMinutes < 1)
+        {
+            return $"{(int)span.TotalSeconds} s";
+        }
+        if (span.TotalHours < 1)
+        {
+            return $"{(int)span.TotalMinutes} min";
+        }
+        if (span.TotalDays < 1)
+        {
+            return span.Minutes == 0 ? $"{(int)span.TotalHours} h" : $"{(int)span.TotalHours} h {span.Minutes} min";
+        }
+        return span.Hours == 0 ? $"{(int)span.TotalDays} d" : $"{(int)span.TotalDays} d {span.Hours} h";
+    }
+
+    /// <summary>Cuts text to at most <paramref name="max"/> characters, ending with an ellipsis, never between the halves of a surrogate pair.</summary>
+    public static string Cut(string text, int max)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        if (text.Length <= max)
+        {
+            return text;
+        }
+        var keep = Math.Max(0, max - 1);
+        if (keep > 0 && char.IsHighSurrogate(text[keep - 1]))
+        {
+            keep--;
+        }
+        return string.Concat(text.AsSpan(0, keep), "\u2026");
+    }
+
+    private static string Clip(string? text) => text is null ? "" : Cut(text.Trim(), MaxValueLength);
+}

@@ -1,0 +1,42 @@
+namespace Lifeline.Channels.Telegram;
+
+/// <summary>One monitor as the bot lists it.</summary>
+/// <param name="Name">The monitor's name.</param>
+/// <param name="Status">Its state now.</param>
+/// <param name="LastSignalAt">When it was last heard from; null if never.</param>
+public sealed record BotMonitor(string Name, MonitorStatus Status, DateTimeOffset? LastSignalAt);
+
+/// <summary>What <c>/status</c> reports: the server, its scheduler, and every monitor.</summary>
+/// <param name="ServerStatus">A word such as <c>running</c>.</param>
+/// <param name="StartedAt">When this server process started.</param>
+/// <param name="SchedulerStatus">A word such as <c>running</c> or <c>stalled</c>.</param>
+/// <param name="LastTickAt">The scheduler's last sweep; null if it has not run yet.</param>
+/// <param name="Monitors">Every monitor, in any order.</param>
+public sealed record BotStatus(string ServerStatus, DateTimeOffset StartedAt, string SchedulerStatus, DateTimeOffset? LastTickAt, IReadOnlyList<BotMonitor> Monitors);
+
+/// <summary>
+/// What the bot may ask of the server. Implemented by the server over its stores; the bot knows
+/// nothing else of them.
+/// </summary>
+public interface IBotBackend
+{
+    Task<BotStatus> GetStatusAsync(CancellationToken ct);
+
+    /// <summary>Pauses the monitor called <paramref name="name"/>; returns the plain-text answer for the user (also when no such monitor exists).</summary>
+    Task<string> PauseAsync(string name, CancellationToken ct);
+
+    /// <summary>Resumes the monitor called <paramref name="name"/>; returns the plain-text answer for the user.</summary>
+    Task<string> ResumeAsync(string name, CancellationToken ct);
+}
+
+/// <summary>
+/// Keeps the bot's getUpdates offset (the next update id to fetch) across restarts, so no command
+/// is answered twice. The server implements it over its settings table.
+/// </summary>
+public interface IBotOffsetStore
+{
+    /// <summary>The stored offset; null before the first update.</summary>
+    Task<long?> GetAsync(CancellationToken ct);
+
+    Task SetAsync(long offset, CancellationToken ct);
+}

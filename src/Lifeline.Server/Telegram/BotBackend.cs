@@ -1,0 +1,62 @@
+using Lifeline.Channels.Telegram;
+using Lifeline.Server.Endpoints;
+
+namespace Lifeline.Server.Telegram;
+
+/// <summary>What the Telegram bot sees of the server: status from the stores, pause and resume by name.</summary>
+internal sealed class BotBackend(IMonitorStore store, ServerState server, SchedulerPulse pulse, TimeProvider clock) : IBotBackend
+{
+    public async Task<BotStatus> GetStatusAsync(CancellationToken ct)
+    {
+        var monitors = new List<BotMonitor>();
+        string? cursor = null;
+        do
+        {
+            var page = await store.ListAsync(new MonitorQuery { Limit = 1000, Cursor = cursor }, ct);
+            monitors.AddRange(page.Items.Select(m => new BotMonitor(m.Name, m.Status, m.LastSignalAt)));
+            cursor = page.NextCursor;
+        }
+        while (cursor is not null);
+        return new BotStatus(
+            server.StoreOpen ? "running" : "starting",
+            server.StartedAt,
+            pulse.IsAlive ? "running" : "stalled",
+            pulse.LastTickAt,
+            monitors);
+    }
+
+    public Task<string> PauseAsync(string name, CancellationToken ct) =>
+        ChangeAsync(name, MonitorMachine.Pause, "paused", ct);
+
+    public Task<string> ResumeAsync(string name, CancellationToken ct) =>
+        ChangeAsync(name, m => MonitorMachine.Resume(m, clock.GetUtcNow()), "resumed", ct);
+
+    private async Task<string> ChangeAsync(string name, Func<Monitor, Flip> change, string done, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(name))
+        {
+            return "Which monitor? Give its name, e.g. /pause nightly-backup";
+        }
+        var monitor = await store.FindByNameAsync(name, ct);
+        if (monitor is null)
+        {
+            return $"No monitor is called \"{name.Trim()}\".";
+        }
+        var changed = await store.ChangeAsync(monitor.Id, change, ct);
+        return changed is null
+            ? $"No monitor is called \"{name.Trim()}\"."
+            : $"{changed.Name} is {done}; it is now {WireNames.Of(changed.Status)}.";
+    }
+}
+
+/// <summary>The bot's getUpdates offset, in the settings table.</summary>
+internal sealed class BotOffsetStore(ISettingsStore settings) : IBotOffsetStore
+{
+    private const string Key = "telegram.offset";
+
+    public async Task<long?> GetAsync(CancellationToken ct) =>
+        long.TryParse(await settings.GetAsync(Key, ct), System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var offset) ? offset : null;
+
+    public Task SetAsync(long offset, CancellationToken ct) =>
+        settings.SetAsync(Key, offset.ToString(System.Globalization.CultureInfo.InvariantCulture), ct);
+}
