@@ -48,6 +48,7 @@ public static class ServerHost
         AddStore(builder.Services);
         AddCore(builder.Services, builder.Configuration);
         AddChannels(builder.Services, builder.Configuration);
+        builder.Services.AddActiveChecks();
 
         // Security and server facts.
         builder.Services.AddSingleton<ApiKeyGate>();
@@ -57,6 +58,7 @@ public static class ServerHost
         // Workers: the store opens before anything else runs.
         builder.Services.AddHostedService<StoreInitializer>();
         builder.Services.AddHostedService<SchedulerWorker>();
+        builder.Services.AddHostedService<ActiveCheckWorker>();
         builder.Services.AddHostedService<DispatchWorker>();
 
         configure?.Invoke(builder.Services);
@@ -80,6 +82,7 @@ public static class ServerHost
         app.MapGroup("/api/v1")
             .AddEndpointFilter<ApiKeyFilter>()
             .MapMonitors()
+            .MapChecks()
             .MapChannels()
             .MapStatus()
             .MapKeys();

@@ -10,7 +10,7 @@ internal static class MonitorRows
         "id, name, slug, kind, tags, channels, status, created_at, last_signal_at, last_message, last_value, " +
         "next_deadline_at, due_at, open_incident_id, push_token, period_s, grace_s, schedule, tz, manual_resume, " +
         "run_started_at, run_rid, last_duration_ms, target, interval_s, timeout_s, retries, conditions, method, " +
-        "headers, body, failure_streak, event_count";
+        "headers, body, failure_streak, event_count, retry_interval_s, success_threshold, success_streak";
 
     public static readonly string Insert =
         $"INSERT INTO monitors ({Columns}) VALUES ({string.Join(", ", Columns.Split(", ").Select(c => "@" + c))})";
@@ -25,7 +25,7 @@ internal static class MonitorRows
     private static readonly string[] StateColumns =
     [
         "status", "last_signal_at", "last_message", "last_value", "next_deadline_at", "due_at", "open_incident_id",
-        "run_started_at", "run_rid", "last_duration_ms", "failure_streak", "event_count",
+        "run_started_at", "run_rid", "last_duration_ms", "failure_streak", "event_count", "success_streak",
     ];
 
     /// <summary>Writes the state columns of a transition.</summary>
@@ -49,6 +49,7 @@ internal static class MonitorRows
         ("@last_duration_ms", m.LastDurationMs),
         ("@failure_streak", m.FailureStreak),
         ("@event_count", m.EventCount),
+        ("@success_streak", m.SuccessStreak),
         ("@id", m.Id),
     ];
 
@@ -87,6 +88,9 @@ internal static class MonitorRows
         Body = Str(r, 30),
         FailureStreak = r.GetInt32(31),
         EventCount = r.GetInt32(32),
+        RetryInterval = r.IsDBNull(33) ? null : TimeSpan.FromSeconds(r.GetDouble(33)),
+        SuccessThreshold = r.GetInt32(34),
+        SuccessStreak = r.GetInt32(35),
     };
 
     public static (string, object?)[] Parameters(Monitor m) =>
@@ -124,6 +128,9 @@ internal static class MonitorRows
         ("@body", m.Body),
         ("@failure_streak", m.FailureStreak),
         ("@event_count", m.EventCount),
+        ("@retry_interval_s", m.RetryInterval?.TotalSeconds),
+        ("@success_threshold", m.SuccessThreshold),
+        ("@success_streak", m.SuccessStreak),
     ];
 
     public static string? Str(SqliteDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);

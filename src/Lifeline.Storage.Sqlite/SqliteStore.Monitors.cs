@@ -5,7 +5,7 @@ namespace Lifeline.Storage.Sqlite;
 
 public sealed partial class SqliteStore
 {
-    private const string EventColumns = "id, monitor_id, at, type, ok, msg, value, ping, exit_status, duration_ms, body, rid, source";
+    private const string EventColumns = "id, monitor_id, at, type, ok, msg, value, ping, exit_status, duration_ms, body, rid, source, details";
 
     public Task<Monitor> AddAsync(Monitor monitor, CancellationToken ct) =>
         Writer.WriteAsync(ctx =>
@@ -105,6 +105,7 @@ public sealed partial class SqliteStore
             {
                 ctx.Exec("DELETE FROM events WHERE monitor_id = @id", ("@id", id));
                 ctx.Exec("DELETE FROM incidents WHERE monitor_id = @id", ("@id", id));
+                ctx.Exec("DELETE FROM check_rollups WHERE monitor_id = @id", ("@id", id));
             }
             return deleted;
         });
@@ -114,7 +115,12 @@ public sealed partial class SqliteStore
         {
             var monitor = address.Token is { } token
                 ? FindByToken(ctx, token)
-                : address.Slug is { } slug ? FindForWrite(ctx, "slug = @key", slug) : null;
+                : address.Slug is { } slug ? FindForWrite(ctx, "slug = @key", slug)
+                : address.MonitorId is { } id ? FindForWrite(ctx, "id = @key", id) : null;
+            if (monitor is not null && address.MonitorId is not null && address.ExpectedDueAt is { } expected && monitor.DueAt != expected)
+            {
+                return new SignalResult(SignalOutcome.NotFound, null);
+            }
             var outcome = SignalOutcome.Recorded;
             if (monitor is null)
             {
@@ -128,12 +134,16 @@ public sealed partial class SqliteStore
             }
             var flip = MonitorMachine.OnSignal(monitor, signal);
             ctx.Exec(
-                "INSERT INTO events (monitor_id, at, type, ok, msg, value, ping, exit_status, duration_ms, body, rid, source) " +
-                "VALUES (@m, @at, @type, @ok, @msg, @value, @ping, @exit, @duration, @body, @rid, @source)",
+                "INSERT INTO events (monitor_id, at, type, ok, msg, value, ping, exit_status, duration_ms, body, rid, source, details) " +
+                "VALUES (@m, @at, @type, @ok, @msg, @value, @ping, @exit, @duration, @body, @rid, @source, @details)",
                 ("@m", monitor.Id), ("@at", Time.Ms(signal.At)), ("@type", Signal.WireName(signal.Kind)), ("@ok", signal.Ok ? 1 : 0),
                 ("@msg", signal.Message), ("@value", signal.Value), ("@ping", signal.PingMs), ("@exit", signal.ExitStatus),
                 ("@duration", flip.Next.LastDurationMs != monitor.LastDurationMs ? flip.Next.LastDurationMs : signal.DurationMs),
-                ("@body", signal.Body), ("@rid", signal.Rid?.ToString()), ("@source", signal.Source));
+                ("@body", signal.Body), ("@rid", signal.Rid?.ToString()), ("@source", signal.Source), ("@details", CheckDetails.Write(signal)));
+            if (signal.Kind == SignalKind.Check)
+            {
+                AddToRollup(ctx, monitor.Id, signal);
+            }
             var next = Apply(ctx, monitor, flip, signal.At, compareAndSwap: false);
             return new SignalResult(outcome, next, flip.Notice is not null && next?.Channels.Count > 0);
         });
@@ -329,7 +339,7 @@ public sealed partial class SqliteStore
         return next;
     }
 
-    private static MonitorEvent ReadEvent(SqliteDataReader r) => new(
+    private static MonitorEvent ReadEvent(SqliteDataReader r) => CheckDetails.Read(MonitorRows.Str(r, 13), new(
         r.GetInt64(0),
         r.GetString(1),
         Time.From(r.GetInt64(2)),
@@ -342,7 +352,7 @@ public sealed partial class SqliteStore
         MonitorRows.Long(r, 9),
         MonitorRows.Str(r, 10),
         MonitorRows.Str(r, 11) is { } rid ? Guid.Parse(rid) : null,
-        MonitorRows.Str(r, 12));
+        MonitorRows.Str(r, 12)));
 
     private static SignalKind ParseSignalKind(string text) =>
         Enum.GetValues<SignalKind>().FirstOrDefault(k => Signal.WireName(k) == text);

@@ -55,6 +55,12 @@ public sealed record Monitor
     public string? Body { get; init; }
     /// <summary>Consecutive failed checks so far (active monitors).</summary>
     public int FailureStreak { get; init; }
+    /// <summary>Time from a failed check to the next one; null means <see cref="Interval"/>.</summary>
+    public TimeSpan? RetryInterval { get; init; }
+    /// <summary>Consecutive passed checks a down monitor needs before it is up again; default 1.</summary>
+    public int SuccessThreshold { get; init; } = 1;
+    /// <summary>Consecutive passed checks while still down (active monitors).</summary>
+    public int SuccessStreak { get; init; }
 
     /// <summary>Events stored for this monitor since the last prune.</summary>
     public int EventCount { get; init; }

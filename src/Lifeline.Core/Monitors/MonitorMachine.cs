@@ -172,7 +172,15 @@ public static class MonitorMachine
 
     private static Flip OnCheck(Monitor monitor, Monitor next, Signal signal)
     {
-        var due = signal.At + monitor.Interval;
+        if (signal.Unknown)
+        {
+            // The server's own network failed: nothing is learned about the target, so look again soon.
+            var again = signal.At + (monitor.RetryInterval ?? monitor.Interval);
+            return Flip.Quiet(monitor, next with { LastSignalAt = signal.At, DueAt = again, NextDeadlineAt = again });
+        }
+        var due = signal.Ok && monitor.Status != MonitorStatus.Down
+            ? CheckPhase.NextSlot(monitor, signal.At)
+            : signal.At + (monitor.RetryInterval ?? monitor.Interval);
         next = next with
         {
             LastSignalAt = signal.At,
@@ -183,13 +191,23 @@ public static class MonitorMachine
         };
         if (signal.Ok)
         {
-            next = next with { Status = MonitorStatus.Up, FailureStreak = 0 };
-            return monitor.Status == MonitorStatus.Down || monitor.OpenIncidentId is not null
-                ? Recovered(monitor, next, signal.At, $"check passed: {next.LastMessage ?? "OK"}")
-                : Flip.Quiet(monitor, next);
+            var recovering = monitor.Status == MonitorStatus.Down || monitor.OpenIncidentId is not null;
+            var successes = monitor.SuccessStreak + 1;
+            if (recovering && successes < monitor.SuccessThreshold)
+            {
+                return Flip.Quiet(monitor, next with { FailureStreak = 0, SuccessStreak = successes });
+            }
+            next = next with { Status = MonitorStatus.Up, FailureStreak = 0, SuccessStreak = 0 };
+            if (recovering)
+            {
+                // Back on the monitor's own phase once it is up again.
+                var slot = CheckPhase.NextSlot(monitor, signal.At);
+                return Recovered(monitor, next with { DueAt = slot, NextDeadlineAt = slot }, signal.At, $"check passed: {next.LastMessage ?? "OK"}");
+            }
+            return Flip.Quiet(monitor, next);
         }
         var streak = monitor.FailureStreak + 1;
-        next = next with { FailureStreak = streak };
+        next = next with { FailureStreak = streak, SuccessStreak = 0 };
         if (monitor.Status == MonitorStatus.Down)
         {
             return Flip.Quiet(monitor, next);

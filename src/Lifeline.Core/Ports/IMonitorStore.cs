@@ -9,6 +9,14 @@ public sealed record SignalAddress
     /// <summary>With a slug: the monitor to create when none has that slug (Healthchecks' <c>?create=1</c>).</summary>
     public Func<Monitor>? CreateIfMissing { get; init; }
 
+    /// <summary>An active monitor's id: checks address their monitor directly.</summary>
+    public string? MonitorId { get; init; }
+    /// <summary>
+    /// With <see cref="MonitorId"/>: record only if the monitor is still due at this time, so a check
+    /// of a monitor paused, edited or checked elsewhere meanwhile is dropped (answered as not found).
+    /// </summary>
+    public DateTimeOffset? ExpectedDueAt { get; init; }
+
     public static SignalAddress ForToken(string token) => new() { Token = token };
 }
 

@@ -33,6 +33,15 @@ public sealed record Signal
     public string? Source { get; init; }
     public long? DurationMs { get; init; }
 
+    /// <summary>Active checks: every condition with the values seen.</summary>
+    public IReadOnlyList<ConditionCheck>? Conditions { get; init; }
+
+    /// <summary>
+    /// Active checks: the check failed while the server's own canary failed too, so the result says
+    /// nothing about the target. Recorded, but changes no state and pages nobody.
+    /// </summary>
+    public bool Unknown { get; init; }
+
     /// <summary>Whether this signal speaks about up or down at all (start and log do not).</summary>
     public bool ChangesState => Kind is not (SignalKind.Start or SignalKind.Log);
 
@@ -62,7 +71,17 @@ public sealed record MonitorEvent(
     long? DurationMs,
     string? Body,
     Guid? Rid,
-    string? Source);
+    string? Source)
+{
+    /// <summary>Active checks: every condition with the values seen; null for other events.</summary>
+    public IReadOnlyList<ConditionCheck>? Conditions { get; init; }
+
+    /// <summary>Active checks: true when the result was inconclusive (the canary failed too).</summary>
+    public bool Unknown { get; init; }
+}
+
+/// <summary>One condition of an active check: its text, whether it held, and the values seen, as in <c>[STATUS] (500) == 200</c>.</summary>
+public sealed record ConditionCheck(string Condition, bool Ok, string Text);
 
 /// <summary>A period during which a monitor was down.</summary>
 public sealed record Incident(long Id, string MonitorId, DateTimeOffset StartedAt, DateTimeOffset? EndedAt, string Reason);

@@ -203,6 +203,28 @@ internal static partial class MonitorInput
                 errors.Add("retries must be a whole number from 0 to 100");
             }
         }
+        if (body.ContainsKey("retryInterval"))
+        {
+            if (body["retryInterval"] is null)
+            {
+                m = m with { RetryInterval = null };
+            }
+            else if (Seconds(body["retryInterval"]!, "retryInterval", 1, MaxSeconds, errors) is { } retryInterval)
+            {
+                m = m with { RetryInterval = retryInterval };
+            }
+        }
+        if (Field(body, "successThreshold") is { } thresholdNode)
+        {
+            if (thresholdNode.GetValueKind() == JsonValueKind.Number && thresholdNode.AsValue().TryGetValue<int>(out var threshold) && threshold is >= 1 and <= 100)
+            {
+                m = m with { SuccessThreshold = threshold };
+            }
+            else
+            {
+                errors.Add("successThreshold must be a whole number from 1 to 100");
+            }
+        }
         if (Field(body, "conditions") is { } conditionsNode && StringList(conditionsNode, "conditions", errors) is { } conditions)
         {
             m = m with { Conditions = conditions };

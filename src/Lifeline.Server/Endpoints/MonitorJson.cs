@@ -42,6 +42,8 @@ internal static class MonitorJson
             json["interval"] = m.Interval.TotalSeconds;
             json["timeout"] = m.Timeout.TotalSeconds;
             json["retries"] = m.Retries;
+            json["retryInterval"] = (m.RetryInterval ?? m.Interval).TotalSeconds;
+            json["successThreshold"] = m.SuccessThreshold;
             json["conditions"] = new JsonArray([.. m.Conditions.Select(c => JsonValue.Create(c))]);
             json["method"] = m.Method;
             json["headers"] = new JsonObject(m.Headers.Select(h => KeyValuePair.Create(h.Key, (JsonNode?)JsonValue.Create(h.Value))));
@@ -50,7 +52,23 @@ internal static class MonitorJson
         return json;
     }
 
-    public static JsonObject Event(MonitorEvent e) => new()
+    public static JsonObject Event(MonitorEvent e)
+    {
+        var json = BaseEvent(e);
+        if (e.Type == SignalKind.Check)
+        {
+            json["result"] = e.Unknown ? "unknown" : e.Ok ? "ok" : "failed";
+            json["conditions"] = new JsonArray([.. (e.Conditions ?? []).Select(c => (JsonNode)new JsonObject
+            {
+                ["condition"] = c.Condition,
+                ["ok"] = c.Ok,
+                ["text"] = c.Text,
+            })]);
+        }
+        return json;
+    }
+
+    private static JsonObject BaseEvent(MonitorEvent e) => new()
     {
         ["id"] = e.Id,
         ["at"] = Time(e.At),

@@ -38,7 +38,7 @@ internal static class StatusApi
         return api;
     }
 
-    private static Microsoft.AspNetCore.Http.HttpResults.ContentHttpResult Healthz(ServerState server, SchedulerPulse pulse)
+    private static Microsoft.AspNetCore.Http.HttpResults.ContentHttpResult Healthz(ServerState server, SchedulerPulse pulse, CheckLag lag, ActiveCheckSweep checks)
     {
         var pass = server.StoreOpen && pulse.IsAlive;
         var body = new JsonObject
@@ -52,6 +52,15 @@ internal static class StatusApi
                 {
                     ["status"] = pulse.IsAlive ? "pass" : "fail",
                     ["lastTickAt"] = MonitorJson.Time(pulse.LastTickAt),
+                },
+                // How late due checks start: informative, it does not fail the server.
+                ["activeChecks"] = new JsonObject
+                {
+                    ["status"] = lag.PercentileMs(0.99) < 5_000 ? "pass" : "warn",
+                    ["lagMs"] = Math.Round(lag.PercentileMs(0.99)),
+                    ["lagP50Ms"] = Math.Round(lag.PercentileMs(0.50)),
+                    ["running"] = checks.Running,
+                    ["started"] = lag.Started,
                 },
             },
         };

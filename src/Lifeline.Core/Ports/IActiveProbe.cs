@@ -1,0 +1,22 @@
+namespace Lifeline.Core;
+
+/// <summary>What one active check found.</summary>
+public sealed record CheckReport
+{
+    public required bool Ok { get; init; }
+    /// <summary>A short summary when it passed; otherwise every failed condition with the value seen, as in <c>[STATUS] (500) == 200</c>.</summary>
+    public required string Message { get; init; }
+    /// <summary>How long the check took, in milliseconds.</summary>
+    public long DurationMs { get; init; }
+    public IReadOnlyList<ConditionCheck> Conditions { get; init; } = [];
+}
+
+/// <summary>Checks an active monitor (http, tcp, dns, tls) once. Implemented by Lifeline.Checks.</summary>
+public interface IActiveProbe
+{
+    /// <summary>
+    /// Runs one check within the monitor's timeout. A failing target is a report, not an exception;
+    /// cancelling <paramref name="ct"/> throws <see cref="OperationCanceledException"/>.
+    /// </summary>
+    Task<CheckReport> CheckAsync(Monitor monitor, CancellationToken ct);
+}
