@@ -162,7 +162,7 @@ public sealed class ProcessTests : IAsyncLifetime
             {
                 return HttpStatusCode.ServiceUnavailable;
             }
-        }, s => s != HttpStatusCode.ServiceUnavailable);
+        }, s => s != HttpStatusCode.ServiceUnavailable, TimeSpan.FromSeconds(60));
         process.Kill();
         await process.WaitForExitAsync();
 

@@ -8,7 +8,7 @@ public static class Eventually
 {
     public static async Task<T> GetAsync<T>(Func<Task<T>> read, Func<T, bool> done, TimeSpan? timeout = null)
     {
-        var limit = TimeSpan.FromSeconds(10);
+        var limit = TimeSpan.FromSeconds(30);
         using var cts = new CancellationTokenSource(timeout ?? limit);
         while (true)
         {
