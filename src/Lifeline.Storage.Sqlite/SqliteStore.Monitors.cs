@@ -301,7 +301,9 @@ public sealed partial class SqliteStore
         }
         var updated = compareAndSwap
             ? ctx.Exec(MonitorRows.CompareAndSwap, [.. MonitorRows.StateParameters(next), ("@was_status", WireNames.Of(before.Status)), ("@was_due_at", Time.Ms(before.DueAt))])
-            : ctx.Exec(MonitorRows.UpdateState, MonitorRows.StateParameters(next));
+            : next.DueAt == before.DueAt
+                ? ctx.Exec(MonitorRows.UpdateStateKeepDue, MonitorRows.StateParametersKeepDue(next))
+                : ctx.Exec(MonitorRows.UpdateState, MonitorRows.StateParameters(next));
         if (updated == 0)
         {
             // Changed since it was read (or deleted): whatever is cached for it is stale.

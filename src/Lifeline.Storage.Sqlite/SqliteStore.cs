@@ -52,10 +52,53 @@ public sealed partial class SqliteStore : IMonitorStore, IChannelStore, IOutboxS
         Pragma(connection, _options.Durability == Durability.Power ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
         Pragma(connection, "PRAGMA busy_timeout = 30000");
         Pragma(connection, "PRAGMA foreign_keys = OFF");
+        // Checkpoints copy the log back into the database and fsync it: too slow for the writer's
+        // commits. The writer never checkpoints; a timer does, from its own connection.
+        Pragma(connection, "PRAGMA wal_autocheckpoint = 0");
         ApplyMigrations(connection);
         // One process owns a SQLite file: leases left by a crash are stale, so deliveries resume at once.
         Pragma(connection, "UPDATE outbox SET lease_until = NULL WHERE state = 'pending' AND lease_until IS NOT NULL");
         _writer = new SqliteWriter(connection, _options.MaxBatch, _logger);
+        _checkpoints = new Timer(_ => Checkpoint(), null, CheckpointEvery, CheckpointEvery);
+    }
+
+    /// <summary>How often the write-ahead log is copied back into the database file.</summary>
+    private static readonly TimeSpan CheckpointEvery = TimeSpan.FromSeconds(1);
+
+    private Timer? _checkpoints;
+    private int _checkpointing;
+
+    /// <summary>
+    /// A passive checkpoint runs beside the writer without blocking it; a truncating one, when the
+    /// log has grown large, keeps the file bounded.
+    /// </summary>
+    private void Checkpoint()
+    {
+        if (Interlocked.Exchange(ref _checkpointing, 1) == 1)
+        {
+            return;
+        }
+        try
+        {
+            using var connection = OpenReader();
+            using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA wal_checkpoint(PASSIVE)";
+            using var reader = command.ExecuteReader();
+            if (reader.Read() && reader.GetInt64(1) > 50_000)
+            {
+                reader.Close();
+                command.CommandText = "PRAGMA wal_checkpoint(TRUNCATE)";
+                command.ExecuteNonQuery();
+            }
+        }
+        catch (SqliteException ex)
+        {
+            _logger.LogDebug(ex, "Checkpoint skipped");
+        }
+        finally
+        {
+            Volatile.Write(ref _checkpointing, 0);
+        }
     }
 
     private void ApplyMigrations(SqliteConnection connection)
@@ -139,6 +182,11 @@ public sealed partial class SqliteStore : IMonitorStore, IChannelStore, IOutboxS
 
     public async ValueTask DisposeAsync()
     {
+        if (_checkpoints is not null)
+        {
+            await _checkpoints.DisposeAsync();
+            _checkpoints = null;
+        }
         if (_writer is not null)
         {
             await _writer.DisposeAsync();

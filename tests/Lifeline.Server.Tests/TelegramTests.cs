@@ -13,6 +13,7 @@ public sealed class TelegramTests : IAsyncLifetime
     private RecordingServer _telegram = null!;
     private LifelineApp _app = null!;
     private int _updatesServed;
+    private volatile bool _commandsReady;
 
     public async Task InitializeAsync()
     {
@@ -21,8 +22,8 @@ public sealed class TelegramTests : IAsyncLifetime
         {
             if (request.Path.EndsWith("/getUpdates", StringComparison.Ordinal))
             {
-                // Two commands once (one from a stranger), then nothing new.
-                if (Interlocked.Exchange(ref _updatesServed, 1) == 0)
+                // Two commands once (one from a stranger) when the test is ready, else nothing new.
+                if (_commandsReady && Interlocked.Exchange(ref _updatesServed, 1) == 0)
                 {
                     return new Reply(200, $$$"""
                         {"ok":true,"result":[
@@ -56,8 +57,14 @@ public sealed class TelegramTests : IAsyncLifetime
     public async Task The_bot_answers_status_in_an_allowed_chat_and_ignores_other_chats()
     {
         await _app.CreateMonitorAsync(new { name = "nightly-backup" });
+        _commandsReady = true;
 
-        var replies = await Eventually.GetAsync(() => Task.FromResult(SentMessages().ToList()), sent => sent.Count > 0);
+        // Empty polls are paced on the server's clock: move it on so the bot polls again.
+        var replies = await Eventually.GetAsync(() =>
+        {
+            _app.Clock.Advance(TimeSpan.FromSeconds(1));
+            return Task.FromResult(SentMessages().ToList());
+        }, sent => sent.Count > 0);
 
         var reply = replies.Single();
         reply["chat_id"]!.ToString().ShouldBe(AllowedChat.ToString(System.Globalization.CultureInfo.InvariantCulture));

@@ -70,7 +70,11 @@ public static class MonitorMachine
         if (signal.Ok)
         {
             var deadline = NextDeadline(monitor, signal.At);
-            next = next with { Status = MonitorStatus.Up, NextDeadlineAt = deadline, DueAt = deadline };
+            // The due time only has to come no later than the deadline: one still ahead is kept,
+            // and the sweep moves it on to the deadline when it comes (OnDue). A monitor pinged
+            // many times per period so rewrites the due index about once a period, not per ping.
+            var due = monitor.DueAt is { } kept && kept > signal.At && kept <= deadline ? kept : deadline;
+            next = next with { Status = MonitorStatus.Up, NextDeadlineAt = deadline, DueAt = due };
             if (monitor.Status == MonitorStatus.Down || monitor.OpenIncidentId is not null)
             {
                 return Recovered(monitor, next, signal.At, $"signal received: {next.LastMessage ?? "OK"}");
@@ -99,6 +103,11 @@ public static class MonitorMachine
             : $"no signal since the monitor was resumed";
         switch (monitor.Status)
         {
+            case MonitorStatus.Up when now < deadline:
+                // A signal came since the due time was set: wait for the real deadline.
+                return Flip.Quiet(monitor, monitor with { DueAt = deadline });
+            case MonitorStatus.Late when now < deadline + monitor.Grace:
+                return Flip.Quiet(monitor, monitor with { DueAt = deadline + monitor.Grace });
             case MonitorStatus.Up when monitor.Grace > TimeSpan.Zero && now < deadline + monitor.Grace:
                 return Flip.Quiet(monitor, monitor with { Status = MonitorStatus.Late, DueAt = deadline + monitor.Grace });
             case MonitorStatus.Up or MonitorStatus.Late:
@@ -120,7 +129,8 @@ public static class MonitorMachine
         {
             return null;
         }
-        var fresh = NextDeadline(monitor, restartAt);
+        // A deadline still ahead (the due time was early, see OnSignal) stands; a passed one is renewed.
+        var fresh = monitor.NextDeadlineAt is { } ahead && ahead > restartAt ? ahead : NextDeadline(monitor, restartAt);
         var next = monitor.Status == MonitorStatus.Late
             ? monitor with { NextDeadlineAt = fresh, DueAt = fresh + monitor.Grace }
             : monitor with { NextDeadlineAt = fresh, DueAt = fresh };

@@ -29,7 +29,7 @@ public sealed class DeadlineSweep(IMonitorStore store, TimeProvider clock, Lifel
         if (flips.Count > 0)
         {
             await store.ApplyAsync(flips, ct);
-            metrics.Flipped(flips.Count);
+            metrics.Flipped(flips.Count(f => f.Item2.Next.Status != f.Item1.Status));
             if (flips.Exists(f => f.Item2.Notice is not null))
             {
                 dispatch.Wake();

@@ -120,6 +120,44 @@ public class MonitorMachineTests
     }
 
     [Fact]
+    public void A_ping_before_the_due_time_keeps_it_and_moves_only_the_deadline()
+    {
+        var up = MonitorMachine.OnSignal(Push(), Up(T0)).Next;
+
+        var again = MonitorMachine.OnSignal(up, Up(T0.AddSeconds(10))).Next;
+
+        again.NextDeadlineAt.ShouldBe(T0.AddSeconds(70));
+        again.DueAt.ShouldBe(T0.AddSeconds(60));
+    }
+
+    [Fact]
+    public void At_a_kept_due_time_the_sweep_waits_for_the_real_deadline_without_an_alert()
+    {
+        var up = MonitorMachine.OnSignal(Push(), Up(T0)).Next;
+        var again = MonitorMachine.OnSignal(up, Up(T0.AddSeconds(10))).Next;
+
+        var rearmed = MonitorMachine.OnDue(again, T0.AddSeconds(60))!;
+        var down = MonitorMachine.OnDue(rearmed.Next, T0.AddSeconds(70))!;
+
+        rearmed.Next.Status.ShouldBe(MonitorStatus.Up);
+        rearmed.Next.DueAt.ShouldBe(T0.AddSeconds(70));
+        rearmed.Notice.ShouldBeNull();
+        down.Next.Status.ShouldBe(MonitorStatus.Down);
+        down.Notice!.Reason.ShouldContain("expected by 2026-03-01T12:01:10Z");
+    }
+
+    [Fact]
+    public void An_outage_keeps_a_deadline_that_is_still_ahead_after_the_restart()
+    {
+        var up = MonitorMachine.OnSignal(Push(period: TimeSpan.FromMinutes(10)), Up(T0)).Next;
+        var again = MonitorMachine.OnSignal(up, Up(T0.AddMinutes(9))).Next;
+
+        var next = MonitorMachine.AfterOutage(again, T0.AddMinutes(9), T0.AddMinutes(11))!.Next;
+
+        next.DueAt.ShouldBe(T0.AddMinutes(19));
+    }
+
+    [Fact]
     public void Nothing_is_due_before_the_deadline()
     {
         var up = MonitorMachine.OnSignal(Push(), Up(T0)).Next;
