@@ -1,9 +1,9 @@
 using Lifeline.Client.Push;
 
-namespace Lifeline.Client.Tests;
+namespace Lifeline.Testing;
 
 /// <summary>An <see cref="IPushSender"/> that records each request with the clock's time and answers at once (or when released).</summary>
-internal sealed class FakeSender(TimeProvider clock) : IPushSender, IDisposable
+public sealed class FakeSender(TimeProvider clock) : IPushSender, IDisposable
 {
     private readonly Lock _gate = new();
     private readonly List<(DateTimeOffset At, PushRequest Request)> _sent = [];
