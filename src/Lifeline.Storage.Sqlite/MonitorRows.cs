@@ -10,7 +10,8 @@ internal static class MonitorRows
         "id, name, slug, kind, tags, channels, status, created_at, last_signal_at, last_message, last_value, " +
         "next_deadline_at, due_at, open_incident_id, push_token, period_s, grace_s, schedule, tz, manual_resume, " +
         "run_started_at, run_rid, last_duration_ms, target, interval_s, timeout_s, retries, conditions, method, " +
-        "headers, body, failure_streak, event_count, retry_interval_s, success_threshold, success_streak";
+        "headers, body, failure_streak, event_count, retry_interval_s, success_threshold, success_streak, " +
+        "remind_every_s, notify_recovery, last_alert_at";
 
     public static readonly string Insert =
         $"INSERT INTO monitors ({Columns}) VALUES ({string.Join(", ", Columns.Split(", ").Select(c => "@" + c))})";
@@ -25,7 +26,7 @@ internal static class MonitorRows
     private static readonly string[] StateColumns =
     [
         "status", "last_signal_at", "last_message", "last_value", "next_deadline_at", "due_at", "open_incident_id",
-        "run_started_at", "run_rid", "last_duration_ms", "failure_streak", "event_count", "success_streak",
+        "run_started_at", "run_rid", "last_duration_ms", "failure_streak", "event_count", "success_streak", "last_alert_at",
     ];
 
     /// <summary>Writes the state columns of a transition.</summary>
@@ -60,6 +61,7 @@ internal static class MonitorRows
         ("@failure_streak", m.FailureStreak),
         ("@event_count", m.EventCount),
         ("@success_streak", m.SuccessStreak),
+        ("@last_alert_at", Time.Ms(m.LastAlertAt)),
         ("@id", m.Id),
     ];
 
@@ -101,6 +103,9 @@ internal static class MonitorRows
         RetryInterval = r.IsDBNull(33) ? null : TimeSpan.FromSeconds(r.GetDouble(33)),
         SuccessThreshold = r.GetInt32(34),
         SuccessStreak = r.GetInt32(35),
+        RemindEvery = r.IsDBNull(36) ? null : TimeSpan.FromSeconds(r.GetDouble(36)),
+        NotifyRecovery = r.GetInt64(37) != 0,
+        LastAlertAt = Time.From(Long(r, 38)),
     };
 
     public static (string, object?)[] Parameters(Monitor m) =>
@@ -141,6 +146,9 @@ internal static class MonitorRows
         ("@retry_interval_s", m.RetryInterval?.TotalSeconds),
         ("@success_threshold", m.SuccessThreshold),
         ("@success_streak", m.SuccessStreak),
+        ("@remind_every_s", m.RemindEvery?.TotalSeconds),
+        ("@notify_recovery", m.NotifyRecovery ? 1 : 0),
+        ("@last_alert_at", Time.Ms(m.LastAlertAt)),
     ];
 
     public static string? Str(SqliteDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);

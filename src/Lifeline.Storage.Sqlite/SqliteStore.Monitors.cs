@@ -328,9 +328,10 @@ public sealed partial class SqliteStore
         }
         if (flip.Notice is { } notice)
         {
-            var startedAt = flip.Incident == IncidentChange.Close && before.OpenIncidentId is { } closing
-                ? Time.From((long?)ctx.Scalar("SELECT started_at FROM incidents WHERE id = @i", ("@i", closing)))
-                : notice.IncidentStartedAt;
+            // "Since when" for recoveries and reminders: the start of the incident they belong to.
+            var startedAt = notice.IncidentStartedAt ?? (before.OpenIncidentId is { } incident
+                ? Time.From((long?)ctx.Scalar("SELECT started_at FROM incidents WHERE id = @i", ("@i", incident)))
+                : null);
             notice = notice with { IncidentStartedAt = startedAt };
             foreach (var channel in next.Channels)
             {

@@ -110,4 +110,29 @@ public sealed class AlertFlowTests : IAsyncLifetime
 
         notice["reason"]!.GetValue<string>().ShouldBe("exit status 3: ERROR: disk full");
     }
+
+    [Fact]
+    public async Task A_monitor_left_down_is_reminded_and_a_silent_recovery_sends_nothing()
+    {
+        using var patch = await _app.Admin.PatchAsync($"api/v1/monitors/{_id}", System.Net.Http.Json.JsonContent.Create(new { remindEvery = 3600, notifyRecovery = false }));
+        await _app.Anonymous.GetAsync($"api/push/{_token}?status=down&msg=disk-full");
+        await _receiver.WaitForAsync(1);
+
+        _app.Clock.Advance(TimeSpan.FromHours(1));
+        await _app.SweepAsync();
+        var reminder = JsonNode.Parse((await _receiver.WaitForAsync(2))[1].Body)!;
+        await _app.Anonymous.GetAsync($"api/push/{_token}?status=up");
+        // A channel delivers in order: a recovery notice, had one been queued, would come before this test notice.
+        var channelId = (await _app.GetJsonAsync("api/v1/channels"))["items"]![0]!["id"]!.GetValue<string>();
+        await _app.Admin.PostAsync($"api/v1/channels/{channelId}/test", null);
+        var third = JsonNode.Parse((await _receiver.WaitForAsync(3))[2].Body)!;
+
+        ((int)patch.StatusCode).ShouldBe(200);
+        reminder["type"]!.GetValue<string>().ShouldBe("monitor.down");
+        reminder["reminder"]!.GetValue<bool>().ShouldBeTrue();
+        reminder["reason"]!.GetValue<string>().ShouldBe("still down: disk-full");
+        reminder["incidentStartedAt"].ShouldNotBeNull();
+        third["type"]!.GetValue<string>().ShouldBe("test");
+        (await _app.StatusOfAsync(_id)).ShouldBe("up");
+    }
 }

@@ -16,6 +16,9 @@ public sealed record Notice
     public required string Reason { get; init; }
     public required NoticeMonitor Monitor { get; init; }
     public string? PreviousStatus { get; init; }
+    /// <summary>True for a repeated down notice (the monitor's <c>remindEvery</c>).</summary>
+    public bool Reminder { get; init; }
+
     /// <summary>When the incident this notice belongs to started (the down time), for "since when".</summary>
     public DateTimeOffset? IncidentStartedAt { get; init; }
 

@@ -62,6 +62,15 @@ public sealed record Monitor
     /// <summary>Consecutive passed checks while still down (active monitors).</summary>
     public int SuccessStreak { get; init; }
 
+    /// <summary>While down, repeat the down notice this often; null (the default) sends it once.</summary>
+    public TimeSpan? RemindEvery { get; init; }
+
+    /// <summary>Whether recovery sends a notice [true].</summary>
+    public bool NotifyRecovery { get; init; } = true;
+
+    /// <summary>When the last down notice or reminder was planned.</summary>
+    public DateTimeOffset? LastAlertAt { get; init; }
+
     /// <summary>Events stored for this monitor since the last prune.</summary>
     public int EventCount { get; init; }
 

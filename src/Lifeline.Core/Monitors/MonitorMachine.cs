@@ -82,7 +82,8 @@ public static class MonitorMachine
             return Flip.Quiet(monitor, next);
         }
 
-        next = next with { Status = MonitorStatus.Down, NextDeadlineAt = null, DueAt = null };
+        // Already down: the reminder schedule, if any, stands.
+        next = next with { Status = MonitorStatus.Down, NextDeadlineAt = null, DueAt = monitor.Status == MonitorStatus.Down ? monitor.DueAt : null };
         if (monitor.Status == MonitorStatus.Down)
         {
             return Flip.Quiet(monitor, next);
@@ -113,6 +114,8 @@ public static class MonitorMachine
             case MonitorStatus.Up or MonitorStatus.Late:
                 var down = monitor with { Status = MonitorStatus.Down, DueAt = null, NextDeadlineAt = null };
                 return WentDown(monitor, down, now, $"{since} (expected by {Format(deadline)})");
+            case MonitorStatus.Down when monitor.RemindEvery is not null:
+                return Remind(monitor, now);
             default:
                 return null;
         }
@@ -128,6 +131,11 @@ public static class MonitorMachine
         if (monitor.Kind != MonitorKind.Push || monitor.DueAt is not { } due || due > restartAt || due < awaySince)
         {
             return null;
+        }
+        if (monitor.Status == MonitorStatus.Down)
+        {
+            // A reminder that fell due while away waits a whole interval more: a restart is no news.
+            return monitor.RemindEvery is { } every ? Flip.Quiet(monitor, monitor with { DueAt = restartAt + every }) : null;
         }
         // A deadline still ahead (the due time was early, see OnSignal) stands; a passed one is renewed.
         var fresh = monitor.NextDeadlineAt is { } ahead && ahead > restartAt ? ahead : NextDeadline(monitor, restartAt);
@@ -169,6 +177,11 @@ public static class MonitorMachine
         if (monitor.Kind != MonitorKind.Push)
         {
             return monitor.Status == MonitorStatus.Paused ? monitor : monitor with { DueAt = now, NextDeadlineAt = now };
+        }
+        if (monitor.Status == MonitorStatus.Down)
+        {
+            // Reminders switched on, off or changed while down.
+            return monitor with { DueAt = monitor.RemindEvery is { } every ? (monitor.LastAlertAt ?? now) + every : null };
         }
         if (monitor.Status is not (MonitorStatus.Up or MonitorStatus.Late) || monitor.LastSignalAt is not { } last)
         {
@@ -220,7 +233,9 @@ public static class MonitorMachine
         next = next with { FailureStreak = streak, SuccessStreak = 0 };
         if (monitor.Status == MonitorStatus.Down)
         {
-            return Flip.Quiet(monitor, next);
+            return monitor.RemindEvery is { } every && (monitor.LastAlertAt is not { } alerted || signal.At - alerted >= every)
+                ? Remind(next, signal.At) with { Previous = monitor.Status }
+                : Flip.Quiet(monitor, next);
         }
         if (streak <= monitor.Retries)
         {
@@ -229,8 +244,14 @@ public static class MonitorMachine
         return WentDown(monitor, next with { Status = MonitorStatus.Down }, signal.At, FailureReason(signal));
     }
 
-    private static Flip WentDown(Monitor before, Monitor next, DateTimeOffset at, string reason) =>
-        new(next, before.Status, IncidentChange.Open, new Notice
+    private static Flip WentDown(Monitor before, Monitor next, DateTimeOffset at, string reason)
+    {
+        next = next with { LastAlertAt = at };
+        if (next.Kind == MonitorKind.Push && next.RemindEvery is { } every)
+        {
+            next = next with { DueAt = at + every };
+        }
+        return new(next, before.Status, IncidentChange.Open, new Notice
         {
             Type = Notice.DownType,
             At = at,
@@ -239,9 +260,30 @@ public static class MonitorMachine
             PreviousStatus = WireNames.Of(before.Status),
             IncidentStartedAt = at,
         });
+    }
+
+    /// <summary>The repeated down notice of a monitor that is still down.</summary>
+    private static Flip Remind(Monitor monitor, DateTimeOffset at)
+    {
+        var next = monitor with { LastAlertAt = at };
+        if (monitor.Kind == MonitorKind.Push && monitor.RemindEvery is { } every)
+        {
+            next = next with { DueAt = at + every };
+        }
+        var last = monitor.LastMessage is { Length: > 0 } message ? $": {message}" : "";
+        return new(next, MonitorStatus.Down, IncidentChange.None, new Notice
+        {
+            Type = Notice.DownType,
+            At = at,
+            Reason = $"still down{last}",
+            Monitor = NoticeMonitor.From(next),
+            PreviousStatus = WireNames.Of(MonitorStatus.Down),
+            Reminder = true,
+        });
+    }
 
     private static Flip Recovered(Monitor before, Monitor next, DateTimeOffset at, string reason) =>
-        new(next, before.Status, IncidentChange.Close, new Notice
+        new(next, before.Status, IncidentChange.Close, !next.NotifyRecovery ? null : new Notice
         {
             Type = Notice.UpType,
             At = at,

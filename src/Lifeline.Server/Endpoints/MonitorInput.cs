@@ -83,6 +83,29 @@ internal static partial class MonitorInput
             m = StringList(channelsNode, "channels", errors) is { } channels ? m with { Channels = channels.Distinct().ToList() } : m;
         }
 
+        if (body.ContainsKey("remindEvery"))
+        {
+            if (body["remindEvery"] is null)
+            {
+                m = m with { RemindEvery = null };
+            }
+            else if (Seconds(body["remindEvery"]!, "remindEvery", 60, MaxSeconds, errors) is { } remind)
+            {
+                m = m with { RemindEvery = remind };
+            }
+        }
+        if (Field(body, "notifyRecovery") is { } recoveryNode)
+        {
+            if (recoveryNode.GetValueKind() is JsonValueKind.True or JsonValueKind.False)
+            {
+                m = m with { NotifyRecovery = recoveryNode.GetValue<bool>() };
+            }
+            else
+            {
+                errors.Add("notifyRecovery must be true or false");
+            }
+        }
+
         if (m.Kind == MonitorKind.Push)
         {
             m = ApplyPush(body, m, creating, errors);

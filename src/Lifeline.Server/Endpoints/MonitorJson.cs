@@ -22,6 +22,8 @@ internal static class MonitorJson
             ["lastMessage"] = m.LastMessage,
             ["lastValue"] = m.LastValue,
             ["createdAt"] = Time(m.CreatedAt),
+            ["remindEvery"] = m.RemindEvery?.TotalSeconds,
+            ["notifyRecovery"] = m.NotifyRecovery,
         };
         if (m.Kind == MonitorKind.Push)
         {

@@ -349,4 +349,80 @@ public class MonitorMachineTests
         second.Next.Status.ShouldBe(MonitorStatus.Down);
         second.Notice!.Reason.ShouldBe("[STATUS] (500) == 200");
     }
+
+    [Fact]
+    public void A_down_monitor_with_remind_every_repeats_the_down_notice_at_that_interval()
+    {
+        var monitor = Push(MonitorStatus.Up) with { RemindEvery = TimeSpan.FromHours(1) };
+        var down = MonitorMachine.OnSignal(monitor, Down(T0)).Next;
+
+        var early = MonitorMachine.OnDue(down, T0.AddMinutes(59));
+        var reminder = MonitorMachine.OnDue(down, T0.AddHours(1))!;
+
+        down.DueAt.ShouldBe(T0.AddHours(1));
+        early.ShouldBeNull();
+        reminder.Notice!.Type.ShouldBe(Notice.DownType);
+        reminder.Notice.Reminder.ShouldBeTrue();
+        reminder.Notice.Reason.ShouldBe("still down: backup-failed");
+        reminder.Incident.ShouldBe(IncidentChange.None);
+        reminder.Next.Status.ShouldBe(MonitorStatus.Down);
+        reminder.Next.DueAt.ShouldBe(T0.AddHours(2));
+    }
+
+    [Fact]
+    public void Without_remind_every_a_down_monitor_is_told_about_once()
+    {
+        var down = MonitorMachine.OnSignal(Push(MonitorStatus.Up), Down(T0)).Next;
+
+        down.DueAt.ShouldBeNull();
+        MonitorMachine.OnDue(down, T0.AddDays(2)).ShouldBeNull();
+    }
+
+    [Fact]
+    public void Another_down_push_keeps_the_reminder_schedule()
+    {
+        var down = MonitorMachine.OnSignal(Push(MonitorStatus.Up) with { RemindEvery = TimeSpan.FromHours(1) }, Down(T0)).Next;
+
+        var again = MonitorMachine.OnSignal(down, Down(T0.AddMinutes(30))).Next;
+
+        again.DueAt.ShouldBe(T0.AddHours(1));
+    }
+
+    [Fact]
+    public void With_recovery_notices_off_recovery_closes_the_incident_silently()
+    {
+        var down = MonitorMachine.OnSignal(Push(MonitorStatus.Up) with { NotifyRecovery = false }, Down(T0)).Next with { OpenIncidentId = 4 };
+
+        var flip = MonitorMachine.OnSignal(down, Up(T0.AddMinutes(5)));
+
+        flip.Next.Status.ShouldBe(MonitorStatus.Up);
+        flip.Incident.ShouldBe(IncidentChange.Close);
+        flip.Notice.ShouldBeNull();
+    }
+
+    [Fact]
+    public void A_reminder_due_while_the_server_was_away_waits_a_whole_interval_after_the_restart()
+    {
+        var down = MonitorMachine.OnSignal(Push(MonitorStatus.Up) with { RemindEvery = TimeSpan.FromHours(1) }, Down(T0)).Next;
+
+        var next = MonitorMachine.AfterOutage(down, T0.AddMinutes(50), T0.AddMinutes(70))!;
+
+        next.Notice.ShouldBeNull();
+        next.Next.DueAt.ShouldBe(T0.AddMinutes(130));
+    }
+
+    [Fact]
+    public void An_active_monitor_still_failing_is_reminded_once_per_interval()
+    {
+        var check = new Monitor { Id = "h1", Name = "api", Kind = MonitorKind.Http, Target = "http://127.0.0.1/", RemindEvery = TimeSpan.FromMinutes(30), Status = MonitorStatus.Up };
+        var failed = new Signal { Kind = SignalKind.Check, Ok = false, At = T0, Message = "[STATUS] (500) == 200" };
+        var down = MonitorMachine.OnSignal(check, failed).Next;
+
+        var soon = MonitorMachine.OnSignal(down, failed with { At = T0.AddMinutes(10) });
+        var later = MonitorMachine.OnSignal(soon.Next, failed with { At = T0.AddMinutes(31) });
+
+        soon.Notice.ShouldBeNull();
+        later.Notice!.Reminder.ShouldBeTrue();
+        later.Notice.Reason.ShouldContain("[STATUS] (500) == 200");
+    }
 }
