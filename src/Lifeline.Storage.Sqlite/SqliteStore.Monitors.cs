@@ -133,7 +133,7 @@ public sealed partial class SqliteStore
                 outcome = SignalOutcome.Created;
             }
             var flip = MonitorMachine.OnSignal(monitor, signal);
-            ctx.Exec(
+            ctx.ExecHot(
                 "INSERT INTO events (monitor_id, at, type, ok, msg, value, ping, exit_status, duration_ms, body, rid, source, details) " +
                 "VALUES (@m, @at, @type, @ok, @msg, @value, @ping, @exit, @duration, @body, @rid, @source, @details)",
                 ("@m", monitor.Id), ("@at", Time.Ms(signal.At)), ("@type", Signal.WireName(signal.Kind)), ("@ok", signal.Ok ? 1 : 0),
@@ -302,8 +302,8 @@ public sealed partial class SqliteStore
         var updated = compareAndSwap
             ? ctx.Exec(MonitorRows.CompareAndSwap, [.. MonitorRows.StateParameters(next), ("@was_status", WireNames.Of(before.Status)), ("@was_due_at", Time.Ms(before.DueAt))])
             : next.DueAt == before.DueAt
-                ? ctx.Exec(MonitorRows.UpdateStateKeepDue, MonitorRows.StateParametersKeepDue(next))
-                : ctx.Exec(MonitorRows.UpdateState, MonitorRows.StateParameters(next));
+                ? ctx.ExecHot(MonitorRows.UpdateStateKeepDue, MonitorRows.StateParametersKeepDue(next))
+                : ctx.ExecHot(MonitorRows.UpdateState, MonitorRows.StateParameters(next));
         if (updated == 0)
         {
             // Changed since it was read (or deleted): whatever is cached for it is stale.

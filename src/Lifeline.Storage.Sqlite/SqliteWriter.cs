@@ -18,12 +18,14 @@ internal sealed class SqliteWriter : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly Task _loop;
     private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
+    private readonly WriteContext _context;
 
     public SqliteWriter(SqliteConnection connection, int maxBatch, ILogger logger)
     {
         _connection = connection;
         _maxBatch = maxBatch;
         _logger = logger;
+        _context = new WriteContext(connection, _commands);
         _loop = Task.Factory.StartNew(Run, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
@@ -45,7 +47,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
     private void Run()
     {
         var batch = new List<WriteOp>(_maxBatch);
-        var context = new WriteContext(_connection, _commands);
+        var context = _context;
         var busy = false;
         while (_queue.Reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
         {
@@ -140,6 +142,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
         {
             command.Dispose();
         }
+        _context.DisposeStatements();
         await _connection.DisposeAsync();
     }
 
@@ -233,6 +236,35 @@ internal sealed class WriteContext(SqliteConnection connection, Dictionary<strin
 
     public int Exec(string sql, params (string Name, object? Value)[] parameters) =>
         Command(sql, parameters).ExecuteNonQuery();
+
+    private readonly Dictionary<string, RawStatement> _raw = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Like <see cref="Exec"/> for the statements every ping runs: binds by position, so the
+    /// parameters must be given in the order they first appear in <paramref name="sql"/>.
+    /// </summary>
+    public int ExecHot(string sql, params (string Name, object? Value)[] parameters)
+    {
+        if (!_raw.TryGetValue(sql, out var statement))
+        {
+            statement = new RawStatement(Connection, sql);
+            _raw[sql] = statement;
+        }
+        var values = new object?[parameters.Length];
+        for (var i = 0; i < parameters.Length; i++)
+        {
+            values[i] = parameters[i].Value;
+        }
+        return statement.Run(values);
+    }
+
+    public void DisposeStatements()
+    {
+        foreach (var statement in _raw.Values)
+        {
+            statement.Dispose();
+        }
+    }
 
     public object? Scalar(string sql, params (string Name, object? Value)[] parameters) =>
         Command(sql, parameters).ExecuteScalar();
