@@ -25,6 +25,9 @@ public sealed class LifelineOptions
     /// <summary>Events kept per monitor; older ones are pruned [100].</summary>
     public int EventsKept { get; set; } = 100;
 
+    /// <summary>Days of history kept: delivered notices and their attempts, closed incidents, check rollups [90].</summary>
+    public int HistoryDays { get; set; } = 90;
+
     /// <summary>Request bodies stored with Healthchecks-style pings are cut to this many bytes [10000].</summary>
     public int PingBodyLimit { get; set; } = 10_000;
 
@@ -56,6 +59,10 @@ internal sealed class LifelineOptionsValidator : IValidateOptions<LifelineOption
         if (options.EventsKept < 1)
         {
             errors.Add("Lifeline:EventsKept must be at least 1");
+        }
+        if (options.HistoryDays < 1)
+        {
+            errors.Add("Lifeline:HistoryDays must be at least 1");
         }
         if (options.PingBodyLimit is < 0 or > 10_000_000)
         {

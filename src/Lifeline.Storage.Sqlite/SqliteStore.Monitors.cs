@@ -221,6 +221,16 @@ public sealed partial class SqliteStore
             return deleted;
         });
 
+    public Task<int> PruneHistoryAsync(DateTimeOffset before, CancellationToken ct) =>
+        Writer.WriteAsync(ctx =>
+        {
+            var cutoff = Time.Ms(before);
+            return ctx.Exec("DELETE FROM deliveries WHERE at < @t", ("@t", cutoff))
+                + ctx.Exec("DELETE FROM outbox WHERE state <> 'pending' AND created_at < @t", ("@t", cutoff))
+                + ctx.Exec("DELETE FROM incidents WHERE ended_at IS NOT NULL AND ended_at < @t", ("@t", cutoff))
+                + ctx.Exec("DELETE FROM check_rollups WHERE hour < @t", ("@t", cutoff));
+        });
+
     public Task<IReadOnlyDictionary<MonitorStatus, int>> CountByStatusAsync(CancellationToken ct)
     {
         using var connection = OpenReader();

@@ -254,4 +254,30 @@ public sealed class SqliteStoreTests : IAsyncLifetime
         (await _f.Store.EventsAsync(monitor.Id, 1000, Ct)).Count.ShouldBe(400);
         (await _f.Store.FindAsync(monitor.Id, Ct))!.EventCount.ShouldBe(400);
     }
+
+    [Fact]
+    public async Task History_older_than_the_cutoff_is_pruned_but_pending_notices_and_open_incidents_stay()
+    {
+        await _f.Store.AddAsync(new ChannelConfig("c1", "webhook", "one", [], _f.Clock.GetUtcNow()), Ct);
+        var old = await _f.Store.AddAsync(_f.NewPush("old", channels: ["c1"]), Ct);
+        var open = await _f.Store.AddAsync(_f.NewPush("open", channels: ["c1"]), Ct);
+        await _f.Store.RecordAsync(SignalAddress.ForToken(old.PushToken!), _f.Down(), Ct);
+        await _f.Store.RecordAsync(SignalAddress.ForToken(old.PushToken!), _f.Up(), Ct);
+        await _f.Store.RecordAsync(SignalAddress.ForToken(open.PushToken!), _f.Down(), Ct);
+        foreach (var item in await _f.Store.ClaimAsync(_f.Clock.GetUtcNow(), TimeSpan.FromMinutes(1), 10, Ct))
+        {
+            await _f.Store.CompleteAsync(item, new DeliveryOutcome(DeliveryState.Sent, _f.Clock.GetUtcNow(), null, null, 200), Ct);
+        }
+        var pendingBefore = await _f.Store.PendingCountAsync(Ct);
+        _f.Clock.Advance(TimeSpan.FromDays(100));
+
+        var deleted = await _f.Store.PruneHistoryAsync(_f.Clock.GetUtcNow() - TimeSpan.FromDays(90), Ct);
+
+        deleted.ShouldBeGreaterThanOrEqualTo(3);
+        (await _f.Store.IncidentsAsync(old.Id, 10, Ct)).ShouldBeEmpty();
+        (await _f.Store.IncidentsAsync(open.Id, 10, Ct)).Count.ShouldBe(1);
+        (await _f.Store.DeliveriesAsync("c1", 10, Ct)).ShouldBeEmpty();
+        (await _f.Store.PendingCountAsync(Ct)).ShouldBe(pendingBefore);
+        pendingBefore.ShouldBeGreaterThan(0);
+    }
 }

@@ -86,4 +86,11 @@ public interface IMonitorStore
     Task<int> PruneEventsAsync(int keep, int maxMonitors, CancellationToken ct);
 
     Task<IReadOnlyDictionary<MonitorStatus, int>> CountByStatusAsync(CancellationToken ct);
+
+    /// <summary>
+    /// Deletes history older than <paramref name="before"/>: delivered or given-up notices and their
+    /// attempts, closed incidents and hourly check rollups. Pending notices and open incidents stay.
+    /// Returns the rows deleted.
+    /// </summary>
+    Task<int> PruneHistoryAsync(DateTimeOffset before, CancellationToken ct);
 }

@@ -78,9 +78,10 @@ internal sealed class SchedulerWorker(
                 break;
             }
         }
+        total += await store.PruneHistoryAsync(clock.GetUtcNow() - TimeSpan.FromDays(options.Value.HistoryDays), ct);
         if (total > 0)
         {
-            logger.LogDebug("Pruned {Count} old events", total);
+            logger.LogDebug("Pruned {Count} old rows", total);
         }
     }
 }
