@@ -80,4 +80,24 @@ public sealed class DashboardTests : IAsyncLifetime
         await page.Locator("#login").WaitForAsync(new() { State = WaitForSelectorState.Visible });
         (await page.Locator("#app").IsHiddenAsync()).ShouldBeTrue();
     }
+
+    [Fact]
+    public async Task The_link_in_a_notice_opens_the_monitor_with_its_events_and_incidents()
+    {
+        var monitor = await _app.CreateMonitorAsync(new { name = "db-sync" });
+        var token = monitor["pushToken"]!.GetValue<string>();
+        await _app.Anonymous.GetAsync($"api/push/{token}?status=down&msg=sync-failed");
+        await _app.Anonymous.GetAsync($"api/push/{token}?status=up&msg=sync-ok");
+
+        var page = await _browser.NewPageAsync();
+        await page.GotoAsync($"{_app.BaseUri}#/monitors/{monitor["id"]!.GetValue<string>()}");
+        await page.FillAsync("#key", LifelineApp.AdminKey);
+        await page.ClickAsync("#key-form button");
+        await page.Locator("#events tr").Nth(1).WaitForAsync();
+
+        (await page.Locator("#detail-name").InnerTextAsync()).ShouldBe("db-sync");
+        (await page.Locator("#detail-status").InnerTextAsync()).Trim().ShouldBe("up", StringCompareShould.IgnoreCase);
+        (await page.Locator("#events").InnerTextAsync()).ShouldContain("sync-failed");
+        (await page.Locator("#incidents").InnerTextAsync()).ShouldContain("sync-failed");
+    }
 }
