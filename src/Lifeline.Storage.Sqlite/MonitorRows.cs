@@ -40,9 +40,6 @@ internal static class MonitorRows
     public static readonly string UpdateStateKeepDue =
         "UPDATE monitors SET " + string.Join(", ", StateColumns.Where(c => c != "due_at").Select(c => $"{c} = @{c}")) + " WHERE id = @id";
 
-    /// <summary><see cref="UpdateState"/> that only applies when status and due time are as they were read.</summary>
-    public static readonly string CompareAndSwap = UpdateState + " AND status = @was_status AND due_at IS @was_due_at";
-
     public static (string, object?)[] StateParametersKeepDue(Monitor m) =>
         [.. StateParameters(m).Where(p => p.Item1 != "@due_at")];
 

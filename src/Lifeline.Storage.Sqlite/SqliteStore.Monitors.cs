@@ -90,7 +90,7 @@ public sealed partial class SqliteStore
             {
                 ctx.MonitorsByToken.Remove(oldToken);
             }
-            return Apply(ctx, current, flip, _clock.GetUtcNow(), compareAndSwap: false);
+            return Apply(ctx, current, flip, _clock.GetUtcNow());
         });
 
     public Task<bool> DeleteAsync(string id, CancellationToken ct) =>
@@ -144,7 +144,7 @@ public sealed partial class SqliteStore
             {
                 AddToRollup(ctx, monitor.Id, signal);
             }
-            var next = Apply(ctx, monitor, flip, signal.At, compareAndSwap: false);
+            var next = Apply(ctx, monitor, flip, signal.At);
             return new SignalResult(outcome, next, flip.Notice is not null && next?.Channels.Count > 0);
         });
 
@@ -185,17 +185,25 @@ public sealed partial class SqliteStore
         return Task.FromResult(rows);
     }
 
-    public Task<int> ApplyAsync(IReadOnlyList<(Monitor Before, Flip Flip)> flips, CancellationToken ct) =>
-        Writer.WriteAsync(ctx =>
+    public Task<IReadOnlyList<Flip>> FlipAsync(IReadOnlyList<Monitor> candidates, Func<Monitor, Flip?> decide, CancellationToken ct) =>
+        Writer.WriteAsync<IReadOnlyList<Flip>>(ctx =>
         {
             var now = _clock.GetUtcNow();
-            var applied = 0;
-            foreach (var (before, flip) in flips)
+            var applied = new List<Flip>();
+            foreach (var candidate in candidates)
             {
-                if (Apply(ctx, before, flip, now, compareAndSwap: true) is not null)
+                // The candidate was read outside the writer: decide on the monitor as it is now.
+                var current = candidate.PushToken is { } token ? FindByToken(ctx, token) : null;
+                if (current is null || current.Id != candidate.Id)
                 {
-                    applied++;
+                    current = FindForWrite(ctx, "id = @key", candidate.Id);
                 }
+                if (current is null || decide(current) is not { } flip)
+                {
+                    continue;
+                }
+                Apply(ctx, current, flip, now);
+                applied.Add(flip);
             }
             return applied;
         });
@@ -299,24 +307,23 @@ public sealed partial class SqliteStore
         : new ConflictException("id", "a monitor with this id exists");
 
     /// <summary>
-    /// Writes a flip: the monitor row (optionally compare-and-swap on status and due time), then
-    /// the incident change and one outbox row per channel for its notice, all in the caller's transaction.
+    /// Writes a flip decided on <paramref name="before"/> as the writer holds it now: the monitor's
+    /// state columns, then the incident change and one outbox row per channel for its notice, all in
+    /// the caller's transaction.
     /// </summary>
-    private static Monitor? Apply(WriteContext ctx, Monitor before, Flip flip, DateTimeOffset now, bool compareAndSwap)
+    private static Monitor? Apply(WriteContext ctx, Monitor before, Flip flip, DateTimeOffset now)
     {
         var next = flip.Next;
         if (flip.Incident == IncidentChange.Close)
         {
             next = next with { OpenIncidentId = null };
         }
-        var updated = compareAndSwap
-            ? ctx.Exec(MonitorRows.CompareAndSwap, [.. MonitorRows.StateParameters(next), ("@was_status", WireNames.Of(before.Status)), ("@was_due_at", Time.Ms(before.DueAt))])
-            : next.DueAt == before.DueAt
-                ? ctx.ExecHot(MonitorRows.UpdateStateKeepDue, MonitorRows.StateParametersKeepDue(next))
-                : ctx.ExecHot(MonitorRows.UpdateState, MonitorRows.StateParameters(next));
+        var updated = next.DueAt == before.DueAt
+            ? ctx.ExecHot(MonitorRows.UpdateStateKeepDue, MonitorRows.StateParametersKeepDue(next))
+            : ctx.ExecHot(MonitorRows.UpdateState, MonitorRows.StateParameters(next));
         if (updated == 0)
         {
-            // Changed since it was read (or deleted): whatever is cached for it is stale.
+            // Deleted meanwhile: whatever is cached for it is stale.
             if (before.PushToken is { } stale)
             {
                 ctx.MonitorsByToken.Remove(stale);

@@ -192,20 +192,39 @@ public sealed class SqliteStoreTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_compare_and_swap_does_not_apply_to_a_monitor_that_changed_since_it_was_read()
+    public async Task A_flip_is_decided_on_the_monitor_as_it_is_at_write_time_so_a_late_ping_is_kept()
     {
         var monitor = await _f.Store.AddAsync(_f.NewPush(), Ct);
         var token = SignalAddress.ForToken(monitor.PushToken!);
-        var up = (await _f.Store.RecordAsync(token, _f.Up(), Ct)).Monitor!;
+        var readBySweep = (await _f.Store.RecordAsync(token, _f.Up(), Ct)).Monitor!;
+        _f.Clock.Advance(TimeSpan.FromSeconds(60));
+        // A ping lands between the sweep's read and its write; it keeps the indexed due time.
+        await _f.Store.RecordAsync(token, _f.Up("late ping"), Ct);
+        var now = _f.Clock.GetUtcNow();
+
+        var flips = await _f.Store.FlipAsync([readBySweep], m => MonitorMachine.OnDue(m, now), Ct);
+
+        flips.ShouldAllBe(f => f.Notice == null);
+        var stored = (await _f.Store.FindAsync(monitor.Id, Ct))!;
+        stored.Status.ShouldBe(MonitorStatus.Up);
+        stored.LastMessage.ShouldBe("late ping");
+        stored.NextDeadlineAt.ShouldBe(now.AddSeconds(60));
+        (await _f.Store.IncidentsAsync(monitor.Id, 10, Ct)).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task A_flip_after_a_token_rotation_does_not_bring_the_old_token_back()
+    {
+        var monitor = await _f.Store.AddAsync(_f.NewPush(), Ct);
+        var oldToken = monitor.PushToken!;
+        var readBySweep = (await _f.Store.RecordAsync(SignalAddress.ForToken(oldToken), _f.Up(), Ct)).Monitor!;
+        await _f.Store.ChangeAsync(monitor.Id, m => Flip.Quiet(m, m with { PushToken = Secrets.NewPushToken() }), Ct);
         _f.Clock.Advance(TimeSpan.FromSeconds(61));
-        var flip = MonitorMachine.OnDue(up, _f.Clock.GetUtcNow())!;
-        // A signal lands between the sweep's read and its write.
-        await _f.Store.RecordAsync(token, _f.Up(), Ct);
+        var now = _f.Clock.GetUtcNow();
 
-        var applied = await _f.Store.ApplyAsync([(up, flip)], Ct);
+        await _f.Store.FlipAsync([readBySweep], m => MonitorMachine.OnDue(m, now), Ct);
 
-        applied.ShouldBe(0);
-        (await _f.Store.FindAsync(monitor.Id, Ct))!.Status.ShouldBe(MonitorStatus.Up);
+        (await _f.Store.RecordAsync(SignalAddress.ForToken(oldToken), _f.Up(), Ct)).Outcome.ShouldBe(SignalOutcome.NotFound);
     }
 
     [Fact]

@@ -74,10 +74,13 @@ public interface IMonitorStore
     Task<IReadOnlyList<Monitor>> DueAsync(MonitorKind kind, DateTimeOffset now, int max, CancellationToken ct);
 
     /// <summary>
-    /// Applies flips planned from the given monitors, each only if the monitor is still as it was read
-    /// (same status and due time): a compare-and-swap. Returns how many were applied.
+    /// For each candidate, reads the monitor again inside the write, applies <paramref name="decide"/>
+    /// to it as it is then (a ping may have landed since the candidate was read), and stores the flip
+    /// it returns, with its incident and outbox rows. Returns the flips stored. A store shared by
+    /// several servers must hold the row (for example <c>SELECT ... FOR UPDATE</c>) between the read
+    /// and the write.
     /// </summary>
-    Task<int> ApplyAsync(IReadOnlyList<(Monitor Before, Flip Flip)> flips, CancellationToken ct);
+    Task<IReadOnlyList<Flip>> FlipAsync(IReadOnlyList<Monitor> candidates, Func<Monitor, Flip?> decide, CancellationToken ct);
 
     /// <summary>Monitors whose due time lies in [from, to].</summary>
     Task<IReadOnlyList<Monitor>> DueBetweenAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken ct);

@@ -1,8 +1,9 @@
 namespace Lifeline.Core;
 
 /// <summary>
-/// Finds push monitors whose deadline has passed and flips them (up to late, late or up to down)
-/// with a compare-and-swap, so several servers can sweep one database safely.
+/// Finds push monitors whose deadline has passed and flips them (up to late, late or up to down).
+/// The store decides each flip on the monitor as it is at write time, so a ping that lands
+/// between the sweep's read and its write is never overwritten.
 /// </summary>
 public sealed class DeadlineSweep(IMonitorStore store, TimeProvider clock, LifelineMetrics metrics, DispatchSignal dispatch)
 {
@@ -18,22 +19,11 @@ public sealed class DeadlineSweep(IMonitorStore store, TimeProvider clock, Lifel
         {
             return false;
         }
-        var flips = new List<(Monitor, Flip)>(due.Count);
-        foreach (var monitor in due)
+        var flips = await store.FlipAsync(due, monitor => MonitorMachine.OnDue(monitor, now), ct);
+        metrics.Flipped(flips.Count(f => f.Next.Status != f.Previous));
+        if (flips.Any(f => f.Notice is not null))
         {
-            if (MonitorMachine.OnDue(monitor, now) is { } flip)
-            {
-                flips.Add((monitor, flip));
-            }
-        }
-        if (flips.Count > 0)
-        {
-            await store.ApplyAsync(flips, ct);
-            metrics.Flipped(flips.Count(f => f.Item2.Next.Status != f.Item1.Status));
-            if (flips.Exists(f => f.Item2.Notice is not null))
-            {
-                dispatch.Wake();
-            }
+            dispatch.Wake();
         }
         return due.Count == BatchSize;
     }
@@ -62,15 +52,7 @@ public sealed class OutageAmnesty(IMonitorStore store, ISettingsStore settings, 
             return 0;
         }
         var affected = await store.DueBetweenAsync(lastTick, now, ct);
-        var flips = new List<(Monitor, Flip)>();
-        foreach (var monitor in affected)
-        {
-            if (MonitorMachine.AfterOutage(monitor, lastTick, now) is { } flip)
-            {
-                flips.Add((monitor, flip));
-            }
-        }
-        return flips.Count == 0 ? 0 : await store.ApplyAsync(flips, ct);
+        return affected.Count == 0 ? 0 : (await store.FlipAsync(affected, monitor => MonitorMachine.AfterOutage(monitor, lastTick, now), ct)).Count;
     }
 
     /// <summary>Records that the scheduler is alive now.</summary>
