@@ -8,7 +8,8 @@ namespace Lifeline.Channels;
 internal static class HttpDelivery
 {
     /// <param name="retryAfterInBody">Reads a wait from the error body (Discord's and Telegram's <c>retry_after</c>); preferred over the header.</param>
-    public static async Task EnsureDeliveredAsync(HttpResponseMessage response, DateTimeOffset now, CancellationToken ct, Func<string, TimeSpan?>? retryAfterInBody = null)
+    /// <param name="retryAnyFailure">Every non-2xx answer is worth retrying (webhooks: the receiver is the user's own, and may be mid-deploy).</param>
+    public static async Task EnsureDeliveredAsync(HttpResponseMessage response, DateTimeOffset now, CancellationToken ct, Func<string, TimeSpan?>? retryAfterInBody = null, bool retryAnyFailure = false)
     {
         if (response.IsSuccessStatusCode)
         {
@@ -25,11 +26,11 @@ internal static class HttpDelivery
         {
             // Redirects are not followed: a POST would turn into a GET, and a notice could be steered elsewhere.
             throw new DeliveryException($"HTTP {status} {response.ReasonPhrase}: the receiver moved; set the channel's URL to its new address",
-                permanent: true, statusCode: status);
+                permanent: !retryAnyFailure, statusCode: status);
         }
         throw new DeliveryException(
             $"HTTP {status} {response.ReasonPhrase}: {body}".TrimEnd(' ', ':'),
-            permanent: DeliveryException.IsPermanentStatus(status),
+            permanent: !retryAnyFailure && DeliveryException.IsPermanentStatus(status),
             retryAfter: retryAfter,
             statusCode: status);
     }

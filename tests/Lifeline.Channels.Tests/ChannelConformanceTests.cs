@@ -16,6 +16,9 @@ public sealed class ChannelConformanceTests : IAsyncLifetime, IDisposable
 
     public static TheoryData<string> HttpKinds => ["webhook", "telegram", "slack", "discord", "teams", "ntfy", "gotify", "pagerduty"];
 
+    /// <summary>Kinds whose provider documents 4xx and redirects as final; webhooks retry everything.</summary>
+    public static TheoryData<string> ProviderKinds => ["telegram", "slack", "discord", "teams", "ntfy", "gotify", "pagerduty"];
+
     public async Task InitializeAsync() => _server = await RecordingServer.StartAsync();
 
     public async Task DisposeAsync() => await _server.DisposeAsync();
@@ -48,7 +51,7 @@ public sealed class ChannelConformanceTests : IAsyncLifetime, IDisposable
     }
 
     [Theory]
-    [MemberData(nameof(HttpKinds))]
+    [MemberData(nameof(ProviderKinds))]
     public async Task A_redirect_is_not_followed_and_is_permanent(string kind)
     {
         _server.Responder = request => request.Path == "/elsewhere"
@@ -75,7 +78,21 @@ public sealed class ChannelConformanceTests : IAsyncLifetime, IDisposable
     }
 
     [Theory]
-    [MemberData(nameof(HttpKinds))]
+    [InlineData(400)]
+    [InlineData(404)]
+    [InlineData(301)]
+    public async Task A_webhook_answer_that_is_not_2xx_is_always_worth_retrying(int status)
+    {
+        _server.Responder = _ => new Reply(status, "no", new Dictionary<string, string> { ["Location"] = _server.Url("/elsewhere") });
+
+        var failure = await Should.ThrowAsync<DeliveryException>(() => Sender("webhook").SendAsync(Channel("webhook"), Notices.Down(), Notices.Delivery(), CancellationToken.None));
+
+        failure.Permanent.ShouldBeFalse();
+        _server.Requests.Count.ShouldBe(1);
+    }
+
+    [Theory]
+    [MemberData(nameof(ProviderKinds))]
     public async Task A_400_answer_is_a_permanent_failure(string kind)
     {
         _server.Responder = _ => new Reply(400, """{"ok":false,"error_code":400,"description":"Bad Request: chat not found"}""");

@@ -108,17 +108,38 @@ public sealed class DispatchTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_permanent_refusal_is_recorded_and_not_retried()
+    public async Task A_webhook_refused_with_a_4xx_is_retried_until_the_receiver_accepts()
     {
-        _receiver.Responder = _ => new Reply(410, "gone");
+        var refusals = 2;
+        _receiver.Responder = _ => Interlocked.Decrement(ref refusals) >= 0 ? new Reply(410, "gone") : new Reply(200);
         await FlapAsync(1);
 
         await DrainAsync(TimeSpan.FromMinutes(5), maxPasses: 10);
 
-        _receiver.Requests.Count.ShouldBe(1);
-        var attempt = (await _f.Store.DeliveriesAsync("hook", 10, CancellationToken.None)).Single();
+        _receiver.Requests.Count.ShouldBe(3);
+        _receiver.Requests.Select(r => r.Headers["webhook-id"]).Distinct().Count().ShouldBe(1);
+        var attempts = await _f.Store.DeliveriesAsync("hook", 10, CancellationToken.None);
+        attempts.Select(a => a.Ok).ShouldBe([true, false, false]);
+        attempts.Skip(1).ShouldAllBe(a => a.StatusCode == 410 && a.State == DeliveryState.Pending);
+        attempts[0].State.ShouldBe(DeliveryState.Sent);
+    }
+
+    [Fact]
+    public async Task A_permanent_refusal_from_a_provider_is_recorded_and_not_retried()
+    {
+        await _f.Store.AddAsync(new ChannelConfig("slack", "slack", "slack", new JsonObject { ["url"] = _receiver.Url("/slack") }, _f.Clock.GetUtcNow()), CancellationToken.None);
+        _dispatcher = new OutboxDispatcher(_f.Store, [new WebhookChannel(_http, _f.Clock), new Lifeline.Channels.Slack.SlackChannel(_http, _f.Clock)], _f.Clock,
+            new DispatchOptions(), new LifelineMetrics(), NullLogger<OutboxDispatcher>.Instance);
+        _receiver.Responder = request => request.Path == "/slack" ? new Reply(404, "no_service") : new Reply(200);
+        var monitor = await _f.Store.AddAsync(_f.NewPush(channels: ["slack"]), CancellationToken.None);
+        await _f.Store.RecordAsync(SignalAddress.ForToken(monitor.PushToken!), _f.Down(), CancellationToken.None);
+
+        await DrainAsync(TimeSpan.FromMinutes(5), maxPasses: 10);
+
+        _receiver.Requests.Count(r => r.Path == "/slack").ShouldBe(1);
+        var attempt = (await _f.Store.DeliveriesAsync("slack", 10, CancellationToken.None)).Single();
         attempt.State.ShouldBe(DeliveryState.Dead);
-        attempt.StatusCode.ShouldBe(410);
+        attempt.StatusCode.ShouldBe(404);
     }
 
     [Fact]

@@ -8,7 +8,8 @@ namespace Lifeline.Channels.Webhook;
 /// <summary>
 /// POSTs the notice as JSON with Standard Webhooks headers: <c>webhook-id</c> (stable across
 /// retries), <c>webhook-timestamp</c>, and with a <c>secret</c> a <c>webhook-signature</c> of
-/// <c>v1,base64(HMAC-SHA256("id.timestamp.body"))</c>.
+/// <c>v1,base64(HMAC-SHA256("id.timestamp.body"))</c>. Every failure is transient: the
+/// dispatcher retries until the receiver accepts or the notice is a day old.
 /// </summary>
 public sealed class WebhookChannel(HttpClient http, TimeProvider clock) : INoticeChannel
 {
@@ -38,7 +39,8 @@ public sealed class WebhookChannel(HttpClient http, TimeProvider clock) : INotic
             request.Headers.Add("webhook-signature", Sign(secret, delivery.Id, timestamp, body));
         }
         using var response = await HttpDelivery.SendAsync(http, request, ct);
-        await HttpDelivery.EnsureDeliveredAsync(response, now, ct);
+        // The contract: any non-2xx answer (or none) is retried until delivered or a day old.
+        await HttpDelivery.EnsureDeliveredAsync(response, now, ct, retryAnyFailure: true);
     }
 
     /// <summary>
