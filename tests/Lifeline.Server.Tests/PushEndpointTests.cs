@@ -269,4 +269,41 @@ public sealed class PushEndpointTests : IAsyncLifetime
         old.StatusCode.ShouldBe(HttpStatusCode.NotFound);
         now.StatusCode.ShouldBe(HttpStatusCode.OK);
     }
+
+    [Fact]
+    public async Task A_body_within_the_limit_is_stored_whole_even_when_it_ends_in_a_non_ascii_character()
+    {
+        using var response = await _app.Anonymous.PostAsync($"ping/{_token}", new StringContent("sauvegarde terminée, café €", Encoding.UTF8));
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await EventsAsync())[0]!["body"]!.GetValue<string>().ShouldBe("sauvegarde terminée, café €");
+    }
+
+    [Fact]
+    public async Task A_body_cut_at_the_limit_never_ends_in_half_a_character()
+    {
+        var body = new string('x', 9_999) + "€€";
+        using var response = await _app.Anonymous.PostAsync($"ping/{_token}", new StringContent(body, Encoding.UTF8));
+
+        (await EventsAsync())[0]!["body"]!.GetValue<string>().ShouldBe(new string('x', 9_999));
+    }
+
+    [Fact]
+    public async Task An_exit_status_too_large_for_any_number_is_a_400_not_a_404()
+    {
+        using var response = await _app.Anonymous.GetAsync($"ping/{_token}/99999999999");
+
+        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task A_form_that_cannot_be_read_is_a_400_naming_the_body()
+    {
+        using var content = new StringContent("status=down", Encoding.UTF8);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("multipart/form-data");
+        using var response = await _app.Anonymous.PostAsync($"api/push/{_token}", content);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await response.Content.ReadAsStringAsync()).ShouldContain("body");
+    }
 }

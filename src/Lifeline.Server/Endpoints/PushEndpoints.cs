@@ -137,12 +137,12 @@ internal static class PushEndpoints
                 kind = SignalKind.Log;
                 break;
             default:
-                if (!int.TryParse(suffix, NumberStyles.None, CultureInfo.InvariantCulture, out var code))
+                if (suffix.Length == 0 || !suffix.All(char.IsAsciiDigit))
                 {
                     await PlainAnswer(context, 404, "not found");
                     return;
                 }
-                if (code > 255)
+                if (!int.TryParse(suffix, NumberStyles.None, CultureInfo.InvariantCulture, out var code) || code > 255)
                 {
                     await FieldError(context, "exitStatus", "exit status must be between 0 and 255");
                     return;
@@ -224,6 +224,7 @@ internal static class PushEndpoints
         }
         var buffer = new byte[Math.Min(limit, (int)Math.Min(request.ContentLength ?? limit, limit))];
         var read = 0;
+        var cut = false;
         try
         {
             while (read < buffer.Length)
@@ -237,8 +238,10 @@ internal static class PushEndpoints
             }
             // Drain what is over the limit so the connection can be reused.
             var sink = new byte[4096];
-            while (await request.Body.ReadAsync(sink, ct) > 0)
+            int extra;
+            while ((extra = await request.Body.ReadAsync(sink, ct)) > 0)
             {
+                cut = true;
             }
         }
         catch (Exception ex) when (ex is IOException or OperationCanceledException or Microsoft.AspNetCore.Http.BadHttpRequestException)
@@ -249,24 +252,24 @@ internal static class PushEndpoints
         {
             return null;
         }
-        // Do not end on a partial UTF-8 sequence.
-        var end = read;
-        if (read == buffer.Length)
+        return Encoding.UTF8.GetString(buffer, 0, cut ? CompleteUtf8Length(buffer.AsSpan(0, read)) : read);
+    }
+
+    /// <summary>The length of <paramref name="bytes"/> without a UTF-8 sequence that the cut left incomplete.</summary>
+    private static int CompleteUtf8Length(ReadOnlySpan<byte> bytes)
+    {
+        // Find the start of the last sequence (at most 3 continuation bytes back) and check it is whole.
+        for (var back = 1; back <= Math.Min(4, bytes.Length); back++)
         {
-            while (end > 0 && (buffer[end - 1] & 0xC0) == 0x80)
+            var b = bytes[^back];
+            if ((b & 0xC0) == 0x80)
             {
-                end--;
+                continue;
             }
-            if (end > 0 && buffer[end - 1] >= 0xC0)
-            {
-                end--;
-            }
-            if (end == 0)
-            {
-                end = read;
-            }
+            var needed = b < 0x80 ? 1 : b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 1;
+            return needed > back ? bytes.Length - back : bytes.Length;
         }
-        return Encoding.UTF8.GetString(buffer, 0, end);
+        return bytes.Length;
     }
 
     private static async Task<(Dictionary<string, string?> Fields, string? Error)> ReadPushFieldsAsync(HttpRequest request, CancellationToken ct)
@@ -274,7 +277,15 @@ internal static class PushEndpoints
         var fields = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
         if (request.HasFormContentType)
         {
-            var form = await request.ReadFormAsync(ct);
+            IFormCollection form;
+            try
+            {
+                form = await request.ReadFormAsync(ct);
+            }
+            catch (Exception ex) when (ex is InvalidDataException or InvalidOperationException or IOException or Microsoft.AspNetCore.Http.BadHttpRequestException)
+            {
+                return (fields, $"the form could not be read ({ex.Message})");
+            }
             foreach (var name in (string[])["status", "msg", "value", "ping"])
             {
                 if (form.TryGetValue(name, out var v))
