@@ -90,8 +90,19 @@ public sealed class CronSchedule
         {
             weekdays = (weekdays | 1UL) & ~(1UL << 7);
         }
-        return new CronSchedule(text, zone, minutes, (uint)hours, (uint)days, (ushort)months, (byte)weekdays,
+        var schedule = new CronSchedule(text, zone, minutes, (uint)hours, (uint)days, (ushort)months, (byte)weekdays,
             fields[2].StartsWith('*'), fields[4].StartsWith('*'));
+        try
+        {
+            // 30 February and the like: valid fields, but no date ever matches.
+            schedule.Next(new DateTimeOffset(2000, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        }
+        catch (InvalidOperationException)
+        {
+            error = $"'{text}' never fires (no date matches its day and month fields)";
+            return null;
+        }
+        return schedule;
     }
 
     private static bool TryParseField(string field, int min, int max, string[]? names, string label, out ulong bits, out string? error)
@@ -167,8 +178,9 @@ public sealed class CronSchedule
 
     /// <summary>
     /// The first firing strictly after <paramref name="after"/>. Local times skipped by a
-    /// daylight-saving jump fire at the first instant after the jump; local times that occur twice
-    /// fire at both instants, so a job run in either pass of the repeated hour is on time.
+    /// daylight-saving jump fire at the first instant after the jump. A local time that occurs
+    /// twice fires once, in the first pass, as system cron runs a job at a fixed time once; a
+    /// schedule that fires every hour fires in both passes.
     /// </summary>
     public DateTimeOffset Next(DateTimeOffset after)
     {
@@ -223,6 +235,8 @@ public sealed class CronSchedule
         return new DateTimeOffset(best.Value, TimeSpan.Zero);
     }
 
+    private bool EveryHour => _hours == 0xFFFFFFu;
+
     private bool DayMatches(DateTime local)
     {
         var dom = (_days & (1u << local.Day)) != 0;
@@ -249,9 +263,10 @@ public sealed class CronSchedule
         }
         if (Zone.IsAmbiguousTime(local))
         {
-            foreach (var offset in Zone.GetAmbiguousTimeOffsets(local))
+            var passes = Zone.GetAmbiguousTimeOffsets(local).Select(offset => DateTime.SpecifyKind(local - offset, DateTimeKind.Utc)).Order().ToList();
+            foreach (var instant in EveryHour ? passes : passes.Take(1))
             {
-                yield return DateTime.SpecifyKind(local - offset, DateTimeKind.Utc);
+                yield return instant;
             }
             yield break;
         }

@@ -69,15 +69,32 @@ public class CronScheduleTests
     }
 
     [Fact]
-    public void A_job_in_the_repeated_hour_fires_in_both_passes()
+    public void A_fixed_time_job_in_the_repeated_hour_fires_once_in_the_first_pass()
     {
         var schedule = Parse("30 2 * * *", "Europe/Paris");
 
-        // 25 October 2026: 02:30 local happens at 00:30 UTC (summer time) and again at 01:30 UTC.
+        // 25 October 2026: 02:30 local happens at 00:30 UTC (summer time) and again at 01:30 UTC;
+        // cron runs the job once, so the next firing after the first pass is the next day.
         var first = schedule.Next(Utc(2026, 10, 24, 12, 0));
         first.ShouldBe(Utc(2026, 10, 25, 0, 30));
-        schedule.Next(first).ShouldBe(Utc(2026, 10, 25, 1, 30));
-        schedule.Next(Utc(2026, 10, 25, 1, 30)).ShouldBe(Utc(2026, 10, 26, 1, 30));
+        schedule.Next(first).ShouldBe(Utc(2026, 10, 26, 1, 30));
+    }
+
+    [Fact]
+    public void A_job_every_few_minutes_fires_in_both_passes_of_the_repeated_hour()
+    {
+        var schedule = Parse("*/30 * * * *", "Europe/Paris");
+
+        schedule.Next(Utc(2026, 10, 25, 0, 30)).ShouldBe(Utc(2026, 10, 25, 1, 0));
+        schedule.Next(Utc(2026, 10, 25, 1, 0)).ShouldBe(Utc(2026, 10, 25, 1, 30));
+        schedule.Next(Utc(2026, 10, 25, 1, 30)).ShouldBe(Utc(2026, 10, 25, 2, 0));
+    }
+
+    [Fact]
+    public void A_schedule_that_never_fires_is_refused()
+    {
+        CronSchedule.TryParse("0 0 30 2 *", "UTC", out var error).ShouldBeNull();
+        error.ShouldNotBeNull().ShouldContain("never fires");
     }
 
     [Fact]
