@@ -60,7 +60,20 @@ internal sealed class SqliteWriter : IAsyncDisposable
                 Drain(batch);
             }
             busy = batch.Count > 1;
-            RunBatch(batch, context);
+            try
+            {
+                RunBatch(batch, context);
+            }
+            catch (Exception ex)
+            {
+                // Never let the writer die: every later write would wait forever.
+                _logger.LogError(ex, "The writer failed a batch of {Count} writes", batch.Count);
+                foreach (var op in batch)
+                {
+                    op.Fail(ex);
+                    op.Complete();
+                }
+            }
             batch.Clear();
         }
     }

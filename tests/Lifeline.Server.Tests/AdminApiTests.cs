@@ -255,4 +255,19 @@ public sealed class AdminApiTests : IAsyncLifetime
 
         channel.ToJsonString().ShouldNotContain("very-secret-value");
     }
+
+    [Fact]
+    public async Task A_monitor_whose_channel_was_deleted_can_still_be_edited()
+    {
+        var channel = await _app.CreateWebhookAsync("http://127.0.0.1:9/hook");
+        var id = (await _app.CreateMonitorAsync(new { name = "a", channels = new[] { channel } }))["id"]!.GetValue<string>();
+        await _app.Admin.DeleteAsync($"api/v1/channels/{channel}");
+
+        using var rename = await _app.Admin.PatchAsync($"api/v1/monitors/{id}", JsonContent.Create(new { name = "b" }));
+        using var addMissing = await _app.Admin.PatchAsync($"api/v1/monitors/{id}", JsonContent.Create(new { channels = new[] { channel, "nope" } }));
+
+        rename.StatusCode.ShouldBe(HttpStatusCode.OK);
+        addMissing.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await addMissing.Content.ReadAsStringAsync()).ShouldContain("nope");
+    }
 }

@@ -111,7 +111,7 @@ internal static class MonitorsApi
         }
         var errors = new List<string>();
         var changed = MonitorInput.Apply(body, current, creating: false, errors);
-        await CheckAsync(changed, channels, validators, errors, ct);
+        await CheckAsync(changed, channels, validators, errors, ct, alreadyAttached: current.Channels);
         if (errors.Count > 0)
         {
             return Requests.BadRequest(errors);
@@ -190,9 +190,10 @@ internal static class MonitorsApi
         return TypedResults.Json(new JsonObject { ["items"] = new JsonArray([.. incidents.Select(i => (JsonNode)MonitorJson.Incident(i))]) });
     }
 
-    private static async Task CheckAsync(Monitor monitor, IChannelStore channels, IEnumerable<IMonitorValidator> validators, List<string> errors, CancellationToken ct)
+    /// <param name="alreadyAttached">Channels the monitor had before an edit: a deleted one among them does not block other changes.</param>
+    private static async Task CheckAsync(Monitor monitor, IChannelStore channels, IEnumerable<IMonitorValidator> validators, List<string> errors, CancellationToken ct, IReadOnlyList<string>? alreadyAttached = null)
     {
-        foreach (var channelId in monitor.Channels)
+        foreach (var channelId in monitor.Channels.Except(alreadyAttached ?? []))
         {
             if (await channels.FindAsync(channelId, ct) is null)
             {
