@@ -67,7 +67,7 @@ public sealed class AlertFlowTests : IAsyncLifetime
         (await _app.StatusOfAsync(_id)).ShouldBe("down");
         TypeOf(notices.Single()).ShouldBe("monitor.down");
         JsonNode.Parse(notices[0].Body)!["reason"]!.GetValue<string>().ShouldContain("no signal since");
-        (await _app.GetJsonAsync($"api/v1/monitors/{_id}/incidents"))["items"]!.AsArray().Count.ShouldBe(1);
+        (await _app.GetArrayAsync($"api/v1/monitors/{_id}/incidents")).Count.ShouldBe(1);
         _receiver.Requests.Count.ShouldBe(1);
     }
 
@@ -87,7 +87,7 @@ public sealed class AlertFlowTests : IAsyncLifetime
     [Fact]
     public async Task The_channel_test_sends_a_test_notice_through_the_outbox()
     {
-        var channelId = (await _app.GetJsonAsync("api/v1/channels"))["items"]![0]!["id"]!.GetValue<string>();
+        var channelId = (await _app.GetArrayAsync("api/v1/channels"))[0]!["id"]!.GetValue<string>();
 
         using var response = await _app.Admin.PostAsync($"api/v1/channels/{channelId}/test", null);
         var notice = (await _receiver.WaitForAsync(1))[0];
@@ -95,8 +95,8 @@ public sealed class AlertFlowTests : IAsyncLifetime
         ((int)response.StatusCode).ShouldBe(202);
         TypeOf(notice).ShouldBe("test");
         // The attempt is recorded right after the receiver answers.
-        var deliveries = await Eventually.GetAsync(() => _app.GetJsonAsync($"api/v1/channels/{channelId}/deliveries"), d => d["items"]!.AsArray().Count > 0);
-        deliveries["items"]![0]!["ok"]!.GetValue<bool>().ShouldBeTrue();
+        var deliveries = await Eventually.GetAsync(() => _app.GetArrayAsync($"api/v1/channels/{channelId}/deliveries"), d => d.Count > 0);
+        deliveries[0]!["ok"]!.GetValue<bool>().ShouldBeTrue();
     }
 
     [Fact]
@@ -123,7 +123,7 @@ public sealed class AlertFlowTests : IAsyncLifetime
         var reminder = JsonNode.Parse((await _receiver.WaitForAsync(2))[1].Body)!;
         await _app.Anonymous.GetAsync($"api/push/{_token}?status=up");
         // A channel delivers in order: a recovery notice, had one been queued, would come before this test notice.
-        var channelId = (await _app.GetJsonAsync("api/v1/channels"))["items"]![0]!["id"]!.GetValue<string>();
+        var channelId = (await _app.GetArrayAsync("api/v1/channels"))[0]!["id"]!.GetValue<string>();
         await _app.Admin.PostAsync($"api/v1/channels/{channelId}/test", null);
         var third = JsonNode.Parse((await _receiver.WaitForAsync(3))[2].Body)!;
 

@@ -82,6 +82,15 @@ public sealed class LifelineApp : IAsyncDisposable
         return JsonNode.Parse(json)!.AsObject();
     }
 
+    /// <summary>An admin GET answering a JSON array (the unpaged lists).</summary>
+    public async Task<JsonArray> GetArrayAsync(string path)
+    {
+        using var response = await Admin.GetAsync(path);
+        var json = await response.Content.ReadAsStringAsync();
+        response.IsSuccessStatusCode.ShouldBeTrue(json);
+        return JsonNode.Parse(json)!.AsArray();
+    }
+
     public async Task<string> StatusOfAsync(string id) => (await GetJsonAsync($"api/v1/monitors/{id}"))["status"]!.GetValue<string>();
 
     public async ValueTask DisposeAsync()

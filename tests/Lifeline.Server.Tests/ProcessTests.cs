@@ -81,7 +81,7 @@ public sealed class ProcessTests : IAsyncLifetime
         var stored = new HashSet<string>();
         foreach (var (id, _) in tokens)
         {
-            var events = JsonNode.Parse(await restarted.Admin.GetStringAsync($"api/v1/monitors/{id}/events?limit=10000"))!["items"]!.AsArray();
+            var events = JsonNode.Parse(await restarted.Admin.GetStringAsync($"api/v1/monitors/{id}/events?limit=10000"))!.AsArray();
             stored.UnionWith(events.Select(e => e!["msg"]!.GetValue<string>()));
         }
         acknowledged.Count.ShouldBeGreaterThanOrEqualTo(1500);

@@ -22,7 +22,7 @@ public sealed class PushEndpointTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _app.DisposeAsync();
 
-    private async Task<JsonArray> EventsAsync() => (await _app.GetJsonAsync($"api/v1/monitors/{_id}/events"))["items"]!.AsArray();
+    private async Task<JsonArray> EventsAsync() => (await _app.GetArrayAsync($"api/v1/monitors/{_id}/events"));
 
     [Theory]
     [InlineData("GET")]
@@ -70,7 +70,7 @@ public sealed class PushEndpointTests : IAsyncLifetime
         afterDown["status"]!.GetValue<string>().ShouldBe("down");
         afterDown["lastMessage"]!.GetValue<string>().ShouldBe("backup-failed");
         (await _app.StatusOfAsync(_id)).ShouldBe("up");
-        var incidents = (await _app.GetJsonAsync($"api/v1/monitors/{_id}/incidents"))["items"]!.AsArray();
+        var incidents = (await _app.GetArrayAsync($"api/v1/monitors/{_id}/incidents"));
         incidents.Count.ShouldBe(1);
         incidents[0]!["reason"]!.GetValue<string>().ShouldBe("backup-failed");
         incidents[0]!["endedAt"].ShouldNotBeNull();

@@ -57,7 +57,7 @@ internal static class ChannelsApi
     private static async Task<IResult> List(IChannelStore store, CancellationToken ct)
     {
         var channels = await store.ListAsync(ct);
-        return TypedResults.Json(new JsonObject { ["items"] = new JsonArray([.. channels.Select(c => (JsonNode)Json(c))]) });
+        return TypedResults.Json(new JsonArray([.. channels.Select(c => (JsonNode)Json(c))]));
     }
 
     private static async Task<IResult> Get(string id, IChannelStore store, CancellationToken ct) =>
@@ -134,9 +134,7 @@ internal static class ChannelsApi
             return Requests.NotFound("channel", id);
         }
         var attempts = await outbox.DeliveriesAsync(id, limit, ct);
-        return TypedResults.Json(new JsonObject
-        {
-            ["items"] = new JsonArray([.. attempts.Select(a => (JsonNode)new JsonObject
+        return TypedResults.Json(new JsonArray([.. attempts.Select(a => (JsonNode)new JsonObject
             {
                 ["deliveryId"] = a.DeliveryId,
                 ["type"] = a.NoticeType,
@@ -147,8 +145,7 @@ internal static class ChannelsApi
                 ["statusCode"] = a.StatusCode,
                 ["error"] = a.Error,
                 ["state"] = a.State.ToString().ToLowerInvariant(),
-            })]),
-        });
+            })]));
     }
 
     /// <summary>Kind settings: every field but kind and name (a nested "settings" object is accepted too).</summary>

@@ -13,10 +13,7 @@ internal static class KeysApi
     public static RouteGroupBuilder MapKeys(this RouteGroupBuilder api)
     {
         var group = api.MapGroup("/keys");
-        group.MapGet("/", (ApiKeyGate gate) => TypedResults.Json(new JsonObject
-        {
-            ["items"] = new JsonArray([.. gate.Keys.Select(k => (JsonNode)Json(k))]),
-        }));
+        group.MapGet("/", (ApiKeyGate gate) => TypedResults.Json(new JsonArray([.. gate.Keys.Select(k => (JsonNode)Json(k))])));
         group.MapPost("/", Create);
         group.MapDelete("/{id}", async (string id, ApiKeyGate gate, CancellationToken ct) =>
             await gate.DeleteAsync(id, ct) ? Results.NoContent() : Requests.NotFound("key", id));

@@ -173,7 +173,7 @@ internal static class MonitorsApi
             return Requests.NotFound("monitor", id);
         }
         var events = await store.EventsAsync(id, limit, ct);
-        return TypedResults.Json(new JsonObject { ["items"] = new JsonArray([.. events.Select(e => (JsonNode)MonitorJson.Event(e))]) });
+        return TypedResults.Json(new JsonArray([.. events.Select(e => (JsonNode)MonitorJson.Event(e))]));
     }
 
     private static async Task<IResult> Incidents(string id, HttpRequest request, IMonitorStore store, CancellationToken ct)
@@ -187,7 +187,7 @@ internal static class MonitorsApi
             return Requests.NotFound("monitor", id);
         }
         var incidents = await store.IncidentsAsync(id, limit, ct);
-        return TypedResults.Json(new JsonObject { ["items"] = new JsonArray([.. incidents.Select(i => (JsonNode)MonitorJson.Incident(i))]) });
+        return TypedResults.Json(new JsonArray([.. incidents.Select(i => (JsonNode)MonitorJson.Incident(i))]));
     }
 
     /// <param name="alreadyAttached">Channels the monitor had before an edit: a deleted one among them does not block other changes.</param>

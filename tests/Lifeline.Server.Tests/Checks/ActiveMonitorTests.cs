@@ -89,7 +89,7 @@ public sealed class ActiveMonitorTests : IAsyncLifetime
         Text(upNotice["type"]).ShouldBe("monitor.up");
         _receiver.Requests.Count.ShouldBe(2);
         _target.Requests.Count.ShouldBe(4);
-        var incidents = (await _app.GetJsonAsync($"api/v1/monitors/{id}/incidents"))["items"]!.AsArray();
+        var incidents = (await _app.GetArrayAsync($"api/v1/monitors/{id}/incidents"));
         incidents.Count.ShouldBe(1);
         incidents[0]!["endedAt"].ShouldNotBeNull();
     }
@@ -111,7 +111,7 @@ public sealed class ActiveMonitorTests : IAsyncLifetime
         _target.Responder = _ => new Reply(200, """{"status":"DOWN"}""");
         await NextCheckAsync(_app, id);
 
-        var events = (await _app.GetJsonAsync($"api/v1/monitors/{id}/events"))["items"]!.AsArray();
+        var events = (await _app.GetArrayAsync($"api/v1/monitors/{id}/events"));
         var failed = events[1]!;
         Text(failed["type"]).ShouldBe("check");
         failed["ok"]!.GetValue<bool>().ShouldBeFalse();
@@ -241,11 +241,11 @@ public sealed class CanaryTests : IAsyncLifetime
         var after = await CheckAsync(id);
 
         after["status"]!.GetValue<string>().ShouldBe("new");
-        var events = (await _app.GetJsonAsync($"api/v1/monitors/{id}/events"))["items"]!.AsArray();
+        var events = (await _app.GetArrayAsync($"api/v1/monitors/{id}/events"));
         events[0]!["result"]!.GetValue<string>().ShouldBe("unknown");
         events[0]!["msg"]!.GetValue<string>().ShouldContain("[STATUS] (500) == 200");
         _canary.Requests.Count.ShouldBe(1);
-        (await _app.GetJsonAsync($"api/v1/monitors/{id}/incidents"))["items"]!.AsArray().ShouldBeEmpty();
+        (await _app.GetArrayAsync($"api/v1/monitors/{id}/incidents")).ShouldBeEmpty();
         _receiver.Requests.ShouldBeEmpty();
     }
 
