@@ -270,4 +270,20 @@ public sealed class AdminApiTests : IAsyncLifetime
         addMissing.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
         (await addMissing.Content.ReadAsStringAsync()).ShouldContain("nope");
     }
+
+    [Fact]
+    public async Task A_slack_webhook_url_is_shown_only_as_its_host_and_survives_an_edit_sent_back_masked()
+    {
+        using var create = await _app.Admin.PostAsJsonAsync("api/v1/channels", new { kind = "slack", name = "ops", url = "https://hooks.slack.com/services/T0/B0/secretpart" });
+        var created = JsonNode.Parse(await create.Content.ReadAsStringAsync())!;
+        var id = created["id"]!.GetValue<string>();
+
+        using var edit = await _app.Admin.PatchAsync($"api/v1/channels/{id}", JsonContent.Create(new { name = "ops-2", url = created["url"]!.GetValue<string>() }));
+        var stored = await _app.Service<IChannelStore>().FindAsync(id, CancellationToken.None);
+
+        created["url"]!.GetValue<string>().ShouldBe("https://hooks.slack.com/********");
+        edit.StatusCode.ShouldBe(HttpStatusCode.OK);
+        stored!.Settings["url"]!.GetValue<string>().ShouldBe("https://hooks.slack.com/services/T0/B0/secretpart");
+        stored.Name.ShouldBe("ops-2");
+    }
 }

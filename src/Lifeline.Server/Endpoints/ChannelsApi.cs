@@ -12,6 +12,9 @@ internal static class ChannelsApi
     private static readonly string[] SecretFields = ["secret", "botToken", "token", "routingKey", "password"];
     private const string Masked = "********";
 
+    /// <summary>Kinds whose webhook URL is itself the credential: only its scheme and host are shown.</summary>
+    private static readonly string[] SecretUrlKinds = ["slack", "discord", "teams"];
+
     public static RouteGroupBuilder MapChannels(this RouteGroupBuilder api)
     {
         var group = api.MapGroup("/channels");
@@ -83,7 +86,7 @@ internal static class ChannelsApi
         foreach (var (key, value) in Settings(body))
         {
             // A masked secret sent back unchanged keeps the stored one.
-            if (value is JsonValue v && v.GetValueKind() == JsonValueKind.String && v.GetValue<string>() == Masked)
+            if (value is JsonValue v && v.GetValueKind() == JsonValueKind.String && v.GetValue<string>().EndsWith(Masked, StringComparison.Ordinal))
             {
                 continue;
             }
@@ -175,10 +178,18 @@ internal static class ChannelsApi
         };
         foreach (var (key, value) in channel.Settings)
         {
-            json[key] = SecretFields.Contains(key, StringComparer.OrdinalIgnoreCase) && value is not null ? Masked : value?.DeepClone();
+            json[key] = value is null ? null
+                : SecretFields.Contains(key, StringComparer.OrdinalIgnoreCase) ? Masked
+                : key == "url" && SecretUrlKinds.Contains(channel.Kind) ? MaskUrl(value)
+                : value.DeepClone();
         }
         return json;
     }
+
+    private static string MaskUrl(JsonNode value) =>
+        value is JsonValue v && v.TryGetValue<string>(out var text) && Uri.TryCreate(text, UriKind.Absolute, out var uri)
+            ? $"{uri.Scheme}://{uri.Authority}/{Masked}"
+            : Masked;
 
     private static string? StringField(JsonObject body, string name) =>
         body[name] is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;
