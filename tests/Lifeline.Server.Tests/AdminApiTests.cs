@@ -50,6 +50,26 @@ public sealed class AdminApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_read_only_key_sees_no_push_tokens_and_no_ping_key()
+    {
+        var monitor = await _app.CreateMonitorAsync(new { name = "watched" });
+        using var create = await _app.Admin.PostAsJsonAsync("api/v1/keys", new { name = "grafana", readOnly = true });
+        using var client = new HttpClient { BaseAddress = _app.BaseUri };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", JsonNode.Parse(await create.Content.ReadAsStringAsync())!["key"]!.GetValue<string>());
+
+        var one = JsonNode.Parse(await client.GetStringAsync($"api/v1/monitors/{monitor["id"]!.GetValue<string>()}"))!;
+        var list = JsonNode.Parse(await client.GetStringAsync("api/v1/monitors"))!;
+        var status = JsonNode.Parse(await client.GetStringAsync("api/v1/status"))!;
+
+        one["status"]!.GetValue<string>().ShouldBe("new");
+        one["pushToken"].ShouldBeNull();
+        one["pushUrl"].ShouldBeNull();
+        list["items"]![0]!["pingUrl"].ShouldBeNull();
+        status["pingKey"].ShouldBeNull();
+        (await _app.GetJsonAsync("api/v1/status"))["pingKey"].ShouldNotBeNull();
+    }
+
+    [Fact]
     public async Task Keys_are_stored_only_as_hashes()
     {
         using var create = await _app.Admin.PostAsJsonAsync("api/v1/keys", new { name = "ci" });

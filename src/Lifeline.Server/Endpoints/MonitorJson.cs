@@ -6,7 +6,8 @@ namespace Lifeline.Server.Endpoints;
 /// <summary>The wire shape of monitors, events and incidents (CONTRACT §3): camelCase, durations in seconds, times ISO 8601 UTC.</summary>
 internal static class MonitorJson
 {
-    public static JsonObject Monitor(Monitor m, string baseUrl)
+    /// <param name="withPushSecrets">False for read-only keys: the push token and URLs would let the holder send signals.</param>
+    public static JsonObject Monitor(Monitor m, string baseUrl, bool withPushSecrets = true)
     {
         var json = new JsonObject
         {
@@ -32,9 +33,9 @@ internal static class MonitorJson
             json["schedule"] = m.Schedule;
             json["tz"] = m.Tz;
             json["manualResume"] = m.ManualResume;
-            json["pushToken"] = m.PushToken;
-            json["pushUrl"] = $"{baseUrl}/api/push/{m.PushToken}";
-            json["pingUrl"] = $"{baseUrl}/ping/{m.PushToken}";
+            json["pushToken"] = withPushSecrets ? m.PushToken : null;
+            json["pushUrl"] = withPushSecrets ? $"{baseUrl}/api/push/{m.PushToken}" : null;
+            json["pingUrl"] = withPushSecrets ? $"{baseUrl}/ping/{m.PushToken}" : null;
             json["started"] = m.IsStarted;
             json["lastDurationMs"] = m.LastDurationMs;
         }

@@ -82,7 +82,7 @@ internal static class MonitorsApi
             var baseUrl = Requests.BaseUrl(request, options.Value.PublicUrl);
             return TypedResults.Json(new JsonObject
             {
-                ["items"] = new JsonArray([.. page.Items.Select(m => (JsonNode)MonitorJson.Monitor(m, baseUrl))]),
+                ["items"] = new JsonArray([.. page.Items.Select(m => (JsonNode)MonitorJson.Monitor(m, baseUrl, !Security.ApiKeyFilter.IsReadOnly(request.HttpContext)))]),
                 ["nextCursor"] = page.NextCursor,
             });
         }
@@ -94,7 +94,7 @@ internal static class MonitorsApi
 
     private static async Task<IResult> Get(string id, HttpRequest request, IMonitorStore store, IOptions<LifelineOptions> options, CancellationToken ct) =>
         await store.FindAsync(id, ct) is { } monitor
-            ? TypedResults.Json(MonitorJson.Monitor(monitor, Requests.BaseUrl(request, options.Value.PublicUrl)))
+            ? TypedResults.Json(MonitorJson.Monitor(monitor, Requests.BaseUrl(request, options.Value.PublicUrl), !Security.ApiKeyFilter.IsReadOnly(request.HttpContext)))
             : Requests.NotFound("monitor", id);
 
     private static async Task<IResult> Patch(string id, HttpRequest request, IMonitorStore store, IChannelStore channels, IEnumerable<IMonitorValidator> validators, TimeProvider clock, IOptions<LifelineOptions> options, CancellationToken ct)

@@ -67,7 +67,7 @@ internal static class StatusApi
         return TypedResults.Text(body.ToJsonString(), "application/health+json", Encoding.UTF8, pass ? 200 : 503);
     }
 
-    private static async Task<IResult> Status(ServerState server, SchedulerPulse pulse, PingKey pingKey, IMonitorStore store, CancellationToken ct)
+    private static async Task<IResult> Status(HttpContext context, ServerState server, SchedulerPulse pulse, PingKey pingKey, IMonitorStore store, CancellationToken ct)
     {
         var counts = await store.CountByStatusAsync(ct);
         var monitors = new JsonArray();
@@ -90,7 +90,8 @@ internal static class StatusApi
         while (cursor is not null);
         return TypedResults.Json(new JsonObject
         {
-            ["pingKey"] = pingKey.Value,
+            // The ping key creates monitors through slug URLs: not for read-only keys.
+            ["pingKey"] = ApiKeyFilter.IsReadOnly(context) ? null : pingKey.Value,
             ["server"] = new JsonObject
             {
                 ["status"] = server.StoreOpen ? "up" : "starting",
