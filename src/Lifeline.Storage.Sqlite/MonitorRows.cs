@@ -40,27 +40,35 @@ internal static class MonitorRows
     public static readonly string UpdateStateKeepDue =
         "UPDATE monitors SET " + string.Join(", ", StateColumns.Where(c => c != "due_at").Select(c => $"{c} = @{c}")) + " WHERE id = @id";
 
-    public static (string, object?)[] StateParametersKeepDue(Monitor m) =>
-        [.. StateParameters(m).Where(p => p.Item1 != "@due_at")];
-
-    public static (string, object?)[] StateParameters(Monitor m) =>
-    [
-        ("@status", WireNames.Of(m.Status)),
-        ("@last_signal_at", Time.Ms(m.LastSignalAt)),
-        ("@last_message", m.LastMessage),
-        ("@last_value", m.LastValue),
-        ("@next_deadline_at", Time.Ms(m.NextDeadlineAt)),
-        ("@due_at", Time.Ms(m.DueAt)),
-        ("@open_incident_id", m.OpenIncidentId),
-        ("@run_started_at", Time.Ms(m.RunStartedAt)),
-        ("@run_rid", m.RunRid?.ToString()),
-        ("@last_duration_ms", m.LastDurationMs),
-        ("@failure_streak", m.FailureStreak),
-        ("@event_count", m.EventCount),
-        ("@success_streak", m.SuccessStreak),
-        ("@last_alert_at", Time.Ms(m.LastAlertAt)),
-        ("@id", m.Id),
-    ];
+    /// <summary>
+    /// Values for <see cref="UpdateState"/> (or, without the due time, <see cref="UpdateStateKeepDue"/>),
+    /// in the order their parameters appear, the id last: both run through <see cref="RawStatement"/>,
+    /// which binds by position.
+    /// </summary>
+    public static object?[] StateValues(Monitor m, bool withDueAt)
+    {
+        var values = new object?[withDueAt ? StateColumns.Length + 1 : StateColumns.Length];
+        var i = 0;
+        values[i++] = WireNames.Of(m.Status);
+        values[i++] = Time.Ms(m.LastSignalAt);
+        values[i++] = m.LastMessage;
+        values[i++] = m.LastValue;
+        values[i++] = Time.Ms(m.NextDeadlineAt);
+        if (withDueAt)
+        {
+            values[i++] = Time.Ms(m.DueAt);
+        }
+        values[i++] = m.OpenIncidentId;
+        values[i++] = Time.Ms(m.RunStartedAt);
+        values[i++] = m.RunRid?.ToString();
+        values[i++] = m.LastDurationMs;
+        values[i++] = m.FailureStreak;
+        values[i++] = m.EventCount;
+        values[i++] = m.SuccessStreak;
+        values[i++] = Time.Ms(m.LastAlertAt);
+        values[i] = m.Id;
+        return values;
+    }
 
     public static Monitor Read(SqliteDataReader r) => new()
     {

@@ -136,10 +136,12 @@ public sealed partial class SqliteStore
             ctx.ExecHot(
                 "INSERT INTO events (monitor_id, at, type, ok, msg, value, ping, exit_status, duration_ms, body, rid, source, details) " +
                 "VALUES (@m, @at, @type, @ok, @msg, @value, @ping, @exit, @duration, @body, @rid, @source, @details)",
-                ("@m", monitor.Id), ("@at", Time.Ms(signal.At)), ("@type", Signal.WireName(signal.Kind)), ("@ok", signal.Ok ? 1 : 0),
-                ("@msg", signal.Message), ("@value", signal.Value), ("@ping", signal.PingMs), ("@exit", signal.ExitStatus),
-                ("@duration", flip.Next.LastDurationMs != monitor.LastDurationMs ? flip.Next.LastDurationMs : signal.DurationMs),
-                ("@body", signal.Body), ("@rid", signal.Rid?.ToString()), ("@source", signal.Source), ("@details", CheckDetails.Write(signal)));
+                [
+                    monitor.Id, Time.Ms(signal.At), Signal.WireName(signal.Kind), signal.Ok ? 1 : 0,
+                    signal.Message, signal.Value, signal.PingMs, signal.ExitStatus,
+                    flip.Next.LastDurationMs != monitor.LastDurationMs ? flip.Next.LastDurationMs : signal.DurationMs,
+                    signal.Body, signal.Rid?.ToString(), signal.Source, CheckDetails.Write(signal),
+                ]);
             if (signal.Kind == SignalKind.Check)
             {
                 AddToRollup(ctx, monitor.Id, signal);
@@ -319,8 +321,8 @@ public sealed partial class SqliteStore
             next = next with { OpenIncidentId = null };
         }
         var updated = next.DueAt == before.DueAt
-            ? ctx.ExecHot(MonitorRows.UpdateStateKeepDue, MonitorRows.StateParametersKeepDue(next))
-            : ctx.ExecHot(MonitorRows.UpdateState, MonitorRows.StateParameters(next));
+            ? ctx.ExecHot(MonitorRows.UpdateStateKeepDue, MonitorRows.StateValues(next, withDueAt: false))
+            : ctx.ExecHot(MonitorRows.UpdateState, MonitorRows.StateValues(next, withDueAt: true));
         if (updated == 0)
         {
             // Deleted meanwhile: whatever is cached for it is stale.

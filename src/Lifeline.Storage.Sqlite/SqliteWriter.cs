@@ -253,20 +253,15 @@ internal sealed class WriteContext(SqliteConnection connection, Dictionary<strin
     private readonly Dictionary<string, RawStatement> _raw = new(StringComparer.Ordinal);
 
     /// <summary>
-    /// Like <see cref="Exec"/> for the statements every ping runs: binds by position, so the
-    /// parameters must be given in the order they first appear in <paramref name="sql"/>.
+    /// Like <see cref="Exec"/> for the statements every ping runs: binds <paramref name="values"/>
+    /// by position, in the order the parameters first appear in <paramref name="sql"/>.
     /// </summary>
-    public int ExecHot(string sql, params (string Name, object? Value)[] parameters)
+    public int ExecHot(string sql, object?[] values)
     {
         if (!_raw.TryGetValue(sql, out var statement))
         {
             statement = new RawStatement(Connection, sql);
             _raw[sql] = statement;
-        }
-        var values = new object?[parameters.Length];
-        for (var i = 0; i < parameters.Length; i++)
-        {
-            values[i] = parameters[i].Value;
         }
         return statement.Run(values);
     }

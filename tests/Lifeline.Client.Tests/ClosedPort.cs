@@ -17,18 +17,3 @@ internal static class ClosedPort
 }
 
 /// <summary>Polls a condition for a few seconds.</summary>
-internal static class Eventually
-{
-    public static async Task TrueAsync(Func<bool> condition, TimeSpan? within = null)
-    {
-        var deadline = System.Diagnostics.Stopwatch.StartNew();
-        while (!condition())
-        {
-            if (deadline.Elapsed > (within ?? TimeSpan.FromSeconds(10)))
-            {
-                throw new TimeoutException("the condition never held");
-            }
-            await Task.Delay(10);
-        }
-    }
-}
