@@ -97,3 +97,23 @@ public interface IMonitorStore
     /// </summary>
     Task<int> PruneHistoryAsync(DateTimeOffset before, CancellationToken ct);
 }
+
+/// <summary>Helpers over <see cref="IMonitorStore"/>.</summary>
+public static class MonitorStoreExtensions
+{
+    /// <summary>Every monitor, in name order, read page by page.</summary>
+    public static async Task<IReadOnlyList<Monitor>> ListAllAsync(this IMonitorStore store, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        var all = new List<Monitor>();
+        string? cursor = null;
+        do
+        {
+            var page = await store.ListAsync(new MonitorQuery { Limit = 1000, Cursor = cursor }, ct);
+            all.AddRange(page.Items);
+            cursor = page.NextCursor;
+        }
+        while (cursor is not null);
+        return all;
+    }
+}

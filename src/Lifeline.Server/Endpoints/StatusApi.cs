@@ -70,24 +70,13 @@ internal static class StatusApi
     private static async Task<IResult> Status(HttpContext context, ServerState server, SchedulerPulse pulse, PingKey pingKey, IMonitorStore store, CancellationToken ct)
     {
         var counts = await store.CountByStatusAsync(ct);
-        var monitors = new JsonArray();
-        string? cursor = null;
-        do
+        var monitors = new JsonArray([.. (await store.ListAllAsync(ct)).Select(m => (JsonNode)new JsonObject
         {
-            var page = await store.ListAsync(new MonitorQuery { Limit = 1000, Cursor = cursor }, ct);
-            foreach (var m in page.Items)
-            {
-                monitors.Add(new JsonObject
-                {
-                    ["id"] = m.Id,
-                    ["name"] = m.Name,
-                    ["status"] = WireNames.Of(m.Status),
-                    ["lastSignalAt"] = MonitorJson.Time(m.LastSignalAt),
-                });
-            }
-            cursor = page.NextCursor;
-        }
-        while (cursor is not null);
+            ["id"] = m.Id,
+            ["name"] = m.Name,
+            ["status"] = WireNames.Of(m.Status),
+            ["lastSignalAt"] = MonitorJson.Time(m.LastSignalAt),
+        })]);
         return TypedResults.Json(new JsonObject
         {
             // The ping key creates monitors through slug URLs: not for read-only keys.

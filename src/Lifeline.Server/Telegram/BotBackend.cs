@@ -8,15 +8,7 @@ internal sealed class BotBackend(IMonitorStore store, ServerState server, Schedu
 {
     public async Task<BotStatus> GetStatusAsync(CancellationToken ct)
     {
-        var monitors = new List<BotMonitor>();
-        string? cursor = null;
-        do
-        {
-            var page = await store.ListAsync(new MonitorQuery { Limit = 1000, Cursor = cursor }, ct);
-            monitors.AddRange(page.Items.Select(m => new BotMonitor(m.Name, m.Status, m.LastSignalAt)));
-            cursor = page.NextCursor;
-        }
-        while (cursor is not null);
+        var monitors = (await store.ListAllAsync(ct)).Select(m => new BotMonitor(m.Name, m.Status, m.LastSignalAt)).ToList();
         return new BotStatus(
             server.StoreOpen ? "running" : "starting",
             server.StartedAt,
