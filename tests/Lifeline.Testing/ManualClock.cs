@@ -27,6 +27,18 @@ public sealed class ManualClock : TimeProvider
 
     public override long GetTimestamp() => GetUtcNow().UtcTicks;
 
+    /// <summary>How many timers are armed: lets a test wait until code under test is waiting.</summary>
+    public int ArmedTimers
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _timers.Count(t => t.DueAt is not null);
+            }
+        }
+    }
+
     /// <summary>Moves time forward, firing every timer that falls due on the way.</summary>
     public void Advance(TimeSpan by)
     {

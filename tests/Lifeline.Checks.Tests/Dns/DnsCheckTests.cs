@@ -1,6 +1,7 @@
 using System.Net;
 using Lifeline.Checks.Dns;
 using Lifeline.Checks.Tests.Support;
+using Lifeline.Testing;
 
 namespace Lifeline.Checks.Tests.Dns;
 
@@ -91,6 +92,7 @@ public sealed class DnsCheckTests : IAsyncLifetime
     [Fact]
     public async Task A_silent_nameserver_times_out_after_resending()
     {
+        var clock = new ManualClock();
         var probe = new DnsProbe(new DnsProbeOptions
         {
             Name = "silent.test",
@@ -98,9 +100,16 @@ public sealed class DnsCheckTests : IAsyncLifetime
             Types = [DnsRecordType.A],
             Timeout = TimeSpan.FromMilliseconds(500),
             ResendAfter = TimeSpan.FromMilliseconds(200),
-        }, TimeProvider.System);
+        }, clock);
 
-        var seen = await probe.RunAsync(CancellationToken.None);
+        var running = probe.RunAsync(CancellationToken.None);
+        // Waiting for the answer: the overall timeout and the resend timer are armed.
+        await Eventually.GetAsync(() => Task.FromResult((_dns.Queries, clock.ArmedTimers)), s => s == (1, 2));
+        clock.Advance(TimeSpan.FromMilliseconds(200));
+        await Eventually.GetAsync(() => Task.FromResult((_dns.Queries, clock.ArmedTimers)), s => s == (2, 2));
+        running.IsCompleted.ShouldBeFalse();
+        clock.Advance(TimeSpan.FromMilliseconds(300));
+        var seen = await running.WaitAsync(TimeSpan.FromSeconds(30));
 
         seen.Connected.ShouldBeFalse();
         seen.DnsRcode.ShouldBeNull();
