@@ -104,6 +104,7 @@ public static class ServerHost
             {
                 Path = Path.Combine(options.Data, "lifeline.db"),
                 Durability = Enum.Parse<Durability>(options.Durability, ignoreCase: true),
+                EventsKept = options.EventsKept,
             };
             return new SqliteStore(sqlite, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<SqliteStore>>());
         });

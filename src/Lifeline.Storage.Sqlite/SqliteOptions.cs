@@ -15,6 +15,10 @@ public sealed record SqliteOptions
     /// <summary>Path of the database file, e.g. <c>./data/lifeline.db</c>.</summary>
     public required string Path { get; init; }
     public Durability Durability { get; init; } = Durability.Power;
+    /// <summary>Events kept per monitor: the size of each monitor's event ring [100].</summary>
+    public int EventsKept { get; init; } = 100;
+    /// <summary>How often the ping journal is folded in the background [1 s]; reads and writes fold it anyway.</summary>
+    public TimeSpan FoldEvery { get; init; } = TimeSpan.FromSeconds(1);
     /// <summary>Most writes committed together in one transaction [512].</summary>
     public int MaxBatch { get; init; } = 512;
 }

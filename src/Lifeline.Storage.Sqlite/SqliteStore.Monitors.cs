@@ -5,7 +5,7 @@ namespace Lifeline.Storage.Sqlite;
 
 public sealed partial class SqliteStore
 {
-    private const string EventColumns = "id, monitor_id, at, type, ok, msg, value, ping, exit_status, duration_ms, body, rid, source, details";
+    private const string EventColumns = "seq, monitor_id, at, type, ok, msg, value, ping, exit_status, duration_ms, body, rid, source, details";
 
     public Task<Monitor> AddAsync(Monitor monitor, CancellationToken ct) =>
         Writer.WriteAsync(ctx =>
@@ -14,22 +14,24 @@ public sealed partial class SqliteStore
             return monitor;
         });
 
-    public Task<Monitor?> FindAsync(string id, CancellationToken ct)
+    public async Task<Monitor?> FindAsync(string id, CancellationToken ct)
     {
+        await SyncAsync();
         using var connection = OpenReader();
-        return Task.FromResult(Query(connection, $"SELECT {MonitorRows.Columns} FROM monitors WHERE id = @id", MonitorRows.Read, ("@id", id)).FirstOrDefault());
+        return Query(connection, $"SELECT {MonitorRows.Columns} FROM monitors WHERE id = @id", MonitorRows.Read, ("@id", id)).FirstOrDefault();
     }
 
-    public Task<Monitor?> FindByNameAsync(string name, CancellationToken ct)
+    public async Task<Monitor?> FindByNameAsync(string name, CancellationToken ct)
     {
+        await SyncAsync();
         using var connection = OpenReader();
         var found = Query(connection,
             $"SELECT {MonitorRows.Columns} FROM monitors WHERE name = @name COLLATE NOCASE OR slug = @name OR id = @name ORDER BY name = @name DESC LIMIT 1",
             MonitorRows.Read, ("@name", name.Trim()));
-        return Task.FromResult(found.FirstOrDefault());
+        return found.FirstOrDefault();
     }
 
-    public Task<MonitorPage> ListAsync(MonitorQuery query, CancellationToken ct)
+    public async Task<MonitorPage> ListAsync(MonitorQuery query, CancellationToken ct)
     {
         var where = new List<string>();
         var parameters = new List<(string, object?)> { ("@limit", query.Limit + 1) };
@@ -57,6 +59,7 @@ public sealed partial class SqliteStore
         var sql = $"SELECT {MonitorRows.Columns} FROM monitors" +
             (where.Count > 0 ? " WHERE " + string.Join(" AND ", where) : "") +
             " ORDER BY name, id LIMIT @limit";
+        await SyncAsync();
         using var connection = OpenReader();
         var rows = Query(connection, sql, MonitorRows.Read, [.. parameters]);
         string? next = null;
@@ -65,7 +68,7 @@ public sealed partial class SqliteStore
             rows.RemoveAt(rows.Count - 1);
             next = EncodeCursor(rows[^1].Name, rows[^1].Id);
         }
-        return Task.FromResult(new MonitorPage(rows, next));
+        return new MonitorPage(rows, next);
     }
 
     public Task<Monitor?> ChangeAsync(string id, Func<Monitor, Flip> change, CancellationToken ct) =>
@@ -115,7 +118,7 @@ public sealed partial class SqliteStore
         {
             var monitor = address.Token is { } token
                 ? FindByToken(ctx, token)
-                : address.Slug is { } slug ? FindForWrite(ctx, "slug = @key", slug)
+                : address.Slug is { } slug ? FindBySlug(ctx, slug)
                 : address.MonitorId is { } id ? FindForWrite(ctx, "id = @key", id) : null;
             if (monitor is not null && address.MonitorId is not null && address.ExpectedDueAt is { } expected && monitor.DueAt != expected)
             {
@@ -133,13 +136,23 @@ public sealed partial class SqliteStore
                 outcome = SignalOutcome.Created;
             }
             var flip = MonitorMachine.OnSignal(monitor, signal);
+            var durationMs = flip.Next.LastDurationMs != monitor.LastDurationMs ? flip.Next.LastDurationMs : signal.DurationMs;
+            if (outcome == SignalOutcome.Recorded && IsRoutine(monitor, flip, signal))
+            {
+                Journal(ctx, signal, durationMs, flip.Next);
+                Remember(ctx, flip.Next);
+                return new SignalResult(outcome, flip.Next);
+            }
+            // Events keep their order: whatever the journal holds goes in first.
+            Fold(ctx);
+            // The event takes the slot of the oldest one in the monitor's ring.
+            var seq = flip.Next.EventCount;
             ctx.ExecHot(
-                "INSERT INTO events (monitor_id, at, type, ok, msg, value, ping, exit_status, duration_ms, body, rid, source, details) " +
-                "VALUES (@m, @at, @type, @ok, @msg, @value, @ping, @exit, @duration, @body, @rid, @source, @details)",
+                "INSERT OR REPLACE INTO events (monitor_id, slot, seq, at, type, ok, msg, value, ping, exit_status, duration_ms, body, rid, source, details) " +
+                "VALUES (@m, @slot, @seq, @at, @type, @ok, @msg, @value, @ping, @exit, @duration, @body, @rid, @source, @details)",
                 [
-                    monitor.Id, Time.Ms(signal.At), Signal.WireName(signal.Kind), signal.Ok ? 1 : 0,
-                    signal.Message, signal.Value, signal.PingMs, signal.ExitStatus,
-                    flip.Next.LastDurationMs != monitor.LastDurationMs ? flip.Next.LastDurationMs : signal.DurationMs,
+                    monitor.Id, (seq - 1) % ctx.EventRing, seq, Time.Ms(signal.At), Signal.WireName(signal.Kind), signal.Ok ? 1 : 0,
+                    signal.Message, signal.Value, signal.PingMs, signal.ExitStatus, durationMs,
                     signal.Body, signal.Rid?.ToString(), signal.Source, CheckDetails.Write(signal),
                 ]);
             if (signal.Kind == SignalKind.Check)
@@ -150,13 +163,13 @@ public sealed partial class SqliteStore
             return new SignalResult(outcome, next, flip.Notice is not null && next?.Channels.Count > 0);
         });
 
-    public Task<IReadOnlyList<MonitorEvent>> EventsAsync(string monitorId, int limit, CancellationToken ct)
+    public async Task<IReadOnlyList<MonitorEvent>> EventsAsync(string monitorId, int limit, CancellationToken ct)
     {
+        await SyncAsync();
         using var connection = OpenReader();
-        IReadOnlyList<MonitorEvent> rows = Query(connection,
-            $"SELECT {EventColumns} FROM events WHERE monitor_id = @m ORDER BY id DESC LIMIT @limit",
+        return Query(connection,
+            $"SELECT {EventColumns} FROM events WHERE monitor_id = @m ORDER BY seq DESC LIMIT @limit",
             ReadEvent, ("@m", monitorId), ("@limit", limit));
-        return Task.FromResult(rows);
     }
 
     public Task<IReadOnlyList<Incident>> IncidentsAsync(string monitorId, int limit, CancellationToken ct)
@@ -210,25 +223,19 @@ public sealed partial class SqliteStore
             return applied;
         });
 
+    /// <summary>
+    /// Events live in a ring per monitor (migration 0004), which keeps the last
+    /// <see cref="SqliteOptions.EventsKept"/> by itself; only a smaller <paramref name="keep"/>
+    /// leaves anything to delete.
+    /// </summary>
     public Task<int> PruneEventsAsync(int keep, int maxMonitors, CancellationToken ct) =>
-        Writer.WriteAsync(ctx =>
+        keep >= _options.EventsKept ? Task.FromResult(0) : Writer.WriteAsync(ctx =>
         {
-            var crowded = Query(ctx, "SELECT id FROM monitors WHERE event_count > @keep LIMIT @max", r => r.GetString(0), ("@keep", keep), ("@max", maxMonitors));
-            var deleted = 0;
-            foreach (var id in crowded)
-            {
-                deleted += ctx.Exec(
-                    "DELETE FROM events WHERE monitor_id = @m AND id < " +
-                    "(SELECT id FROM events WHERE monitor_id = @m ORDER BY id DESC LIMIT 1 OFFSET @offset)",
-                    ("@m", id), ("@offset", keep - 1));
-                ctx.Exec("UPDATE monitors SET event_count = (SELECT count(*) FROM events WHERE monitor_id = @m) WHERE id = @m", ("@m", id));
-            }
-            if (crowded.Count > 0)
-            {
-                // Event counts changed behind the cache.
-                ctx.MonitorsByToken.Clear();
-            }
-            return deleted;
+            Fold(ctx);
+            return ctx.Exec(
+                "DELETE FROM events WHERE (monitor_id, seq) IN (SELECT e.monitor_id, e.seq FROM events e JOIN monitors m ON m.id = e.monitor_id " +
+                "WHERE e.seq <= m.event_count - @keep LIMIT @max)",
+                ("@keep", keep), ("@max", maxMonitors * 100));
         });
 
     public Task<int> PruneHistoryAsync(DateTimeOffset before, CancellationToken ct) =>
@@ -272,6 +279,13 @@ public sealed partial class SqliteStore
         return monitor;
     }
 
+    // A slug leads to the token, which no ping changes: the monitor then comes from the cache,
+    // without folding the journal for every slug ping.
+    private static Monitor? FindBySlug(WriteContext ctx, string slug) =>
+        ctx.Scalar("SELECT push_token FROM monitors WHERE slug = @slug", ("@slug", slug)) is string token
+            ? FindByToken(ctx, token)
+            : FindForWrite(ctx, "slug = @key", slug);
+
     private static void Remember(WriteContext ctx, Monitor monitor)
     {
         if (monitor.PushToken is not { } token)
@@ -285,8 +299,10 @@ public sealed partial class SqliteStore
         ctx.MonitorsByToken[token] = monitor;
     }
 
+    /// <summary>Reads a monitor's row in the writer, after folding the journal so the row is current.</summary>
     private static Monitor? FindForWrite(WriteContext ctx, string where, string key)
     {
+        Fold(ctx);
         using var reader = ctx.Command($"SELECT {MonitorRows.Columns} FROM monitors WHERE {where}", ("@key", key)).ExecuteReader();
         return reader.Read() ? MonitorRows.Read(reader) : null;
     }
@@ -315,6 +331,8 @@ public sealed partial class SqliteStore
     /// </summary>
     private static Monitor? Apply(WriteContext ctx, Monitor before, Flip flip, DateTimeOffset now)
     {
+        // A fold after this write would put the journal's older state back.
+        Fold(ctx);
         var next = flip.Next;
         if (flip.Incident == IncidentChange.Close)
         {

@@ -56,13 +56,28 @@ public sealed partial class SqliteStore : IMonitorStore, IChannelStore, IOutboxS
         Pragma(connection, _options.Durability == Durability.Power ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
         Pragma(connection, "PRAGMA busy_timeout = 30000");
         Pragma(connection, "PRAGMA foreign_keys = OFF");
+        Pragma(connection, "PRAGMA temp_store = MEMORY");
+        // The writer's page cache holds the pages folds and pings touch again and again (up to 64 MiB).
+        Pragma(connection, "PRAGMA cache_size = -65536");
         // Checkpoints copy the log back into the database and fsync it: too slow for the writer's
         // commits. The writer never checkpoints; a timer does, from its own connection.
         Pragma(connection, "PRAGMA wal_autocheckpoint = 0");
         ApplyMigrations(connection);
+        LayOutEventRings(connection);
         // One process owns a SQLite file: leases left by a crash are stale, so deliveries resume at once.
         Pragma(connection, "UPDATE outbox SET lease_until = NULL WHERE state = 'pending' AND lease_until IS NOT NULL");
-        _writer = new SqliteWriter(connection, _options.MaxBatch, _logger);
+        WalSync? sync = null;
+        if (_options.Durability == Durability.Power)
+        {
+            // Commits write the log without waiting for the disk; the writer's sync thread
+            // flushes it before anyone is answered (WalSync).
+            Pragma(connection, "PRAGMA synchronous = OFF");
+            sync = new WalSync(_options.Path);
+        }
+        _writer = new SqliteWriter(connection, _options.MaxBatch, _options.EventsKept, _logger, sync);
+        // Pings a crash left in the journal reach events and monitors before anything reads them.
+        await SyncAsync();
+        StartFolding();
         _checkpoints = new Timer(_ => Checkpoint(), null, CheckpointEvery, CheckpointEvery);
     }
 
@@ -128,6 +143,33 @@ public sealed partial class SqliteStore : IMonitorStore, IChannelStore, IOutboxS
         transaction.Commit();
     }
 
+    /// <summary>
+    /// Fits the stored events to this start's ring size when it differs from the last one: drops
+    /// events older than the last <see cref="SqliteOptions.EventsKept"/> of each monitor and moves
+    /// the rest to their slots. Nothing to do on most starts.
+    /// </summary>
+    private void LayOutEventRings(SqliteConnection connection)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(_options.EventsKept, 1);
+        var ring = _options.EventsKept.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        using var transaction = connection.BeginTransaction(deferred: false);
+        if (Scalar(connection, transaction, "SELECT value FROM settings WHERE key = 'events.ring'") as string == ring)
+        {
+            return;
+        }
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText =
+            $"DELETE FROM events WHERE seq <= (SELECT event_count FROM monitors WHERE monitors.id = events.monitor_id) - {ring}; " +
+            "DELETE FROM events WHERE monitor_id NOT IN (SELECT id FROM monitors); " +
+            "UPDATE events SET slot = -1 - slot; " +
+            $"UPDATE events SET slot = (seq - 1) % {ring}; " +
+            $"INSERT INTO settings (key, value) VALUES ('events.ring', '{ring}') ON CONFLICT (key) DO UPDATE SET value = excluded.value;";
+        command.ExecuteNonQuery();
+        transaction.Commit();
+        _logger.LogInformation("Events laid out for {Ring} per monitor", _options.EventsKept);
+    }
+
     private SqliteConnection OpenReader()
     {
         var connection = new SqliteConnection(_connectionString);
@@ -191,8 +233,22 @@ public sealed partial class SqliteStore : IMonitorStore, IChannelStore, IOutboxS
             await _checkpoints.DisposeAsync();
             _checkpoints = null;
         }
+        if (_folds is not null)
+        {
+            await _folds.DisposeAsync();
+            _folds = null;
+        }
         if (_writer is not null)
         {
+            try
+            {
+                await SyncAsync();
+            }
+            catch (SqliteException ex)
+            {
+                // Folded at the next start instead.
+                _logger.LogWarning(ex, "Could not fold the ping journal at shutdown");
+            }
             await _writer.DisposeAsync();
             _writer = null;
         }

@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 
@@ -12,33 +11,51 @@ namespace Lifeline.Storage.Sqlite;
 /// </summary>
 internal sealed class SqliteWriter : IAsyncDisposable
 {
-    private readonly Channel<WriteOp> _queue = Channel.CreateUnbounded<WriteOp>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly HandoffQueue<WriteOp> _queue = new();
     private readonly SqliteConnection _connection;
     private readonly int _maxBatch;
     private readonly ILogger _logger;
     private readonly Task _loop;
     private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
     private readonly WriteContext _context;
+    private readonly WalSync? _sync;
+    private readonly HandoffQueue<List<WriteOp>> _committed = new();
+    private readonly Task _syncLoop = Task.CompletedTask;
 
-    public SqliteWriter(SqliteConnection connection, int maxBatch, ILogger logger)
+    /// <param name="sync">
+    /// Null when commits are durable enough as SQLite makes them; otherwise the connection commits
+    /// without syncing and callers are answered after <paramref name="sync"/> has flushed the log.
+    /// </param>
+    public SqliteWriter(SqliteConnection connection, int maxBatch, int eventRing, ILogger logger, WalSync? sync = null)
     {
         _connection = connection;
         _maxBatch = maxBatch;
         _logger = logger;
-        _context = new WriteContext(connection, _commands);
+        _sync = sync;
+        _context = new WriteContext(connection, _commands) { EventRing = eventRing };
         _loop = Task.Factory.StartNew(Run, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        if (sync is not null)
+        {
+            _syncLoop = Task.Factory.StartNew(() => SyncLoop(sync), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        }
     }
 
     /// <summary>Runs <paramref name="work"/> in the writer; completes after its batch is committed.</summary>
     public Task<T> WriteAsync<T>(Func<WriteContext, T> work)
     {
         var op = new WriteOp<T>(work);
-        if (!_queue.Writer.TryWrite(op))
+        if (!_queue.TryAdd(op))
         {
             return Task.FromException<T>(new ObjectDisposedException(nameof(SqliteWriter)));
         }
         return op.Task;
     }
+
+    /// <summary>
+    /// Whether the journal may hold rows that are not yet folded in a committed transaction. Any
+    /// thread may ask: a reader that sees false finds every acknowledged ping in events and monitors.
+    /// </summary>
+    public bool JournalMayHaveRows => _context.JournalMayHaveRows;
 
     /// <summary>How long the writer waits for more writes to join a batch when it is busy.</summary>
     private static readonly TimeSpan Linger = TimeSpan.FromMicroseconds(300);
@@ -49,12 +66,13 @@ internal sealed class SqliteWriter : IAsyncDisposable
         var batch = new List<WriteOp>(_maxBatch);
         var context = _context;
         var busy = false;
-        while (_queue.Reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+        while (_queue.WaitForItems())
         {
             Drain(batch);
             // Under load a commit costs an fsync whatever its size: wait a moment for the
-            // requests that are on their way, so they share it. An idle writer never waits.
-            if (busy && batch.Count < _maxBatch / 4)
+            // requests that are on their way, so they share it. An idle writer never waits, and
+            // neither does one whose fsyncs happen on the sync thread.
+            if (busy && _sync is null && batch.Count < _maxBatch / 4)
             {
                 Thread.Sleep(Linger);
                 Drain(batch);
@@ -71,16 +89,120 @@ internal sealed class SqliteWriter : IAsyncDisposable
                 foreach (var op in batch)
                 {
                     op.Fail(ex);
-                    op.Complete();
+                }
+                Answer(batch);
+                batch = new List<WriteOp>(_maxBatch);
+                continue;
+            }
+            if (_sync is null)
+            {
+                Answer(batch);
+            }
+            else
+            {
+                _committed.TryAdd(batch);
+                if (++_commitsSinceCheckpoint >= CheckpointEveryCommits)
+                {
+                    CheckpointHere();
                 }
             }
-            batch.Clear();
+            batch = new List<WriteOp>(_maxBatch);
+        }
+        _committed.Complete();
+    }
+
+    /// <summary>How many commits the writer makes between its own checkpoints.</summary>
+    private const int CheckpointEveryCommits = 256;
+
+    private int _commitsSinceCheckpoint;
+
+    /// <summary>
+    /// A checkpoint by the writer itself, between two commits: nothing is appended meanwhile, so
+    /// it can copy the whole log back into the database, and the next commit starts the log again
+    /// from its beginning. The log then stays the same size and is overwritten in place, which
+    /// makes its flushes cheaper than those of a log that grows. (The checkpoint timer alone,
+    /// racing the writer, never catches up under load.) The checkpoint syncs the log and the
+    /// database as <c>synchronous=FULL</c> does, so the log is never restarted over pages that are
+    /// not on disk.
+    /// </summary>
+    private void CheckpointHere()
+    {
+        _commitsSinceCheckpoint = 0;
+        try
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = "PRAGMA synchronous = FULL; PRAGMA wal_checkpoint(PASSIVE); PRAGMA synchronous = OFF;";
+            command.ExecuteNonQuery();
+        }
+        catch (SqliteException ex)
+        {
+            _logger.LogDebug(ex, "Writer checkpoint skipped");
+        }
+    }
+
+    /// <summary>Most callers answered by one thread-pool work item.</summary>
+    private const int AnswerChunk = 16;
+
+    /// <summary>
+    /// Completes the callers of a committed batch on the thread pool. Their continuations (writing
+    /// the HTTP answer) run inline there, a few callers per work item: one wake-up for many
+    /// answers instead of one each, and never on the writer's or the sync thread.
+    /// </summary>
+    private static void Answer(List<WriteOp> batch)
+    {
+        for (var start = 0; start < batch.Count; start += AnswerChunk)
+        {
+            var from = start;
+            ThreadPool.UnsafeQueueUserWorkItem(ops =>
+            {
+                var end = Math.Min(from + AnswerChunk, ops.Count);
+                for (var i = from; i < end; i++)
+                {
+                    ops[i].Complete();
+                }
+            }, batch, preferLocal: false);
+        }
+    }
+
+    // Runs on its own thread: flushes the log once for every batch committed since the last flush.
+    private void SyncLoop(WalSync sync)
+    {
+        var ready = new List<List<WriteOp>>();
+        while (_committed.WaitForItems())
+        {
+            while (_committed.TryTake(out var batch))
+            {
+                ready.Add(batch);
+            }
+            Exception? failed = null;
+            try
+            {
+                sync.Flush();
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // Nothing in these batches may be acknowledged as durable.
+                _logger.LogError(ex, "Flushing the write-ahead log failed");
+                failed = ex;
+            }
+            foreach (var batch in ready)
+            {
+                if (failed is not null)
+                {
+                    foreach (var op in batch)
+                    {
+                        op.Fail(failed);
+                    }
+                }
+                Answer(batch);
+            }
+            ready.Clear();
         }
     }
 
     private void Drain(List<WriteOp> batch)
     {
-        while (batch.Count < _maxBatch && _queue.Reader.TryRead(out var op))
+        while (batch.Count < _maxBatch && _queue.TryTake(out var op))
         {
             batch.Add(op);
         }
@@ -100,10 +222,6 @@ internal sealed class SqliteWriter : IAsyncDisposable
                 }
             }
         }
-        foreach (var op in batch)
-        {
-            op.Complete();
-        }
     }
 
     /// <summary>Runs the writes in one transaction and commits; false (and rolled back) if anything threw.</summary>
@@ -119,6 +237,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
                 op.Run(context);
             }
             transaction.Commit();
+            context.Committed();
             return true;
         }
         catch (Exception ex)
@@ -126,6 +245,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
             context.LastError = ex;
             // The cache may hold what is being rolled back.
             context.MonitorsByToken.Clear();
+            context.RolledBack();
             try
             {
                 transaction?.Rollback();
@@ -149,8 +269,19 @@ internal sealed class SqliteWriter : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        _queue.Writer.TryComplete();
+        _queue.Complete();
         await _loop;
+        await _syncLoop;
+        _queue.Dispose();
+        _committed.Dispose();
+        if (_sync is not null)
+        {
+            // Closing the last connection checkpoints and deletes the log: that must sync again.
+            using var command = _connection.CreateCommand();
+            command.CommandText = "PRAGMA synchronous = FULL";
+            command.ExecuteNonQuery();
+            _sync.Dispose();
+        }
         foreach (var command in _commands.Values)
         {
             command.Dispose();
@@ -168,7 +299,8 @@ internal sealed class SqliteWriter : IAsyncDisposable
 
     private sealed class WriteOp<T>(Func<WriteContext, T> work) : WriteOp
     {
-        private readonly TaskCompletionSource<T> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        // Continuations run inline: Answer completes callers on the thread pool, never on the writer.
+        private readonly TaskCompletionSource<T> _done = new();
         private T _result = default!;
         private Exception? _error;
 
@@ -200,6 +332,9 @@ internal sealed class SqliteWriter : IAsyncDisposable
 internal sealed class WriteContext(SqliteConnection connection, Dictionary<string, SqliteCommand> commands)
 {
     public SqliteConnection Connection { get; } = connection;
+
+    /// <summary>Events kept per monitor: event number seq lives in slot (seq - 1) % EventRing.</summary>
+    public int EventRing { get; init; } = 100;
     public SqliteTransaction? Transaction { get; set; }
 
     /// <summary>Why the last transaction failed.</summary>
@@ -211,6 +346,48 @@ internal sealed class WriteContext(SqliteConnection connection, Dictionary<strin
     /// fails, so it never holds state that was rolled back.
     /// </summary>
     public Dictionary<string, Monitor> MonitorsByToken { get; } = new(StringComparer.Ordinal);
+
+    // The journal (SqliteStore.Journal.cs). At start it may hold what a crash left: dirty.
+    private int _journalHint = 1;
+    private bool _foldedInTransaction;
+    private bool _journaledSinceFold;
+
+    /// <summary>For the writer: the journal may hold rows, as this transaction sees it.</summary>
+    public bool JournalDirty { get; private set; } = true;
+
+    /// <summary>For readers, on any thread: rows may be in the journal that no committed fold has moved.</summary>
+    public bool JournalMayHaveRows => Volatile.Read(ref _journalHint) != 0;
+
+    public void Journaled()
+    {
+        JournalDirty = true;
+        _journaledSinceFold = true;
+        Volatile.Write(ref _journalHint, 1);
+    }
+
+    /// <summary>The journal is empty in this transaction.</summary>
+    public void Folded()
+    {
+        JournalDirty = false;
+        _foldedInTransaction = true;
+        _journaledSinceFold = false;
+    }
+
+    public void Committed()
+    {
+        if (_foldedInTransaction && !_journaledSinceFold)
+        {
+            Volatile.Write(ref _journalHint, 0);
+        }
+        _foldedInTransaction = _journaledSinceFold = false;
+    }
+
+    public void RolledBack()
+    {
+        JournalDirty = true;
+        Volatile.Write(ref _journalHint, 1);
+        _foldedInTransaction = _journaledSinceFold = false;
+    }
 
     /// <summary>
     /// A prepared command for <paramref name="sql"/> with the given parameters bound. A command is

@@ -270,7 +270,10 @@ public sealed class SqliteStoreTests : IAsyncLifetime
 
         await Should.ThrowAsync<ConflictException>(() => duplicate);
         (await Task.WhenAll(signals)).ShouldAllBe(r => r.Outcome == SignalOutcome.Recorded);
-        (await _f.Store.EventsAsync(monitor.Id, 1000, Ct)).Count.ShouldBe(400);
+        // The ring keeps the last 100 of the 400, all in order.
+        var events = await _f.Store.EventsAsync(monitor.Id, 1000, Ct);
+        events.Select(e => e.Id).ShouldBe(Enumerable.Range(301, 100).Reverse().Select(i => (long)i));
+        events.Select(e => e.Msg).ToHashSet().Count.ShouldBe(100);
         (await _f.Store.FindAsync(monitor.Id, Ct))!.EventCount.ShouldBe(400);
     }
 

@@ -18,25 +18,39 @@ public sealed class StoreFixture : IAsyncDisposable
     public SqliteStore Store { get; private set; }
     public string DatabasePath => Path.Combine(Folder, "lifeline.db");
 
-    public static async Task<StoreFixture> OpenAsync()
+    public static async Task<StoreFixture> OpenAsync(Func<SqliteOptions, SqliteOptions>? change = null)
     {
         var folder = Path.Combine(Path.GetTempPath(), "lifeline-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
         var clock = new ManualClock();
-        var store = await Open(folder, clock);
+        var store = await Open(folder, clock, change);
         return new StoreFixture(folder, clock, store);
     }
 
     /// <summary>Closes the store and opens the same file again, as a restart would.</summary>
-    public async Task ReopenAsync()
+    public async Task ReopenAsync(Func<SqliteOptions, SqliteOptions>? change = null)
     {
         await Store.DisposeAsync();
-        Store = await Open(Folder, Clock);
+        Store = await Open(Folder, Clock, change);
     }
 
-    private static async Task<SqliteStore> Open(string folder, ManualClock clock)
+    /// <summary>
+    /// What a crash leaves: copies the database and its log, as they are on disk now, to
+    /// <paramref name="folder"/>, while this store stays open and never gets to fold or checkpoint.
+    /// </summary>
+    public void CopyFilesTo(string folder)
     {
-        var store = new SqliteStore(new SqliteOptions { Path = Path.Combine(folder, "lifeline.db") }, clock, NullLogger<SqliteStore>.Instance);
+        Directory.CreateDirectory(folder);
+        foreach (var suffix in new[] { "", "-wal" })
+        {
+            File.Copy(DatabasePath + suffix, Path.Combine(folder, "lifeline.db" + suffix));
+        }
+    }
+
+    public static async Task<SqliteStore> Open(string folder, TimeProvider clock, Func<SqliteOptions, SqliteOptions>? change = null)
+    {
+        var options = new SqliteOptions { Path = Path.Combine(folder, "lifeline.db") };
+        var store = new SqliteStore(change is null ? options : change(options), clock, NullLogger<SqliteStore>.Instance);
         await store.MigrateAsync(CancellationToken.None);
         return store;
     }
