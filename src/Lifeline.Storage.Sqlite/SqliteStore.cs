@@ -57,8 +57,8 @@ public sealed partial class SqliteStore : IMonitorStore, IChannelStore, IOutboxS
         Pragma(connection, "PRAGMA busy_timeout = 30000");
         Pragma(connection, "PRAGMA foreign_keys = OFF");
         Pragma(connection, "PRAGMA temp_store = MEMORY");
-        // The writer's page cache holds the pages folds and pings touch again and again (up to 64 MiB).
-        Pragma(connection, "PRAGMA cache_size = -65536");
+        // The writer's page cache holds the pages folds and pings touch again and again (up to 16 MiB).
+        Pragma(connection, "PRAGMA cache_size = -16384");
         // Checkpoints copy the log back into the database and fsync it: too slow for the writer's
         // commits. The writer never checkpoints; a timer does, from its own connection.
         Pragma(connection, "PRAGMA wal_autocheckpoint = 0");
