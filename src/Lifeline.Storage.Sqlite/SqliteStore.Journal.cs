@@ -11,7 +11,7 @@ namespace Lifeline.Storage.Sqlite;
 /// </summary>
 public sealed partial class SqliteStore
 {
-    /// <summary>Most journal rows folded in one write, so pings queued behind a fold wait little.</summary>
+    /// <summary>Most journal rows folded by one statement set: a background fold moves one chunk per write.</summary>
     private const int FoldChunk = 4096;
 
     private const string JournalInsert =
@@ -89,13 +89,24 @@ public sealed partial class SqliteStore
         return true;
     }
 
-    /// <summary>Before a read of monitors or events: folds the journal when it may hold rows.</summary>
+    /// <summary>
+    /// Before a read of monitors or events: folds the journal when it may hold rows, in one write,
+    /// so that pings arriving meanwhile cannot keep a reader waiting.
+    /// </summary>
     private async Task SyncAsync()
     {
-        while (Writer.JournalMayHaveRows && await Writer.WriteAsync(FoldChunkOf))
+        if (Writer.JournalMayHaveRows)
         {
+            await Writer.WriteAsync(ctx =>
+            {
+                Fold(ctx);
+                return true;
+            });
         }
     }
+
+    /// <summary>Most chunks one background fold moves; the rest waits for the next tick.</summary>
+    private const int FoldChunksPerTick = 16;
 
     private void StartFolding() =>
         _folds = new Timer(_ => _ = FoldInBackgroundAsync(), null, _options.FoldEvery, _options.FoldEvery);
@@ -110,7 +121,10 @@ public sealed partial class SqliteStore
         }
         try
         {
-            await SyncAsync();
+            // Chunk by chunk, so pings queued behind a fold wait for one chunk at most.
+            for (var i = 0; i < FoldChunksPerTick && Writer.JournalMayHaveRows && await Writer.WriteAsync(FoldChunkOf); i++)
+            {
+            }
         }
         catch (Exception ex) when (ex is SqliteException or ObjectDisposedException or InvalidOperationException)
         {
