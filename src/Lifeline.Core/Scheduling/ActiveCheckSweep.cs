@@ -44,6 +44,10 @@ public sealed class ActiveCheckSweep : IDisposable
     private readonly SemaphoreSlim _slots;
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Task> _running = new(StringComparer.Ordinal);
+
+    // Checks finished so far, and the count when each monitor's last check finished.
+    private long _finished;
+    private readonly Dictionary<string, long> _lastFinished = new(StringComparer.Ordinal);
     private readonly Queue<Monitor> _waiting = new();
     private readonly CancellationTokenSource _stopping = new();
     private (DateTimeOffset At, Task<bool> Down)? _canary;
@@ -80,9 +84,11 @@ public sealed class ActiveCheckSweep : IDisposable
         var now = _clock.GetUtcNow();
         var due = new List<Monitor>();
         int running;
+        long finishedBefore;
         lock (_gate)
         {
             running = _running.Count;
+            finishedBefore = _finished;
         }
         foreach (var kind in ActiveKinds)
         {
@@ -95,7 +101,10 @@ public sealed class ActiveCheckSweep : IDisposable
             _waiting.Clear();
             foreach (var monitor in due)
             {
-                if (!_running.ContainsKey(monitor.Id))
+                // A check that finished after the store was read has moved the monitor's due time:
+                // this pass saw it as it was before, so it is not due again.
+                var finishedSince = _lastFinished.TryGetValue(monitor.Id, out var finished) && finished > finishedBefore;
+                if (!_running.ContainsKey(monitor.Id) && !finishedSince)
                 {
                     _waiting.Enqueue(monitor);
                 }
@@ -196,6 +205,7 @@ public sealed class ActiveCheckSweep : IDisposable
             lock (_gate)
             {
                 _running.Remove(monitor.Id);
+                _lastFinished[monitor.Id] = ++_finished;
                 _slots.Release();
             }
             done.TrySetResult();
