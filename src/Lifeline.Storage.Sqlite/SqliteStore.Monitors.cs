@@ -143,7 +143,7 @@ public sealed partial class SqliteStore
                 Remember(ctx, flip.Next);
                 return new SignalResult(outcome, flip.Next);
             }
-            // Events keep their order: whatever the journal holds goes in first.
+            // The journal goes in first: folded later, an older event could take this one's ring slot.
             Fold(ctx);
             // The event takes the slot of the oldest one in the monitor's ring.
             var seq = flip.Next.EventCount;

@@ -5,29 +5,15 @@ using Lifeline.Testing;
 
 namespace Lifeline.Channels.Tests.Discord;
 
-public sealed class DiscordChannelTests : IAsyncLifetime, IDisposable
+public sealed class DiscordChannelTests() : ChannelTestBase(new Reply(204))
 {
-    private readonly ManualClock _clock = new(Notices.At);
-    private readonly HttpClient _http = new();
-    private RecordingServer _server = null!;
-
-    public async Task InitializeAsync()
-    {
-        _server = await RecordingServer.StartAsync();
-        _server.Responder = _ => new Reply(204);
-    }
-
-    public async Task DisposeAsync() => await _server.DisposeAsync();
-
-    public void Dispose() => _http.Dispose();
-
     [Fact]
     public async Task A_notice_is_posted_as_content_and_one_embed_without_mentions()
     {
-        await new DiscordChannel(_http, _clock).SendAsync(Config(), Notices.Down(name: "@everyone *db*"), Notices.Delivery(), CancellationToken.None);
+        await new DiscordChannel(Http, Clock).SendAsync(Config(), Notices.Down(name: "@everyone *db*"), Notices.Delivery(), CancellationToken.None);
 
-        var body = JsonNode.Parse(_server.Requests.Single().Body)!;
-        _server.Requests.Single().Path.ShouldBe("/api/webhooks/1/tok");
+        var body = JsonNode.Parse(Server.Requests.Single().Body)!;
+        Server.Requests.Single().Path.ShouldBe("/api/webhooks/1/tok");
         body["content"]!.GetValue<string>().ShouldBe("\U0001F534 @everyone \\*db\\* is DOWN");
         body["allowed_mentions"]!["parse"]!.AsArray().ShouldBeEmpty();
         var embed = body["embeds"]![0]!;
@@ -41,14 +27,14 @@ public sealed class DiscordChannelTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task A_429_reads_retry_after_from_the_JSON_body()
     {
-        _server.Responder = _ => new Reply(429, """{"message":"You are being rate limited.","retry_after":2.5,"global":false}""",
+        Server.Responder = _ => new Reply(429, """{"message":"You are being rate limited.","retry_after":2.5,"global":false}""",
             new Dictionary<string, string> { ["Retry-After"] = "3" });
 
-        var failure = await Should.ThrowAsync<DeliveryException>(() => new DiscordChannel(_http, _clock).SendAsync(Config(), Notices.Down(), Notices.Delivery(), CancellationToken.None));
+        var failure = await Should.ThrowAsync<DeliveryException>(() => new DiscordChannel(Http, Clock).SendAsync(Config(), Notices.Down(), Notices.Delivery(), CancellationToken.None));
 
         failure.Permanent.ShouldBeFalse();
         failure.RetryAfter.ShouldBe(TimeSpan.FromSeconds(2.5));
     }
 
-    private ChannelConfig Config() => Notices.Channel("discord", new JsonObject { ["url"] = _server.Url("/api/webhooks/1/tok") });
+    private ChannelConfig Config() => Notices.Channel("discord", new JsonObject { ["url"] = Server.Url("/api/webhooks/1/tok") });
 }

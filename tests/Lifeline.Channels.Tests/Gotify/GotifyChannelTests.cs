@@ -5,26 +5,16 @@ using Lifeline.Testing;
 
 namespace Lifeline.Channels.Tests.Gotify;
 
-public sealed class GotifyChannelTests : IAsyncLifetime, IDisposable
+public sealed class GotifyChannelTests() : ChannelTestBase
 {
-    private readonly ManualClock _clock = new(Notices.At);
-    private readonly HttpClient _http = new();
-    private RecordingServer _server = null!;
-
-    public async Task InitializeAsync() => _server = await RecordingServer.StartAsync();
-
-    public async Task DisposeAsync() => await _server.DisposeAsync();
-
-    public void Dispose() => _http.Dispose();
-
     [Fact]
     public async Task A_notice_is_posted_to_message_with_the_token_in_a_header()
     {
-        var config = Notices.Channel("gotify", new JsonObject { ["url"] = _server.Url("/gotify"), ["token"] = "AbCdEf" });
+        var config = Notices.Channel("gotify", new JsonObject { ["url"] = Server.Url("/gotify"), ["token"] = "AbCdEf" });
 
-        await new GotifyChannel(_http, _clock).SendAsync(config, Notices.Down(), Notices.Delivery(), CancellationToken.None);
+        await new GotifyChannel(Http, Clock).SendAsync(config, Notices.Down(), Notices.Delivery(), CancellationToken.None);
 
-        var request = _server.Requests.Single();
+        var request = Server.Requests.Single();
         request.Path.ShouldBe("/gotify/message");
         request.Query.ShouldBeEmpty();
         request.Headers["x-gotify-key"].ShouldBe("AbCdEf");
@@ -37,5 +27,5 @@ public sealed class GotifyChannelTests : IAsyncLifetime, IDisposable
 
     [Fact]
     public void A_missing_token_is_reported_by_name() =>
-        new GotifyChannel(_http, _clock).Validate(new JsonObject { ["url"] = "https://push.example.com" }).Single().ShouldStartWith("'token'");
+        new GotifyChannel(Http, Clock).Validate(new JsonObject { ["url"] = "https://push.example.com" }).Single().ShouldStartWith("'token'");
 }

@@ -5,24 +5,14 @@ using Lifeline.Testing;
 
 namespace Lifeline.Channels.Tests.Ntfy;
 
-public sealed class NtfyChannelTests : IAsyncLifetime, IDisposable
+public sealed class NtfyChannelTests() : ChannelTestBase
 {
-    private readonly ManualClock _clock = new(Notices.At);
-    private readonly HttpClient _http = new();
-    private RecordingServer _server = null!;
-
-    public async Task InitializeAsync() => _server = await RecordingServer.StartAsync();
-
-    public async Task DisposeAsync() => await _server.DisposeAsync();
-
-    public void Dispose() => _http.Dispose();
-
     [Fact]
     public async Task A_topic_url_publishes_JSON_to_the_server_root()
     {
-        await Channel().SendAsync(Config(new() { ["url"] = _server.Url("/alerts") }), Notices.Down(name: "Ünïcode db"), Notices.Delivery(), CancellationToken.None);
+        await Channel().SendAsync(Config(new() { ["url"] = Server.Url("/alerts") }), Notices.Down(name: "Ünïcode db"), Notices.Delivery(), CancellationToken.None);
 
-        var request = _server.Requests.Single();
+        var request = Server.Requests.Single();
         request.Path.ShouldBe("/");
         request.Headers.ContainsKey("authorization").ShouldBeFalse();
         var body = JsonNode.Parse(request.Body)!;
@@ -37,11 +27,11 @@ public sealed class NtfyChannelTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task A_server_root_with_a_topic_setting_and_a_token_sends_both()
     {
-        var settings = new JsonObject { ["url"] = _server.Url("/ntfy/"), ["topic"] = "ops", ["token"] = "tk_secret" };
+        var settings = new JsonObject { ["url"] = Server.Url("/ntfy/"), ["topic"] = "ops", ["token"] = "tk_secret" };
 
         await Channel().SendAsync(Config(settings), Notices.Up(), Notices.Delivery(), CancellationToken.None);
 
-        var request = _server.Requests.Single();
+        var request = Server.Requests.Single();
         request.Path.ShouldBe("/ntfy/");
         request.Headers["authorization"].ShouldBe("Bearer tk_secret");
         var body = JsonNode.Parse(request.Body)!;
@@ -57,7 +47,7 @@ public sealed class NtfyChannelTests : IAsyncLifetime, IDisposable
         errors.Single().ShouldStartWith("'topic' is required");
     }
 
-    private NtfyChannel Channel() => new(_http, _clock);
+    private NtfyChannel Channel() => new(Http, Clock);
 
     private static ChannelConfig Config(JsonObject settings) => Notices.Channel("ntfy", settings);
 }

@@ -5,33 +5,19 @@ using Lifeline.Testing;
 
 namespace Lifeline.Channels.Tests.PagerDuty;
 
-public sealed class PagerDutyChannelTests : IAsyncLifetime, IDisposable
+public sealed class PagerDutyChannelTests() : ChannelTestBase(new Reply(202, """{"status":"success","message":"Event processed"}"""))
 {
-    private readonly ManualClock _clock = new(Notices.At);
-    private readonly HttpClient _http = new();
-    private RecordingServer _server = null!;
-
-    public async Task InitializeAsync()
-    {
-        _server = await RecordingServer.StartAsync();
-        _server.Responder = _ => new Reply(202, """{"status":"success","message":"Event processed"}""");
-    }
-
-    public async Task DisposeAsync() => await _server.DisposeAsync();
-
-    public void Dispose() => _http.Dispose();
-
     [Fact]
     public async Task Down_triggers_and_up_resolves_with_the_same_dedup_key()
     {
-        var channel = new PagerDutyChannel(_http, _clock);
+        var channel = new PagerDutyChannel(Http, Clock);
 
         await channel.SendAsync(Config(), Notices.Down(), Notices.Delivery(), CancellationToken.None);
         await channel.SendAsync(Config(), Notices.Up(), Notices.Delivery(), CancellationToken.None);
 
-        var trigger = JsonNode.Parse(_server.Requests[0].Body)!;
-        var resolve = JsonNode.Parse(_server.Requests[1].Body)!;
-        _server.Requests.ShouldAllBe(r => r.Path == "/v2/enqueue");
+        var trigger = JsonNode.Parse(Server.Requests[0].Body)!;
+        var resolve = JsonNode.Parse(Server.Requests[1].Body)!;
+        Server.Requests.ShouldAllBe(r => r.Path == "/v2/enqueue");
         trigger["routing_key"]!.GetValue<string>().ShouldBe("R0UTING");
         trigger["event_action"]!.GetValue<string>().ShouldBe("trigger");
         trigger["dedup_key"]!.GetValue<string>().ShouldBe("lifeline-mon_42");
@@ -48,9 +34,9 @@ public sealed class PagerDutyChannelTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task A_test_notice_is_a_change_event_that_pages_nobody()
     {
-        await new PagerDutyChannel(_http, _clock).SendAsync(Config(), Notices.Test(), Notices.Delivery(), CancellationToken.None);
+        await new PagerDutyChannel(Http, Clock).SendAsync(Config(), Notices.Test(), Notices.Delivery(), CancellationToken.None);
 
-        var request = _server.Requests.Single();
+        var request = Server.Requests.Single();
         request.Path.ShouldBe("/v2/change/enqueue");
         var body = JsonNode.Parse(request.Body)!;
         body["routing_key"]!.GetValue<string>().ShouldBe("R0UTING");
@@ -58,5 +44,5 @@ public sealed class PagerDutyChannelTests : IAsyncLifetime, IDisposable
         body.AsObject().ContainsKey("event_action").ShouldBeFalse();
     }
 
-    private ChannelConfig Config() => Notices.Channel("pagerduty", new JsonObject { ["routingKey"] = "R0UTING", ["apiBase"] = _server.BaseUri.ToString() });
+    private ChannelConfig Config() => Notices.Channel("pagerduty", new JsonObject { ["routingKey"] = "R0UTING", ["apiBase"] = Server.BaseUri.ToString() });
 }

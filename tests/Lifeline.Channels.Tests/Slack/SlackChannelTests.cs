@@ -5,28 +5,14 @@ using Lifeline.Testing;
 
 namespace Lifeline.Channels.Tests.Slack;
 
-public sealed class SlackChannelTests : IAsyncLifetime, IDisposable
+public sealed class SlackChannelTests() : ChannelTestBase(new Reply(200, "ok", ContentType: "text/plain"))
 {
-    private readonly ManualClock _clock = new(Notices.At);
-    private readonly HttpClient _http = new();
-    private RecordingServer _server = null!;
-
-    public async Task InitializeAsync()
-    {
-        _server = await RecordingServer.StartAsync();
-        _server.Responder = _ => new Reply(200, "ok", ContentType: "text/plain");
-    }
-
-    public async Task DisposeAsync() => await _server.DisposeAsync();
-
-    public void Dispose() => _http.Dispose();
-
     [Fact]
     public async Task A_notice_is_posted_as_text_and_blocks()
     {
-        await new SlackChannel(_http, _clock).SendAsync(Config(), Notices.Down(name: "a<b>&c"), Notices.Delivery(), CancellationToken.None);
+        await new SlackChannel(Http, Clock).SendAsync(Config(), Notices.Down(name: "a<b>&c"), Notices.Delivery(), CancellationToken.None);
 
-        var request = _server.Requests.Single();
+        var request = Server.Requests.Single();
         request.Path.ShouldBe("/services/T000/B000/XXXX");
         var body = JsonNode.Parse(request.Body)!;
         body["text"]!.GetValue<string>().ShouldStartWith("\U0001F534 a<b>&c is DOWN: Down since");
@@ -41,16 +27,16 @@ public sealed class SlackChannelTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task Posts_to_one_webhook_are_spaced_a_second_apart()
     {
-        var channel = new SlackChannel(_http, _clock);
+        var channel = new SlackChannel(Http, Clock);
         await channel.SendAsync(Config(), Notices.Down(), Notices.Delivery(), CancellationToken.None);
 
         var second = channel.SendAsync(Config(), Notices.Up(), Notices.Delivery(), CancellationToken.None);
 
         second.IsCompleted.ShouldBeFalse();
-        _clock.Advance(TimeSpan.FromSeconds(1));
+        Clock.Advance(TimeSpan.FromSeconds(1));
         await second.WaitAsync(TimeSpan.FromSeconds(10));
-        _server.Requests.Count.ShouldBe(2);
+        Server.Requests.Count.ShouldBe(2);
     }
 
-    private ChannelConfig Config() => Notices.Channel("slack", new JsonObject { ["url"] = _server.Url("/services/T000/B000/XXXX") });
+    private ChannelConfig Config() => Notices.Channel("slack", new JsonObject { ["url"] = Server.Url("/services/T000/B000/XXXX") });
 }

@@ -5,30 +5,16 @@ using Lifeline.Testing;
 
 namespace Lifeline.Channels.Tests.Teams;
 
-public sealed class TeamsChannelTests : IAsyncLifetime, IDisposable
+public sealed class TeamsChannelTests() : ChannelTestBase(new Reply(202))
 {
-    private readonly ManualClock _clock = new(Notices.At);
-    private readonly HttpClient _http = new();
-    private RecordingServer _server = null!;
-
-    public async Task InitializeAsync()
-    {
-        _server = await RecordingServer.StartAsync();
-        _server.Responder = _ => new Reply(202);
-    }
-
-    public async Task DisposeAsync() => await _server.DisposeAsync();
-
-    public void Dispose() => _http.Dispose();
-
     [Fact]
     public async Task A_notice_is_posted_as_a_message_with_an_adaptive_card()
     {
-        var config = Notices.Channel("teams", new JsonObject { ["url"] = _server.Url("/workflows/abc/triggers/manual/paths/invoke?sig=x") });
+        var config = Notices.Channel("teams", new JsonObject { ["url"] = Server.Url("/workflows/abc/triggers/manual/paths/invoke?sig=x") });
 
-        await new TeamsChannel(_http, _clock).SendAsync(config, Notices.Up(), Notices.Delivery(), CancellationToken.None);
+        await new TeamsChannel(Http, Clock).SendAsync(config, Notices.Up(), Notices.Delivery(), CancellationToken.None);
 
-        var request = _server.Requests.Single();
+        var request = Server.Requests.Single();
         request.Query.ShouldBe("?sig=x");
         var body = JsonNode.Parse(request.Body)!;
         body["type"]!.GetValue<string>().ShouldBe("message");

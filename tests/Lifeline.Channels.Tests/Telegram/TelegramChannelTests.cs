@@ -5,28 +5,14 @@ using Lifeline.Testing;
 
 namespace Lifeline.Channels.Tests.Telegram;
 
-public sealed class TelegramChannelTests : IAsyncLifetime, IDisposable
+public sealed class TelegramChannelTests() : ChannelTestBase(new Reply(200, """{"ok":true,"result":{"message_id":5}}"""))
 {
-    private readonly ManualClock _clock = new(Notices.At);
-    private readonly HttpClient _http = new();
-    private RecordingServer _server = null!;
-
-    public async Task InitializeAsync()
-    {
-        _server = await RecordingServer.StartAsync();
-        _server.Responder = _ => new Reply(200, """{"ok":true,"result":{"message_id":5}}""");
-    }
-
-    public async Task DisposeAsync() => await _server.DisposeAsync();
-
-    public void Dispose() => _http.Dispose();
-
     [Fact]
     public async Task A_notice_is_posted_to_sendMessage_of_the_bot_as_HTML()
     {
         await Channel().SendAsync(Config(), Notices.Down(), Notices.Delivery(), CancellationToken.None);
 
-        var request = _server.Requests.Single();
+        var request = Server.Requests.Single();
         request.Method.ShouldBe("POST");
         request.Path.ShouldBe("/bot123456:ABC-def_1/sendMessage");
         var body = JsonNode.Parse(request.Body)!.AsObject();
@@ -49,7 +35,7 @@ public sealed class TelegramChannelTests : IAsyncLifetime, IDisposable
 
         await Channel().SendAsync(Notices.Channel("telegram", settings), Notices.Down(), Notices.Delivery(), CancellationToken.None);
 
-        var body = JsonNode.Parse(_server.Requests.Single().Body)!.AsObject();
+        var body = JsonNode.Parse(Server.Requests.Single().Body)!.AsObject();
         body["chat_id"]!.GetValue<string>().ShouldBe("@lifeline_alerts");
         body["message_thread_id"]!.GetValue<long>().ShouldBe(77);
     }
@@ -59,7 +45,7 @@ public sealed class TelegramChannelTests : IAsyncLifetime, IDisposable
     {
         await Channel().SendAsync(Config(), Notices.Down(name: "<db> & \"co\""), Notices.Delivery(), CancellationToken.None);
 
-        var text = JsonNode.Parse(_server.Requests.Single().Body)!["text"]!.GetValue<string>();
+        var text = JsonNode.Parse(Server.Requests.Single().Body)!["text"]!.GetValue<string>();
         text.ShouldContain("<b>&lt;db&gt; &amp; &quot;co&quot; is DOWN</b>");
     }
 
@@ -73,7 +59,7 @@ public sealed class TelegramChannelTests : IAsyncLifetime, IDisposable
 
         await Channel().SendAsync(Config(), notice, Notices.Delivery(), CancellationToken.None);
 
-        var text = JsonNode.Parse(_server.Requests.Single().Body)!["text"]!.GetValue<string>();
+        var text = JsonNode.Parse(Server.Requests.Single().Body)!["text"]!.GetValue<string>();
         text.Length.ShouldBeLessThanOrEqualTo(4096);
         text.ShouldEndWith("\u2026</b>");
         text.ShouldNotContain("&am\u2026");
@@ -82,7 +68,7 @@ public sealed class TelegramChannelTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task A_429_reads_retry_after_from_the_parameters()
     {
-        _server.Responder = _ => new Reply(429, """{"ok":false,"error_code":429,"description":"Too Many Requests: retry after 35","parameters":{"retry_after":35}}""");
+        Server.Responder = _ => new Reply(429, """{"ok":false,"error_code":429,"description":"Too Many Requests: retry after 35","parameters":{"retry_after":35}}""");
 
         var failure = await Should.ThrowAsync<DeliveryException>(() => Channel().SendAsync(Config(), Notices.Down(), Notices.Delivery(), CancellationToken.None));
 
@@ -97,7 +83,7 @@ public sealed class TelegramChannelTests : IAsyncLifetime, IDisposable
     [InlineData(404, "Not Found")]
     public async Task Refusals_that_retrying_cannot_fix_are_permanent(int status, string description)
     {
-        _server.Responder = _ => new Reply(status, new JsonObject { ["ok"] = false, ["error_code"] = status, ["description"] = description }.ToJsonString());
+        Server.Responder = _ => new Reply(status, new JsonObject { ["ok"] = false, ["error_code"] = status, ["description"] = description }.ToJsonString());
 
         var failure = await Should.ThrowAsync<DeliveryException>(() => Channel().SendAsync(Config(), Notices.Down(), Notices.Delivery(), CancellationToken.None));
 
@@ -108,7 +94,7 @@ public sealed class TelegramChannelTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task Failure_messages_never_contain_the_bot_token()
     {
-        _server.Responder = r => new Reply(502, $"<html>bad gateway for {r.Path}</html>", ContentType: "text/html");
+        Server.Responder = r => new Reply(502, $"<html>bad gateway for {r.Path}</html>", ContentType: "text/html");
 
         var failure = await Should.ThrowAsync<DeliveryException>(() => Channel().SendAsync(Config(), Notices.Down(), Notices.Delivery(), CancellationToken.None));
 
@@ -121,16 +107,16 @@ public sealed class TelegramChannelTests : IAsyncLifetime, IDisposable
     public async Task Two_notices_to_one_private_chat_are_spaced_a_second_apart()
     {
         var channel = Channel();
-        var config = Notices.Channel("telegram", new JsonObject { ["botToken"] = "1:a", ["chatId"] = 42, ["apiBase"] = _server.BaseUri.ToString() });
+        var config = Notices.Channel("telegram", new JsonObject { ["botToken"] = "1:a", ["chatId"] = 42, ["apiBase"] = Server.BaseUri.ToString() });
         await channel.SendAsync(config, Notices.Down(), Notices.Delivery(), CancellationToken.None);
 
         var second = channel.SendAsync(config, Notices.Up(), Notices.Delivery(), CancellationToken.None);
 
         second.IsCompleted.ShouldBeFalse();
-        _server.Requests.Count.ShouldBe(1);
-        _clock.Advance(TimeSpan.FromSeconds(1));
+        Server.Requests.Count.ShouldBe(1);
+        Clock.Advance(TimeSpan.FromSeconds(1));
         await second.WaitAsync(TimeSpan.FromSeconds(10));
-        _server.Requests.Count.ShouldBe(2);
+        Server.Requests.Count.ShouldBe(2);
     }
 
     [Fact]
@@ -141,12 +127,12 @@ public sealed class TelegramChannelTests : IAsyncLifetime, IDisposable
 
         var second = channel.SendAsync(Config(), Notices.Up(), Notices.Delivery(), CancellationToken.None);
 
-        _clock.Advance(TimeSpan.FromSeconds(2));
+        Clock.Advance(TimeSpan.FromSeconds(2));
         second.IsCompleted.ShouldBeFalse();
-        _server.Requests.Count.ShouldBe(1);
-        _clock.Advance(TimeSpan.FromSeconds(1));
+        Server.Requests.Count.ShouldBe(1);
+        Clock.Advance(TimeSpan.FromSeconds(1));
         await second.WaitAsync(TimeSpan.FromSeconds(10));
-        _server.Requests.Count.ShouldBe(2);
+        Server.Requests.Count.ShouldBe(2);
     }
 
     [Fact]
@@ -174,13 +160,13 @@ public sealed class TelegramChannelTests : IAsyncLifetime, IDisposable
         Channel().Validate(new JsonObject { ["botToken"] = "1:a", ["chatId"] = "-100123" }).ShouldBeEmpty();
     }
 
-    private TelegramChannel Channel() => new(_http, _clock);
+    private TelegramChannel Channel() => new(Http, Clock);
 
     private JsonObject Settings() => new()
     {
         ["botToken"] = "123456:ABC-def_1",
         ["chatId"] = -1001234567890,
-        ["apiBase"] = _server.BaseUri.ToString(),
+        ["apiBase"] = Server.BaseUri.ToString(),
     };
 
     private ChannelConfig Config() => Notices.Channel("telegram", Settings());
