@@ -30,6 +30,8 @@ internal sealed class HandoffQueue<T> : IDisposable
 
     public bool TryTake(out T item) => _items.TryDequeue(out item!);
 
+    public bool IsEmpty => _items.IsEmpty;
+
     /// <summary>Blocks the consumer until an item is there; false once completed and drained.</summary>
     public bool WaitForItems()
     {

@@ -17,8 +17,10 @@ public sealed record SqliteOptions
     public Durability Durability { get; init; } = Durability.Power;
     /// <summary>Events kept per monitor: the size of each monitor's event ring [100].</summary>
     public int EventsKept { get; init; } = 100;
-    /// <summary>How often the ping journal is folded in the background [1 s]; reads and writes fold it anyway.</summary>
-    public TimeSpan FoldEvery { get; init; } = TimeSpan.FromSeconds(1);
+    /// <summary>Whether the writer folds waiting pings into the database whenever no write waits [true]; reads and other writes fold them anyway.</summary>
+    public bool FoldWhenIdle { get; init; } = true;
+    /// <summary>How long the ping log grows before it is written from its start again [16 MiB].</summary>
+    internal long PingLogWrapAt { get; init; } = 16 << 20;
     /// <summary>Most writes committed together in one transaction [512].</summary>
     public int MaxBatch { get; init; } = 512;
 }

@@ -1,43 +1,45 @@
+using System.Globalization;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 
 namespace Lifeline.Storage.Sqlite;
 
 /// <summary>
-/// The ping journal (migration 0004): routine pings are appended to it and folded into
-/// <c>events</c> and <c>monitors</c> in bulk. Every write that reads or writes those tables folds
-/// first, inside its own transaction, and every read of them waits for a fold when the journal
-/// may hold rows, so nobody outside this file ever sees the journal.
+/// The ping journal: a routine ping is written to the ping log (<see cref="PingLog"/>, one
+/// append shared by the whole group commit) instead of the database, and folded into
+/// <c>events</c> and <c>monitors</c> later, in chunks: by the writer whenever no write waits,
+/// before any other write that reads or writes those tables (inside its transaction), before
+/// every read of them, and at start after a crash. So nobody outside this file ever sees a ping
+/// that is not in the database yet, and under load folds fill the writer's idle moments instead
+/// of holding up the pings behind them.
 /// </summary>
 public sealed partial class SqliteStore
 {
-    /// <summary>Most journal rows folded by one statement set: a background fold moves one chunk per write.</summary>
-    private const int FoldChunk = 4096;
+    /// <summary>Most pings one fold moves at a time.</summary>
+    private const int FoldChunk = 256;
 
-    private const string JournalInsert =
-        "INSERT INTO journal (monitor_id, at, type, ok, msg, value, ping, exit_status, duration_ms, body, rid, source, " +
-        "status, last_signal_at, last_message, last_value, next_deadline_at, run_started_at, run_rid, last_duration_ms, " +
-        "failure_streak, event_count, success_streak, last_alert_at) " +
-        "VALUES (@m, @at, @type, @ok, @msg, @value, @ping, @exit, @duration, @body, @rid, @source, " +
-        "@status, @last_signal_at, @last_message, @last_value, @next_deadline_at, @run_started_at, @run_rid, @last_duration_ms, " +
-        "@failure_streak, @event_count, @success_streak, @last_alert_at)";
+    /// <summary>Most pings kept waiting: past this, a transaction starts with a fold even when writes are queued.</summary>
+    private const int MaxWaiting = 16_384;
 
-    // The journal row's event_count is the event's number: it replaces what was in its slot.
-    private const string FoldEvents =
+    /// <summary>The setting that holds the log's current generation (<see cref="PingJournal"/>).</summary>
+    private const string GenerationKey = "pings.generation";
+
+    // A ping's values, as the log stores them: the event (?1 to ?13) and the monitor's state after it.
+    // The event number (?2) is the monitor's event count and picks the event's slot in the ring.
+    private const string FoldEvent =
         "INSERT OR REPLACE INTO events (monitor_id, slot, seq, at, type, ok, msg, value, ping, exit_status, duration_ms, body, rid, source) " +
-        "SELECT monitor_id, (event_count - 1) % @ring, event_count, at, type, ok, msg, value, ping, exit_status, duration_ms, body, rid, source " +
-        "FROM journal WHERE id <= @upto ORDER BY id";
+        "VALUES (?1, (?2 - 1) % ?25, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
 
-    // Each monitor takes the state of its newest journal row.
-    private const string FoldMonitors =
-        "UPDATE monitors SET status = s.status, last_signal_at = s.last_signal_at, last_message = s.last_message, " +
-        "last_value = s.last_value, next_deadline_at = s.next_deadline_at, run_started_at = s.run_started_at, " +
-        "run_rid = s.run_rid, last_duration_ms = s.last_duration_ms, failure_streak = s.failure_streak, " +
-        "event_count = s.event_count, success_streak = s.success_streak, last_alert_at = s.last_alert_at " +
-        "FROM (SELECT * FROM journal WHERE id IN (SELECT max(id) FROM journal WHERE id <= @upto GROUP BY monitor_id)) AS s " +
-        "WHERE monitors.id = s.monitor_id";
+    private const string FoldMonitor =
+        "UPDATE monitors SET status = ?14, last_signal_at = ?15, last_message = ?16, last_value = ?17, next_deadline_at = ?18, " +
+        "run_started_at = ?19, run_rid = ?20, last_duration_ms = ?21, failure_streak = ?22, event_count = ?2, " +
+        "success_streak = ?23, last_alert_at = ?24 WHERE id = ?1";
 
-    private Timer? _folds;
+    private const int MonitorIdAt = 0;
+    private const int SeqAt = 1;
+    private const int RingAt = 24;
+
+    private PingJournal? _journal;
 
     /// <summary>
     /// Whether a signal can skip the monitor row: the flip changes none of what the sweeps, the
@@ -52,87 +54,123 @@ public sealed partial class SqliteStore
         && flip.Next.DueAt == before.DueAt
         && flip.Next.OpenIncidentId == before.OpenIncidentId;
 
-    private static void Journal(WriteContext ctx, Signal signal, long? durationMs, Monitor next)
-    {
-        ctx.ExecHot(JournalInsert,
+    private static void Journal(WriteContext ctx, Signal signal, long? durationMs, Monitor next) =>
+        ctx.Journal.Add(
         [
-            next.Id, Time.Ms(signal.At), Signal.WireName(signal.Kind), signal.Ok ? 1 : 0,
+            next.Id, next.EventCount, Time.Ms(signal.At), Signal.WireName(signal.Kind), signal.Ok ? 1 : 0,
             signal.Message, signal.Value, signal.PingMs, signal.ExitStatus, durationMs,
             signal.Body, signal.Rid?.ToString(), signal.Source,
             WireNames.Of(next.Status), Time.Ms(next.LastSignalAt), next.LastMessage, next.LastValue,
             Time.Ms(next.NextDeadlineAt), Time.Ms(next.RunStartedAt), next.RunRid?.ToString(), next.LastDurationMs,
-            next.FailureStreak, next.EventCount, next.SuccessStreak, Time.Ms(next.LastAlertAt),
+            next.FailureStreak, next.SuccessStreak, Time.Ms(next.LastAlertAt), (long)ctx.EventRing,
         ]);
-        ctx.Journaled();
-    }
 
-    /// <summary>Folds the whole journal in the caller's transaction; a no-op when it is known empty.</summary>
+    /// <summary>Folds every waiting ping in the caller's transaction; a no-op when none waits.</summary>
     private static void Fold(WriteContext ctx)
     {
-        while (ctx.JournalDirty && FoldChunkOf(ctx))
+        while (ctx.Journal.Dirty)
         {
+            FoldChunkOf(ctx);
         }
     }
 
-    /// <summary>Folds the oldest rows of the journal; true while rows remain.</summary>
+    /// <summary>Folds the oldest waiting pings, one chunk; true if it moved any.</summary>
     private static bool FoldChunkOf(WriteContext ctx)
     {
-        if (ctx.Scalar("SELECT min(id) FROM journal") is not long first)
+        var records = ctx.Journal.NextToFold(FoldChunk);
+        if (records.IsEmpty)
         {
-            ctx.Folded();
             return false;
         }
-        var upto = first + FoldChunk - 1;
-        ctx.Exec(FoldEvents, ("@ring", ctx.EventRing), ("@upto", upto));
-        ctx.Exec(FoldMonitors, ("@upto", upto));
-        ctx.Exec("DELETE FROM journal WHERE id <= @upto", ("@upto", upto));
+        // Every ping is an event; each monitor takes the state of its newest one.
+        var newest = new Dictionary<string, object?[]>(StringComparer.Ordinal);
+        foreach (var values in records)
+        {
+            values[RingAt] = (long)ctx.EventRing;
+            ctx.FoldedRows += ctx.ExecHot(FoldEvent, values);
+            newest[(string)values[MonitorIdAt]!] = values;
+        }
+        foreach (var values in newest.Values)
+        {
+            ctx.FoldedRows += ctx.ExecHot(FoldMonitor, values.AsSpan(0, RingAt));
+        }
+        if (ctx.Journal.Folded(records.Length))
+        {
+            StoreGeneration(ctx, ctx.Journal.Generation);
+        }
         return true;
     }
 
+    private static void StoreGeneration(WriteContext ctx, long generation) =>
+        ctx.Exec(
+            "INSERT INTO settings (key, value) VALUES (@key, @value) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            ("@key", GenerationKey), ("@value", generation.ToString(CultureInfo.InvariantCulture)));
+
     /// <summary>
-    /// Before a read of monitors or events: folds the journal when it may hold rows, in one write,
-    /// so that pings arriving meanwhile cannot keep a reader waiting.
+    /// What every transaction does first: when the log has grown long, fold everything so that it
+    /// can be written from its start again; otherwise fold a chunk when too many pings wait, as
+    /// they may when the writer is never idle.
+    /// </summary>
+    private static void BeginTransaction(WriteContext ctx)
+    {
+        if (ctx.Journal.WrapDue)
+        {
+            Fold(ctx);
+            // Even with nothing waiting, the log may hold folded records of this generation.
+            if (ctx.Journal.Advance())
+            {
+                StoreGeneration(ctx, ctx.Journal.Generation);
+            }
+            ctx.Journal.Wrap();
+        }
+        else if (ctx.Journal.Unfolded >= MaxWaiting)
+        {
+            FoldChunkOf(ctx);
+        }
+    }
+
+    /// <summary>
+    /// Opens the ping log and reads back the pings a crash left in it: those of the database's
+    /// generation that are newer than their monitor's last event. They are folded before anything
+    /// reads the store (MigrateAsync).
+    /// </summary>
+    private PingJournal OpenJournal(SqliteConnection connection)
+    {
+        var log = PingLog.Open(_options.Path, _options.Durability == Durability.Power);
+        var generation = Scalar(connection, null, $"SELECT value FROM settings WHERE key = '{GenerationKey}'") is string stored
+            ? long.Parse(stored, CultureInfo.InvariantCulture)
+            : 0;
+        var current = log.ReadAll().Where(r => r.Generation == generation).Select(r => r.Values).ToList();
+        var recovered = new List<object?[]>();
+        if (current.Count > 0)
+        {
+            var eventCounts = new Dictionary<string, long>(StringComparer.Ordinal);
+            foreach (var (id, count) in Query(connection, "SELECT id, event_count FROM monitors", r => (r.GetString(0), r.GetInt64(1))))
+            {
+                eventCounts[id] = count;
+            }
+            recovered.AddRange(current.Where(values =>
+                values.Length == RingAt + 1
+                && values[MonitorIdAt] is string id && eventCounts.TryGetValue(id, out var count)
+                && values[SeqAt] is long seq && seq > count));
+            _logger.LogInformation("Recovered {Count} pings from the ping log", recovered.Count);
+        }
+        return new PingJournal(log, generation, recovered) { WrapAt = _options.PingLogWrapAt };
+    }
+
+    /// <summary>
+    /// Before a read of monitors or events: folds the waiting pings, if any may be waiting, in one
+    /// write, so that pings arriving meanwhile cannot keep a reader waiting.
     /// </summary>
     private async Task SyncAsync()
     {
-        if (Writer.JournalMayHaveRows)
+        if (_journal?.MayHaveRecords == true)
         {
             await Writer.WriteAsync(ctx =>
             {
                 Fold(ctx);
                 return true;
             });
-        }
-    }
-
-    /// <summary>Most chunks one background fold moves; the rest waits for the next tick.</summary>
-    private const int FoldChunksPerTick = 16;
-
-    private void StartFolding() =>
-        _folds = new Timer(_ => _ = FoldInBackgroundAsync(), null, _options.FoldEvery, _options.FoldEvery);
-
-    private int _folding;
-
-    private async Task FoldInBackgroundAsync()
-    {
-        if (Interlocked.Exchange(ref _folding, 1) == 1)
-        {
-            return;
-        }
-        try
-        {
-            // Chunk by chunk, so pings queued behind a fold wait for one chunk at most.
-            for (var i = 0; i < FoldChunksPerTick && Writer.JournalMayHaveRows && await Writer.WriteAsync(FoldChunkOf); i++)
-            {
-            }
-        }
-        catch (Exception ex) when (ex is SqliteException or ObjectDisposedException or InvalidOperationException)
-        {
-            _logger.LogDebug(ex, "Journal fold skipped");
-        }
-        finally
-        {
-            Volatile.Write(ref _folding, 0);
         }
     }
 }

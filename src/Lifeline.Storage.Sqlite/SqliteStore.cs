@@ -74,10 +74,11 @@ public sealed partial class SqliteStore : IMonitorStore, IChannelStore, IOutboxS
             Pragma(connection, "PRAGMA synchronous = OFF");
             sync = new WalSync(_options.Path);
         }
-        _writer = new SqliteWriter(connection, _options.MaxBatch, _options.EventsKept, _logger, sync);
-        // Pings a crash left in the journal reach events and monitors before anything reads them.
+        _journal = OpenJournal(connection);
+        _writer = new SqliteWriter(connection, _options.MaxBatch, _options.EventsKept, _logger, _journal, BeginTransaction,
+            _options.FoldWhenIdle ? FoldChunkOf : null, sync);
+        // Pings a crash left in the ping log reach events and monitors before anything reads them.
         await SyncAsync();
-        StartFolding();
         _checkpoints = new Timer(_ => Checkpoint(), null, CheckpointEvery, CheckpointEvery);
     }
 
@@ -233,11 +234,6 @@ public sealed partial class SqliteStore : IMonitorStore, IChannelStore, IOutboxS
             await _checkpoints.DisposeAsync();
             _checkpoints = null;
         }
-        if (_folds is not null)
-        {
-            await _folds.DisposeAsync();
-            _folds = null;
-        }
         if (_writer is not null)
         {
             try
@@ -251,6 +247,16 @@ public sealed partial class SqliteStore : IMonitorStore, IChannelStore, IOutboxS
             }
             await _writer.DisposeAsync();
             _writer = null;
+        }
+        if (_journal is not null)
+        {
+            // Every record is in the database once a fold has committed: the log starts empty next time.
+            if (!_journal.MayHaveRecords)
+            {
+                _journal.Log.Clear();
+            }
+            _journal.Log.Dispose();
+            _journal = null;
         }
         SqliteConnection.ClearAllPools();
     }

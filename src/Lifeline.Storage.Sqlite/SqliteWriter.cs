@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
+using SQLitePCL;
 
 namespace Lifeline.Storage.Sqlite;
 
@@ -21,18 +22,34 @@ internal sealed class SqliteWriter : IAsyncDisposable
     private readonly WalSync? _sync;
     private readonly HandoffQueue<List<WriteOp>> _committed = new();
     private readonly Task _syncLoop = Task.CompletedTask;
+    private readonly Action<WriteContext> _begin;
+    private readonly Func<WriteContext, bool>? _idle;
+    private readonly Action _flushWal;
 
+    // Commits that wrote to the write-ahead log or the ping log, and how many of each the sync
+    // thread has flushed: a flush skips a file nothing was written to.
+    private long _walWrites;
+    private long _logWrites;
+    private int _totalChanges;
+
+    /// <param name="journal">Where routine pings wait (<see cref="PingJournal"/>): written to its log after each commit.</param>
+    /// <param name="begin">What every transaction does first.</param>
+    /// <param name="idle">Work for moments when no write waits, in a transaction of its own; true if it did some.</param>
     /// <param name="sync">
     /// Null when commits are durable enough as SQLite makes them; otherwise the connection commits
-    /// without syncing and callers are answered after <paramref name="sync"/> has flushed the log.
+    /// without syncing and callers are answered after <paramref name="sync"/> has flushed the logs.
     /// </param>
-    public SqliteWriter(SqliteConnection connection, int maxBatch, int eventRing, ILogger logger, WalSync? sync = null)
+    public SqliteWriter(SqliteConnection connection, int maxBatch, int eventRing, ILogger logger, PingJournal journal, Action<WriteContext> begin, Func<WriteContext, bool>? idle, WalSync? sync = null)
     {
         _connection = connection;
         _maxBatch = maxBatch;
         _logger = logger;
         _sync = sync;
-        _context = new WriteContext(connection, _commands) { EventRing = eventRing };
+        _begin = begin;
+        _idle = idle;
+        _flushWal = sync is null ? () => { } : sync.Flush;
+        _context = new WriteContext(connection, _commands, journal) { EventRing = eventRing };
+        _totalChanges = raw.sqlite3_total_changes(connection.Handle);
         _loop = Task.Factory.StartNew(Run, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         if (sync is not null)
         {
@@ -51,12 +68,6 @@ internal sealed class SqliteWriter : IAsyncDisposable
         return op.Task;
     }
 
-    /// <summary>
-    /// Whether the journal may hold rows that are not yet folded in a committed transaction. Any
-    /// thread may ask: a reader that sees false finds every acknowledged ping in events and monitors.
-    /// </summary>
-    public bool JournalMayHaveRows => _context.JournalMayHaveRows;
-
     /// <summary>How long the writer waits for more writes to join a batch when it is busy.</summary>
     private static readonly TimeSpan Linger = TimeSpan.FromMicroseconds(300);
 
@@ -66,8 +77,16 @@ internal sealed class SqliteWriter : IAsyncDisposable
         var batch = new List<WriteOp>(_maxBatch);
         var context = _context;
         var busy = false;
-        while (_queue.WaitForItems())
+        while (true)
         {
+            if (_queue.IsEmpty && RunIdle(context))
+            {
+                continue;
+            }
+            if (!_queue.WaitForItems())
+            {
+                break;
+            }
             Drain(batch);
             // Under load a commit costs an fsync whatever its size: wait a moment for the
             // requests that are on their way, so they share it. An idle writer never waits, and
@@ -101,7 +120,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
             else
             {
                 _committed.TryAdd(batch);
-                if (++_commitsSinceCheckpoint >= CheckpointEveryCommits)
+                if (_commitsSinceCheckpoint >= CheckpointEveryCommits)
                 {
                     CheckpointHere();
                 }
@@ -111,7 +130,29 @@ internal sealed class SqliteWriter : IAsyncDisposable
         _committed.Complete();
     }
 
-    /// <summary>How many commits the writer makes between its own checkpoints.</summary>
+    /// <summary>
+    /// Runs the idle work once, when there is any: callers that arrive meanwhile wait for one
+    /// short transaction at most. Nobody is answered for it.
+    /// </summary>
+    private bool RunIdle(WriteContext context)
+    {
+        if (_idle is null)
+        {
+            return false;
+        }
+        var op = new WriteOp<bool>(_idle);
+        if (!TryCommit([op], context) || !op.Result)
+        {
+            return false;
+        }
+        if (_sync is not null && _commitsSinceCheckpoint >= CheckpointEveryCommits)
+        {
+            CheckpointHere();
+        }
+        return true;
+    }
+
+    /// <summary>How many commits that write to the log the writer makes between its own checkpoints.</summary>
     private const int CheckpointEveryCommits = 256;
 
     private int _commitsSinceCheckpoint;
@@ -168,16 +209,30 @@ internal sealed class SqliteWriter : IAsyncDisposable
     private void SyncLoop(WalSync sync)
     {
         var ready = new List<List<WriteOp>>();
+        long walFlushed = 0, logFlushed = 0;
         while (_committed.WaitForItems())
         {
             while (_committed.TryTake(out var batch))
             {
                 ready.Add(batch);
             }
+            // Counted before the batches were queued: these cover every one taken above.
+            var wal = Volatile.Read(ref _walWrites);
+            var log = Volatile.Read(ref _logWrites);
             Exception? failed = null;
             try
             {
-                sync.Flush();
+                // The database's log first: it holds the generation the ping log's records are read back under.
+                if (wal != walFlushed)
+                {
+                    sync.Flush();
+                    walFlushed = wal;
+                }
+                if (log != logFlushed)
+                {
+                    _context.Journal.Log.Flush();
+                    logFlushed = log;
+                }
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
@@ -225,30 +280,39 @@ internal sealed class SqliteWriter : IAsyncDisposable
     }
 
     /// <summary>Runs the writes in one transaction and commits; false (and rolled back) if anything threw.</summary>
+    /// <remarks>
+    /// The transaction is SQLite's own, begun and ended by prepared statements: most batches are
+    /// pings that touch no table, and a deferred transaction that touches nothing takes no lock
+    /// and costs next to nothing to commit. (The writer is the only one, so deferring the lock
+    /// until the first write never meets another writer.)
+    /// </remarks>
     private bool TryCommit(List<WriteOp> ops, WriteContext context)
     {
-        SqliteTransaction? transaction = null;
+        var begun = false;
         try
         {
-            transaction = _connection.BeginTransaction(deferred: false);
-            context.Transaction = transaction;
+            context.ExecHot("BEGIN", []);
+            begun = true;
+            _begin(context);
             foreach (var op in ops)
             {
                 op.Run(context);
             }
-            transaction.Commit();
-            context.Committed();
-            return true;
+            context.ExecHot("COMMIT", []);
         }
         catch (Exception ex)
         {
             context.LastError = ex;
             // The cache may hold what is being rolled back.
             context.MonitorsByToken.Clear();
-            context.RolledBack();
+            context.Journal.RolledBack();
+            context.FoldedRows = 0;
             try
             {
-                transaction?.Rollback();
+                if (begun && raw.sqlite3_get_autocommit(_connection.Handle) == 0)
+                {
+                    context.ExecHot("ROLLBACK", []);
+                }
             }
             catch (SqliteException rollbackError)
             {
@@ -260,11 +324,40 @@ internal sealed class SqliteWriter : IAsyncDisposable
             }
             return false;
         }
-        finally
+        var changes = raw.sqlite3_total_changes(_connection.Handle);
+        if (changes != _totalChanges)
         {
-            context.Transaction = null;
-            transaction?.Dispose();
+            // Folds need no flush before anyone is answered: what they moved is still in the ping
+            // log, which is only written over after a flush (PingJournal). Any other change does.
+            var mustFlush = changes - _totalChanges != context.FoldedRows;
+            _totalChanges = changes;
+            _commitsSinceCheckpoint++;
+            if (mustFlush)
+            {
+                Volatile.Write(ref _walWrites, _walWrites + 1);
+            }
         }
+        context.FoldedRows = 0;
+        try
+        {
+            context.Journal.Committed(_flushWal);
+        }
+        catch (IOException ex)
+        {
+            // The database has the commit, the ping log not its pings: none of it may be
+            // acknowledged. (The pings stay in memory and reach the database with the next fold.)
+            _logger.LogError(ex, "Writing the ping log failed");
+            foreach (var op in ops)
+            {
+                op.Fail(ex);
+            }
+            return true;
+        }
+        if (context.Journal.Wrote)
+        {
+            Volatile.Write(ref _logWrites, _logWrites + 1);
+        }
+        return true;
     }
 
     public async ValueTask DisposeAsync()
@@ -306,6 +399,9 @@ internal sealed class SqliteWriter : IAsyncDisposable
 
         public Task<T> Task => _done.Task;
 
+        /// <summary>What the work returned, once it has run.</summary>
+        public T Result => _result;
+
         public override void Run(WriteContext context)
         {
             _error = null;
@@ -329,13 +425,12 @@ internal sealed class SqliteWriter : IAsyncDisposable
 }
 
 /// <summary>What a write sees: the writer's connection and transaction, with prepared commands reused across writes.</summary>
-internal sealed class WriteContext(SqliteConnection connection, Dictionary<string, SqliteCommand> commands)
+internal sealed class WriteContext(SqliteConnection connection, Dictionary<string, SqliteCommand> commands, PingJournal journal)
 {
     public SqliteConnection Connection { get; } = connection;
 
     /// <summary>Events kept per monitor: event number seq lives in slot (seq - 1) % EventRing.</summary>
     public int EventRing { get; init; } = 100;
-    public SqliteTransaction? Transaction { get; set; }
 
     /// <summary>Why the last transaction failed.</summary>
     public Exception? LastError { get; set; }
@@ -347,47 +442,11 @@ internal sealed class WriteContext(SqliteConnection connection, Dictionary<strin
     /// </summary>
     public Dictionary<string, Monitor> MonitorsByToken { get; } = new(StringComparer.Ordinal);
 
-    // The journal (SqliteStore.Journal.cs). At start it may hold what a crash left: dirty.
-    private int _journalHint = 1;
-    private bool _foldedInTransaction;
-    private bool _journaledSinceFold;
+    /// <summary>Routine pings on their way to the database (SqliteStore.Journal.cs).</summary>
+    public PingJournal Journal { get; } = journal;
 
-    /// <summary>For the writer: the journal may hold rows, as this transaction sees it.</summary>
-    public bool JournalDirty { get; private set; } = true;
-
-    /// <summary>For readers, on any thread: rows may be in the journal that no committed fold has moved.</summary>
-    public bool JournalMayHaveRows => Volatile.Read(ref _journalHint) != 0;
-
-    public void Journaled()
-    {
-        JournalDirty = true;
-        _journaledSinceFold = true;
-        Volatile.Write(ref _journalHint, 1);
-    }
-
-    /// <summary>The journal is empty in this transaction.</summary>
-    public void Folded()
-    {
-        JournalDirty = false;
-        _foldedInTransaction = true;
-        _journaledSinceFold = false;
-    }
-
-    public void Committed()
-    {
-        if (_foldedInTransaction && !_journaledSinceFold)
-        {
-            Volatile.Write(ref _journalHint, 0);
-        }
-        _foldedInTransaction = _journaledSinceFold = false;
-    }
-
-    public void RolledBack()
-    {
-        JournalDirty = true;
-        Volatile.Write(ref _journalHint, 1);
-        _foldedInTransaction = _journaledSinceFold = false;
-    }
+    /// <summary>Rows this transaction changed by folding pings (they need no flush before answering).</summary>
+    public int FoldedRows { get; set; }
 
     /// <summary>
     /// A prepared command for <paramref name="sql"/> with the given parameters bound. A command is
@@ -401,7 +460,6 @@ internal sealed class WriteContext(SqliteConnection connection, Dictionary<strin
             command.CommandText = sql;
             commands[sql] = command;
         }
-        command.Transaction = Transaction;
         var bound = command.Parameters;
         if (bound.Count != parameters.Length)
         {
@@ -433,7 +491,7 @@ internal sealed class WriteContext(SqliteConnection connection, Dictionary<strin
     /// Like <see cref="Exec"/> for the statements every ping runs: binds <paramref name="values"/>
     /// by position, in the order the parameters first appear in <paramref name="sql"/>.
     /// </summary>
-    public int ExecHot(string sql, object?[] values)
+    public int ExecHot(string sql, ReadOnlySpan<object?> values)
     {
         if (!_raw.TryGetValue(sql, out var statement))
         {

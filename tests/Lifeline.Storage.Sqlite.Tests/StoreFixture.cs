@@ -35,13 +35,13 @@ public sealed class StoreFixture : IAsyncDisposable
     }
 
     /// <summary>
-    /// What a crash leaves: copies the database and its log, as they are on disk now, to
+    /// What a crash leaves: copies the database and its logs, as they are on disk now, to
     /// <paramref name="folder"/>, while this store stays open and never gets to fold or checkpoint.
     /// </summary>
     public void CopyFilesTo(string folder)
     {
         Directory.CreateDirectory(folder);
-        foreach (var suffix in new[] { "", "-wal" })
+        foreach (var suffix in new[] { "", "-wal", PingLog.Suffix })
         {
             File.Copy(DatabasePath + suffix, Path.Combine(folder, "lifeline.db" + suffix));
         }

@@ -1,0 +1,61 @@
+using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
+
+namespace Lifeline.Storage.Sqlite;
+
+/// <summary>The flushes .NET has no call for: a file's data without its times, and a directory.</summary>
+internal static class Posix
+{
+    /// <summary>Flushes a file's data, and its size when it grew; not its times (fdatasync, as SQLite does).</summary>
+    public static void SyncData(SafeFileHandle file, string path)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            RandomAccess.FlushToDisk(file);
+        }
+        else if (NativeMethods.fdatasync((int)file.DangerousGetHandle()) != 0)
+        {
+            throw new IOException($"cannot sync {path} (errno {Marshal.GetLastPInvokeError()})");
+        }
+    }
+
+    /// <summary>Flushes a directory, so that the names of files created in it survive a power loss.</summary>
+    public static void SyncDirectory(string path)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return; // NTFS keeps directory entries in its own journal.
+        }
+        var fd = NativeMethods.open([.. System.Text.Encoding.UTF8.GetBytes(path), 0], 0 /* O_RDONLY */);
+        if (fd < 0)
+        {
+            throw new IOException($"cannot open {path} to sync it (errno {Marshal.GetLastPInvokeError()})");
+        }
+        try
+        {
+            if (NativeMethods.fsync(fd) != 0)
+            {
+                throw new IOException($"cannot sync {path} (errno {Marshal.GetLastPInvokeError()})");
+            }
+        }
+        finally
+        {
+            _ = NativeMethods.close(fd);
+        }
+    }
+
+    private static class NativeMethods
+    {
+        [DllImport("libc", SetLastError = true)]
+        public static extern int open(byte[] path, int flags);
+
+        [DllImport("libc", SetLastError = true)]
+        public static extern int fsync(int fd);
+
+        [DllImport("libc", SetLastError = true)]
+        public static extern int fdatasync(int fd);
+
+        [DllImport("libc", SetLastError = true)]
+        public static extern int close(int fd);
+    }
+}
