@@ -3,7 +3,7 @@
 # side in one run on this machine, with wrk as the load generator (sharing the cores).
 #
 #   bench/push.sh [rounds=3] [duration=15s] [monitors=1000]
-#   CONNECTIONS=64 THREADS=2 DURABILITY=Power bench/push.sh
+#   CONNECTIONS=64 THREADS=2 DURABILITY=Balanced|Power|Process bench/push.sh
 #
 # Prints each round and the medians; results are also written to bench/results/.
 set -euo pipefail
@@ -13,7 +13,7 @@ DURATION=${2:-15s}
 MONITORS=${3:-1000}
 CONNECTIONS=${CONNECTIONS:-64}
 THREADS=${THREADS:-2}
-DURABILITY=${DURABILITY:-Power}
+DURABILITY=${DURABILITY:-Balanced}
 KESTREL_PORT=5181
 LIFELINE_PORT=5182
 KEY="bench-admin-key-0123456789"

@@ -19,8 +19,11 @@ public sealed class LifelineOptions
     /// <summary>Base of the push URLs shown to users [the request's own scheme and host].</summary>
     public string? PublicUrl { get; set; }
 
-    /// <summary>SQLite durability of an acknowledged write: Power (fsync each commit) or Process [Power].</summary>
-    public string Durability { get; set; } = "Power";
+    /// <summary>
+    /// What an acknowledged write survives: Balanced (a process crash; also power loss for all but
+    /// routine pings), Power (power loss, for everything) or Process (a process crash) [Balanced].
+    /// </summary>
+    public string Durability { get; set; } = "Balanced";
 
     /// <summary>Events kept per monitor; older ones are pruned [100].</summary>
     public int EventsKept { get; set; } = 100;
@@ -54,7 +57,7 @@ internal sealed class LifelineOptionsValidator : IValidateOptions<LifelineOption
         }
         if (!Enum.TryParse<Storage.Sqlite.Durability>(options.Durability, ignoreCase: true, out _))
         {
-            errors.Add($"Lifeline:Durability must be Power or Process, not '{options.Durability}'");
+            errors.Add($"Lifeline:Durability must be Balanced, Power or Process, not '{options.Durability}'");
         }
         if (options.EventsKept < 1)
         {

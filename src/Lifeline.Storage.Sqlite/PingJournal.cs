@@ -14,6 +14,11 @@ namespace Lifeline.Storage.Sqlite;
 /// transaction, so every record written before it is known folded at once; records of the current
 /// number may be folded already (a fold moves a chunk at a time), which the monitor's event count
 /// tells. Only records of the current number are read back after a crash.
+///
+/// A fold writes each ping's event at once, but a monitor's row only now and then (see
+/// <see cref="Remember"/>): a monitor pinged many times between two saves is written once. Its
+/// event count then lags its events until the save, which a crash meanwhile makes harmless: the
+/// records are read back and written again, to the same slots.
 /// </summary>
 internal sealed class PingJournal(PingLog log, long generation, List<object?[]> recovered)
 {
@@ -27,6 +32,14 @@ internal sealed class PingJournal(PingLog log, long generation, List<object?[]> 
     private int _foldedPending;
     private bool _advanced;
     private bool _wrapping;
+
+    // The newest state of each monitor whose pings are in events but not in its row, by monitor
+    // id: as committed, and as this transaction's folds add to it. A save empties both; should
+    // its transaction roll back, what was committed before comes back.
+    private Dictionary<string, object?[]> _unsaved = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, object?[]> _unsavedInTransaction = new(StringComparer.Ordinal);
+    private Dictionary<string, object?[]>? _unsavedBeforeSave;
+    private long _savedAt = System.Diagnostics.Stopwatch.GetTimestamp();
     // At start the log may hold what a crash left: the first fold clears this.
     private int _hint = 1;
 
@@ -34,6 +47,19 @@ internal sealed class PingJournal(PingLog log, long generation, List<object?[]> 
 
     /// <summary>For the writer: records the database lacks, as the open transaction sees it.</summary>
     public bool Dirty => _pending.Count > _foldedPending || _staged.Count > 0;
+
+    /// <summary>Whether some monitor's row lags its folded pings.</summary>
+    public bool HasUnsaved => _unsaved.Count > 0 || _unsavedInTransaction.Count > 0;
+
+    /// <summary>Whether monitors' rows have waited long enough for a save in idle time.</summary>
+    public bool SaveDue => HasUnsaved && System.Diagnostics.Stopwatch.GetElapsedTime(_savedAt) >= TimeSpan.FromSeconds(1);
+
+    /// <summary>A folded ping's values: its monitor's row takes them at the next save.</summary>
+    public void Remember(string monitorId, object?[] values) => _unsavedInTransaction[monitorId] = values;
+
+    /// <summary>The newest folded values of every monitor whose row lags.</summary>
+    public IEnumerable<object?[]> ToSave() =>
+        _unsaved.Where(m => !_unsavedInTransaction.ContainsKey(m.Key)).Select(m => m.Value).Concat(_unsavedInTransaction.Values);
 
     /// <summary>Records in the log that no fold has reached yet, outside the open transaction.</summary>
     public int Unfolded => _pending.Count - _foldedPending;
@@ -70,7 +96,7 @@ internal sealed class PingJournal(PingLog log, long generation, List<object?[]> 
     /// transaction. True when that leaves nothing unfolded and the generation is to move on now:
     /// the caller then stores <see cref="Generation"/> in the same transaction.
     /// </summary>
-    public bool Folded(int count)
+    public void Folded(int count)
     {
         if (_pending.Count > _foldedPending)
         {
@@ -85,7 +111,18 @@ internal sealed class PingJournal(PingLog log, long generation, List<object?[]> 
                 _bytes.ResetWrittenCount();
             }
         }
-        return !Dirty && Advance();
+    }
+
+    /// <summary>
+    /// Every row of <see cref="ToSave"/> was written in this transaction: true when that leaves
+    /// nothing unfolded and the generation is to move on now (see <see cref="Advance"/>).
+    /// </summary>
+    public bool Saved()
+    {
+        _unsavedBeforeSave ??= _unsaved;
+        _unsaved = new Dictionary<string, object?[]>(StringComparer.Ordinal);
+        _unsavedInTransaction.Clear();
+        return Advance();
     }
 
     /// <summary>
@@ -94,7 +131,7 @@ internal sealed class PingJournal(PingLog log, long generation, List<object?[]> 
     /// </summary>
     public bool Advance()
     {
-        if (_advanced || Dirty)
+        if (_advanced || Dirty || HasUnsaved)
         {
             return false;
         }
@@ -130,9 +167,19 @@ internal sealed class PingJournal(PingLog log, long generation, List<object?[]> 
         }
         _foldedPending = 0;
         _advanced = false;
+        foreach (var (id, values) in _unsavedInTransaction)
+        {
+            _unsaved[id] = values;
+        }
+        _unsavedInTransaction.Clear();
+        if (_unsavedBeforeSave is not null)
+        {
+            _unsavedBeforeSave = null;
+            _savedAt = System.Diagnostics.Stopwatch.GetTimestamp();
+        }
         var wrapping = _wrapping;
         _wrapping = false;
-        Volatile.Write(ref _hint, _pending.Count > 0 ? 1 : 0);
+        Volatile.Write(ref _hint, _pending.Count > 0 || _unsaved.Count > 0 ? 1 : 0);
         try
         {
             if (_bytes.WrittenCount > 0 || wrapping)
@@ -154,6 +201,14 @@ internal sealed class PingJournal(PingLog log, long generation, List<object?[]> 
         _foldedPending = 0;
         _advanced = false;
         _wrapping = false;
-        Volatile.Write(ref _hint, _pending.Count > 0 ? 1 : 0);
+        // Rows saved in this transaction are not saved after all; what its folds remembered, they
+        // remember again when the pings are folded once more.
+        if (_unsavedBeforeSave is not null)
+        {
+            _unsaved = _unsavedBeforeSave;
+            _unsavedBeforeSave = null;
+        }
+        _unsavedInTransaction.Clear();
+        Volatile.Write(ref _hint, _pending.Count > 0 || _unsaved.Count > 0 ? 1 : 0);
     }
 }

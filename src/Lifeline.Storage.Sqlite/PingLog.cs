@@ -120,6 +120,7 @@ internal sealed class PingLog : IDisposable
         }
         RandomAccess.Write(_file, records, Offset);
         Offset += records.Length;
+        Volatile.Write(ref _written, 1);
     }
 
     /// <summary>
@@ -138,8 +139,24 @@ internal sealed class PingLog : IDisposable
         _length = length;
     }
 
+    // Set when records are written, cleared by a flush: any thread may flush.
+    private int _written;
+
     /// <summary>Flushes what was written to disk.</summary>
-    public void Flush() => Posix.SyncData(_file, Path);
+    public void Flush()
+    {
+        Volatile.Write(ref _written, 0);
+        Posix.SyncData(_file, Path);
+    }
+
+    /// <summary>Flushes, if anything was written since the last flush.</summary>
+    public void FlushIfWritten()
+    {
+        if (Interlocked.Exchange(ref _written, 0) == 1)
+        {
+            Posix.SyncData(_file, Path);
+        }
+    }
 
     /// <summary>Empties the file, once the database holds every record in it.</summary>
     public void Clear()

@@ -65,40 +65,67 @@ public sealed partial class SqliteStore
             next.FailureStreak, next.SuccessStreak, Time.Ms(next.LastAlertAt), (long)ctx.EventRing,
         ]);
 
-    /// <summary>Folds every waiting ping in the caller's transaction; a no-op when none waits.</summary>
+    /// <summary>Folds every waiting ping, events and monitors' rows, in the caller's transaction; a no-op when none waits.</summary>
     private static void Fold(WriteContext ctx)
     {
-        while (ctx.Journal.Dirty)
+        while (FoldEvents(ctx))
         {
-            FoldChunkOf(ctx);
         }
+        SaveMonitors(ctx);
     }
 
-    /// <summary>Folds the oldest waiting pings, one chunk; true if it moved any.</summary>
-    private static bool FoldChunkOf(WriteContext ctx)
+    /// <summary>
+    /// The writer's idle work: one chunk of events, or else the monitors' rows once they have
+    /// waited a while (so a monitor pinged often is written once a second, not once a ping).
+    /// True if it did anything.
+    /// </summary>
+    private static bool FoldWhenIdle(WriteContext ctx)
+    {
+        if (FoldEvents(ctx))
+        {
+            return true;
+        }
+        if (!ctx.Journal.SaveDue)
+        {
+            return false;
+        }
+        SaveMonitors(ctx);
+        return true;
+    }
+
+    /// <summary>Writes the events of the oldest waiting pings, one chunk; true if there were any.</summary>
+    private static bool FoldEvents(WriteContext ctx)
     {
         var records = ctx.Journal.NextToFold(FoldChunk);
         if (records.IsEmpty)
         {
             return false;
         }
-        // Every ping is an event; each monitor takes the state of its newest one.
-        var newest = new Dictionary<string, object?[]>(StringComparer.Ordinal);
         foreach (var values in records)
         {
             values[RingAt] = (long)ctx.EventRing;
             ctx.FoldedRows += ctx.ExecHot(FoldEvent, values);
-            newest[(string)values[MonitorIdAt]!] = values;
+            ctx.Journal.Remember((string)values[MonitorIdAt]!, values);
         }
-        foreach (var values in newest.Values)
+        ctx.Journal.Folded(records.Length);
+        return true;
+    }
+
+    /// <summary>Writes each monitor the state of its newest folded ping; moves the generation on when nothing is left.</summary>
+    private static void SaveMonitors(WriteContext ctx)
+    {
+        if (!ctx.Journal.HasUnsaved)
+        {
+            return;
+        }
+        foreach (var values in ctx.Journal.ToSave())
         {
             ctx.FoldedRows += ctx.ExecHot(FoldMonitor, values.AsSpan(0, RingAt));
         }
-        if (ctx.Journal.Folded(records.Length))
+        if (ctx.Journal.Saved())
         {
             StoreGeneration(ctx, ctx.Journal.Generation);
         }
-        return true;
     }
 
     private static void StoreGeneration(WriteContext ctx, long generation) =>
@@ -125,7 +152,7 @@ public sealed partial class SqliteStore
         }
         else if (ctx.Journal.Unfolded >= MaxWaiting)
         {
-            FoldChunkOf(ctx);
+            FoldEvents(ctx);
         }
     }
 
@@ -136,7 +163,7 @@ public sealed partial class SqliteStore
     /// </summary>
     private PingJournal OpenJournal(SqliteConnection connection)
     {
-        var log = PingLog.Open(_options.Path, _options.Durability == Durability.Power);
+        var log = PingLog.Open(_options.Path, _options.Durability != Durability.Process);
         var generation = Scalar(connection, null, $"SELECT value FROM settings WHERE key = '{GenerationKey}'") is string stored
             ? long.Parse(stored, CultureInfo.InvariantCulture)
             : 0;

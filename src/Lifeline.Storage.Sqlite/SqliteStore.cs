@@ -53,7 +53,7 @@ public sealed partial class SqliteStore : IMonitorStore, IChannelStore, IOutboxS
         // faster than 4 KiB ones (bench/push.sh). An existing file keeps its page size.
         Pragma(connection, "PRAGMA page_size = 1024");
         Pragma(connection, "PRAGMA journal_mode = WAL");
-        Pragma(connection, _options.Durability == Durability.Power ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
+        Pragma(connection, _options.Durability == Durability.Process ? "PRAGMA synchronous = NORMAL" : "PRAGMA synchronous = FULL");
         Pragma(connection, "PRAGMA busy_timeout = 30000");
         Pragma(connection, "PRAGMA foreign_keys = OFF");
         Pragma(connection, "PRAGMA temp_store = MEMORY");
@@ -67,7 +67,7 @@ public sealed partial class SqliteStore : IMonitorStore, IChannelStore, IOutboxS
         // One process owns a SQLite file: leases left by a crash are stale, so deliveries resume at once.
         Pragma(connection, "UPDATE outbox SET lease_until = NULL WHERE state = 'pending' AND lease_until IS NOT NULL");
         WalSync? sync = null;
-        if (_options.Durability == Durability.Power)
+        if (_options.Durability != Durability.Process)
         {
             // Commits write the log without waiting for the disk; the writer's sync thread
             // flushes it before anyone is answered (WalSync).
@@ -76,10 +76,14 @@ public sealed partial class SqliteStore : IMonitorStore, IChannelStore, IOutboxS
         }
         _journal = OpenJournal(connection);
         _writer = new SqliteWriter(connection, _options.MaxBatch, _options.EventsKept, _logger, _journal, BeginTransaction,
-            _options.FoldWhenIdle ? FoldChunkOf : null, sync);
+            _options.FoldWhenIdle ? FoldWhenIdle : null, sync, flushPings: _options.Durability == Durability.Power);
         // Pings a crash left in the ping log reach events and monitors before anything reads them.
         await SyncAsync();
         _checkpoints = new Timer(_ => Checkpoint(), null, CheckpointEvery, CheckpointEvery);
+        if (_options.Durability == Durability.Balanced)
+        {
+            _pingFlushes = new Timer(_ => FlushPings(), null, _options.PingFlushEvery, _options.PingFlushEvery);
+        }
     }
 
     /// <summary>How often the write-ahead log is copied back into the database file.</summary>
@@ -87,6 +91,20 @@ public sealed partial class SqliteStore : IMonitorStore, IChannelStore, IOutboxS
 
     private Timer? _checkpoints;
     private int _checkpointing;
+    private Timer? _pingFlushes;
+
+    /// <summary>Balanced durability: flushes the routine pings written since the last flush (the writer answered them without waiting).</summary>
+    private void FlushPings()
+    {
+        try
+        {
+            _journal?.Log.FlushIfWritten();
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException)
+        {
+            _logger.LogWarning(ex, "Flushing the ping log failed");
+        }
+    }
 
     /// <summary>
     /// A passive checkpoint runs beside the writer without blocking it; a truncating one, when the
@@ -161,7 +179,8 @@ public sealed partial class SqliteStore : IMonitorStore, IChannelStore, IOutboxS
         using var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText =
-            $"DELETE FROM events WHERE seq <= (SELECT event_count FROM monitors WHERE monitors.id = events.monitor_id) - {ring}; " +
+            // The newest event, not the monitor's event count: after a crash that count may lag (PingJournal).
+            $"DELETE FROM events WHERE seq <= (SELECT max(seq) FROM events newest WHERE newest.monitor_id = events.monitor_id) - {ring}; " +
             "DELETE FROM events WHERE monitor_id NOT IN (SELECT id FROM monitors); " +
             "UPDATE events SET slot = -1 - slot; " +
             $"UPDATE events SET slot = (seq - 1) % {ring}; " +
@@ -233,6 +252,11 @@ public sealed partial class SqliteStore : IMonitorStore, IChannelStore, IOutboxS
         {
             await _checkpoints.DisposeAsync();
             _checkpoints = null;
+        }
+        if (_pingFlushes is not null)
+        {
+            await _pingFlushes.DisposeAsync();
+            _pingFlushes = null;
         }
         if (_writer is not null)
         {

@@ -24,6 +24,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
     private readonly Task _syncLoop = Task.CompletedTask;
     private readonly Action<WriteContext> _begin;
     private readonly Func<WriteContext, bool>? _idle;
+    private readonly bool _flushPings;
     private readonly Action _flushWal;
 
     // Commits that wrote to the write-ahead log or the ping log, and how many of each the sync
@@ -39,7 +40,11 @@ internal sealed class SqliteWriter : IAsyncDisposable
     /// Null when commits are durable enough as SQLite makes them; otherwise the connection commits
     /// without syncing and callers are answered after <paramref name="sync"/> has flushed the logs.
     /// </param>
-    public SqliteWriter(SqliteConnection connection, int maxBatch, int eventRing, ILogger logger, PingJournal journal, Action<WriteContext> begin, Func<WriteContext, bool>? idle, WalSync? sync = null)
+    /// <param name="flushPings">
+    /// Whether the ping log is flushed before answering too. Without it, a batch that changed
+    /// nothing in the database but the ping log is answered as soon as it is written.
+    /// </param>
+    public SqliteWriter(SqliteConnection connection, int maxBatch, int eventRing, ILogger logger, PingJournal journal, Action<WriteContext> begin, Func<WriteContext, bool>? idle, WalSync? sync = null, bool flushPings = true)
     {
         _connection = connection;
         _maxBatch = maxBatch;
@@ -47,6 +52,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
         _sync = sync;
         _begin = begin;
         _idle = idle;
+        _flushPings = flushPings;
         _flushWal = sync is null ? () => { } : sync.Flush;
         _context = new WriteContext(connection, _commands, journal) { EventRing = eventRing };
         _totalChanges = raw.sqlite3_total_changes(connection.Handle);
@@ -97,6 +103,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
                 Drain(batch);
             }
             busy = batch.Count > 1;
+            var walWrites = _walWrites;
             try
             {
                 RunBatch(batch, context);
@@ -113,7 +120,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
                 batch = new List<WriteOp>(_maxBatch);
                 continue;
             }
-            if (_sync is null)
+            if (_sync is null || (!_flushPings && _walWrites == walWrites))
             {
                 Answer(batch);
             }
@@ -228,7 +235,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
                     sync.Flush();
                     walFlushed = wal;
                 }
-                if (log != logFlushed)
+                if (log != logFlushed && _flushPings)
                 {
                     _context.Journal.Log.Flush();
                     logFlushed = log;

@@ -3,7 +3,7 @@ using Microsoft.Win32.SafeHandles;
 namespace Lifeline.Storage.Sqlite;
 
 /// <summary>
-/// Makes committed transactions durable off the writer's thread. With <c>Power</c> durability the
+/// Makes committed transactions durable off the writer's thread. With <c>Power</c> or <c>Balanced</c> durability the
 /// writer connection runs with <c>synchronous=OFF</c>: a commit writes its frames to the
 /// write-ahead log and returns, and the writer moves on to the next batch while its sync thread
 /// fsyncs the log (and the ping log, <see cref="PingLog"/>) and only then answers the batch's

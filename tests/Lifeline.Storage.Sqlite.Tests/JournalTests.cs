@@ -76,9 +76,13 @@ public sealed class JournalTests : IAsyncLifetime
         Count(_f.DatabasePath, "events").ShouldBe(4);
     }
 
-    [Fact]
-    public async Task Pings_in_the_ping_log_at_a_crash_are_folded_at_the_next_start()
+    [Theory]
+    [InlineData(Durability.Balanced)]
+    [InlineData(Durability.Power)]
+    [InlineData(Durability.Process)]
+    public async Task Pings_in_the_ping_log_at_a_crash_are_folded_at_the_next_start(Durability durability)
     {
+        await _f.ReopenAsync(o => o with { FoldWhenIdle = false, EventsKept = 5, Durability = durability });
         var monitor = await UpMonitorAsync();
         await _f.Store.RecordAsync(SignalAddress.ForToken(monitor.PushToken!), _f.Up("before the crash"), Ct);
         var crashed = NewFolder();
@@ -231,5 +235,27 @@ public sealed class JournalTests : IAsyncLifetime
         records[0].Values.ShouldBe(values);
         records[1].Values.ShouldBe([42L, "int becomes long"]);
         reopened.Offset.ShouldBeGreaterThan(70_000);
+    }
+
+    [Fact]
+    public async Task A_crash_while_monitor_rows_lag_their_folded_events_loses_nothing_even_with_a_new_ring_size()
+    {
+        await _f.ReopenAsync(o => o with { FoldWhenIdle = true, EventsKept = 5 });
+        var monitor = await UpMonitorAsync();
+        for (var i = 1; i <= 8; i++)
+        {
+            await _f.Store.RecordAsync(SignalAddress.ForToken(monitor.PushToken!), _f.Up($"m{i}"), Ct);
+        }
+        // Idle folds write the events at once; the monitor's row follows within a second.
+        await Eventually.GetAsync(() => Task.FromResult(Count(_f.DatabasePath, "events")), n => n == 5);
+        var crashed = NewFolder();
+        _f.CopyFilesTo(crashed);
+
+        await using var restarted = await StoreFixture.Open(crashed, _f.Clock, o => o with { FoldWhenIdle = false, EventsKept = 3 });
+
+        (await restarted.EventsAsync(monitor.Id, 10, Ct)).Select(e => e.Msg).ShouldBe(["m8", "m7", "m6"]);
+        var read = await restarted.FindAsync(monitor.Id, Ct);
+        read!.EventCount.ShouldBe(9);
+        read.LastMessage.ShouldBe("m8");
     }
 }
