@@ -70,9 +70,6 @@ internal sealed class PingJournal(PingLog log, long generation, List<object?[]> 
     /// <summary>Whether the log has grown enough to start it again (see <see cref="Wrap"/>).</summary>
     public bool WrapDue => log.Offset >= WrapAt;
 
-    /// <summary>Whether the last commit wrote to the log.</summary>
-    public bool Wrote { get; private set; }
-
     /// <summary>The generation of what this transaction writes.</summary>
     public long Generation => _advanced ? _generation + 1 : _generation;
 
@@ -91,11 +88,7 @@ internal sealed class PingJournal(PingLog log, long generation, List<object?[]> 
         return pending.Length > 0 ? pending[..Math.Min(max, pending.Length)] : CollectionsMarshal.AsSpan(_staged)[..Math.Min(max, _staged.Count)];
     }
 
-    /// <summary>
-    /// The first <paramref name="count"/> records of <see cref="NextToFold"/> are folded in this
-    /// transaction. True when that leaves nothing unfolded and the generation is to move on now:
-    /// the caller then stores <see cref="Generation"/> in the same transaction.
-    /// </summary>
+    /// <summary>The first <paramref name="count"/> records of <see cref="NextToFold"/> are folded in this transaction.</summary>
     public void Folded(int count)
     {
         if (_pending.Count > _foldedPending)
@@ -151,7 +144,6 @@ internal sealed class PingJournal(PingLog log, long generation, List<object?[]> 
     /// </summary>
     public void Committed(Action beforeWrap)
     {
-        Wrote = false;
         if (_wrapping)
         {
             beforeWrap();
@@ -185,7 +177,6 @@ internal sealed class PingJournal(PingLog log, long generation, List<object?[]> 
             if (_bytes.WrittenCount > 0 || wrapping)
             {
                 log.Write(_bytes.WrittenSpan, fromStart: wrapping);
-                Wrote = _bytes.WrittenCount > 0;
             }
         }
         finally

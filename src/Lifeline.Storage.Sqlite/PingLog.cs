@@ -142,15 +142,8 @@ internal sealed class PingLog : IDisposable
     // Set when records are written, cleared by a flush: any thread may flush.
     private int _written;
 
-    /// <summary>Flushes what was written to disk.</summary>
+    /// <summary>Flushes what was written to disk; nothing to do if nothing was written since the last flush.</summary>
     public void Flush()
-    {
-        Volatile.Write(ref _written, 0);
-        Posix.SyncData(_file, Path);
-    }
-
-    /// <summary>Flushes, if anything was written since the last flush.</summary>
-    public void FlushIfWritten()
     {
         if (Interlocked.Exchange(ref _written, 0) == 1)
         {

@@ -62,7 +62,7 @@ public sealed partial class SqliteStore
             signal.Body, signal.Rid?.ToString(), signal.Source,
             WireNames.Of(next.Status), Time.Ms(next.LastSignalAt), next.LastMessage, next.LastValue,
             Time.Ms(next.NextDeadlineAt), Time.Ms(next.RunStartedAt), next.RunRid?.ToString(), next.LastDurationMs,
-            next.FailureStreak, next.SuccessStreak, Time.Ms(next.LastAlertAt), (long)ctx.EventRing,
+            next.FailureStreak, next.SuccessStreak, Time.Ms(next.LastAlertAt), null /* the ring size, set when folded */,
         ]);
 
     /// <summary>Folds every waiting ping, events and monitors' rows, in the caller's transaction; a no-op when none waits.</summary>

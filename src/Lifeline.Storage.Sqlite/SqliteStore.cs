@@ -98,7 +98,7 @@ public sealed partial class SqliteStore : IMonitorStore, IChannelStore, IOutboxS
     {
         try
         {
-            _journal?.Log.FlushIfWritten();
+            _journal?.Log.Flush();
         }
         catch (Exception ex) when (ex is IOException or ObjectDisposedException)
         {

@@ -27,10 +27,9 @@ internal sealed class SqliteWriter : IAsyncDisposable
     private readonly bool _flushPings;
     private readonly Action _flushWal;
 
-    // Commits that wrote to the write-ahead log or the ping log, and how many of each the sync
-    // thread has flushed: a flush skips a file nothing was written to.
+    // Commits that wrote to the write-ahead log (the sync thread skips a flush when none did;
+    // the ping log tracks its own writes).
     private long _walWrites;
-    private long _logWrites;
     private int _totalChanges;
 
     /// <param name="journal">Where routine pings wait (<see cref="PingJournal"/>): written to its log after each commit.</param>
@@ -216,7 +215,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
     private void SyncLoop(WalSync sync)
     {
         var ready = new List<List<WriteOp>>();
-        long walFlushed = 0, logFlushed = 0;
+        long walFlushed = 0;
         while (_committed.WaitForItems())
         {
             while (_committed.TryTake(out var batch))
@@ -225,7 +224,6 @@ internal sealed class SqliteWriter : IAsyncDisposable
             }
             // Counted before the batches were queued: these cover every one taken above.
             var wal = Volatile.Read(ref _walWrites);
-            var log = Volatile.Read(ref _logWrites);
             Exception? failed = null;
             try
             {
@@ -235,10 +233,9 @@ internal sealed class SqliteWriter : IAsyncDisposable
                     sync.Flush();
                     walFlushed = wal;
                 }
-                if (log != logFlushed && _flushPings)
+                if (_flushPings)
                 {
                     _context.Journal.Log.Flush();
-                    logFlushed = log;
                 }
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
@@ -359,10 +356,6 @@ internal sealed class SqliteWriter : IAsyncDisposable
                 op.Fail(ex);
             }
             return true;
-        }
-        if (context.Journal.Wrote)
-        {
-            Volatile.Write(ref _logWrites, _logWrites + 1);
         }
         return true;
     }
