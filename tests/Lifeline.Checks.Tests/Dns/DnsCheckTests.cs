@@ -90,6 +90,101 @@ public sealed class DnsCheckTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_truncated_udp_answer_is_asked_again_over_tcp_and_every_record_counts()
+    {
+        await using var dns = ManyAddresses(new FakeDnsServer(), "many.test", 100);
+
+        var outcome = await _runner.RunAsync(Monitors.Active(MonitorKind.Dns, $"many.test@{dns.EndPoint}", "[DNS_RCODE] == NOERROR", "len([IP]) == 100") with { Method = "A" }, CancellationToken.None);
+
+        outcome.Ok.ShouldBeTrue(outcome.Message);
+        outcome.Observation!.DnsAnswers.Count.ShouldBe(100);
+        outcome.Observation.Body!.Split('\n').Length.ShouldBe(100);
+        dns.TcpQueries.ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task A_truncated_answer_fails_when_tcp_is_refused_instead_of_passing_with_what_fit()
+    {
+        await using var dns = ManyAddresses(new FakeDnsServer(tcp: false), "many.test", 100);
+
+        var outcome = await _runner.RunAsync(Monitors.Active(MonitorKind.Dns, $"many.test@{dns.EndPoint}") with { Method = "A" }, CancellationToken.None);
+
+        outcome.Ok.ShouldBeFalse();
+        outcome.Observation!.DnsRcode.ShouldBeNull();
+        outcome.Observation.DnsAnswers.ShouldBeEmpty();
+        outcome.Observation.Error.ShouldBe("connection refused");
+        outcome.Message.ShouldBe("[DNS_RCODE] (n/a) == NOERROR; connection refused");
+    }
+
+    [Fact]
+    public async Task Queries_carry_an_edns0_opt_record_offering_1232_bytes()
+    {
+        var outcome = await _runner.RunAsync(Dns("app.test"), CancellationToken.None);
+
+        outcome.Ok.ShouldBeTrue(outcome.Message);
+        _dns.EdnsSizes.Count.ShouldBe(2);
+        _dns.EdnsSizes.ShouldAllBe(size => size == 1232);
+    }
+
+    public static TheoryData<string, int, byte[], string> Records => new()
+    {
+        { "MX", 15, [0, 10, .. FakeDnsServer.Name("mail.app.test")], "10 mail.app.test." },
+        { "TXT", 16, [2, (byte)'h', (byte)'i', 2, (byte)'!', (byte)'!'], "hi!!" },
+        { "NS", 2, FakeDnsServer.Name("ns1.app.test"), "ns1.app.test." },
+        { "PTR", 12, FakeDnsServer.Name("app.test"), "app.test." },
+        { "SRV", 33, [0, 1, 0, 5, 0x1F, 0x90, .. FakeDnsServer.Name("svc.app.test")], "1 5 8080 svc.app.test." },
+        { "SOA", 6, [.. FakeDnsServer.Name("ns1.app.test"), .. FakeDnsServer.Name("admin.app.test"), 0x78, 0xA4, 0x4C, 0xB5, 0, 0, 0x1C, 0x20, 0, 0, 0x0E, 0x10, 0, 0x12, 0x75, 0, 0, 0, 1, 0x2C],
+            "ns1.app.test. admin.app.test. 2024010101 7200 3600 1209600 300" },
+        { "CAA", 257, [0, 5, .. "issue"u8.ToArray(), .. "letsencrypt.org"u8.ToArray()], "0 issue \"letsencrypt.org\"" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Records))]
+    public async Task Each_record_type_is_asked_for_and_decoded(string type, int code, byte[] data, string expected)
+    {
+        _dns.Record("rr.test", code, data);
+
+        var outcome = await _runner.RunAsync(Dns("rr.test", "[DNS_RCODE] == NOERROR", $"[BODY] contains \"rr.test. {type} \"") with { Method = type }, CancellationToken.None);
+
+        outcome.Ok.ShouldBeTrue(outcome.Message);
+        outcome.Observation!.DnsAnswers.ShouldHaveSingleItem().ShouldBe(new DnsAnswer("rr.test.", type, TimeSpan.FromHours(1), expected));
+    }
+
+    [Fact]
+    public async Task A_compression_loop_in_an_answer_is_an_error_not_a_hang()
+    {
+        // The answer's owner name (just after the 27-byte header and question) points at itself.
+        _dns.Address("loop.test", "127.0.0.1").Mangle("loop.test", answer => [.. answer[..27], 0xC0, 27, .. answer[29..]]);
+
+        var outcome = await _runner.RunAsync(Dns("loop.test") with { Method = "A" }, CancellationToken.None);
+
+        outcome.Ok.ShouldBeFalse();
+        outcome.Observation!.DnsRcode.ShouldBeNull();
+        outcome.Observation.Error.ShouldNotBeNull();
+    }
+
+    [Fact]
+    public async Task An_answer_cut_short_without_the_tc_bit_is_an_error()
+    {
+        _dns.Address("cut.test", "127.0.0.1").Mangle("cut.test", answer => answer[..^2]);
+
+        var outcome = await _runner.RunAsync(Dns("cut.test") with { Method = "A" }, CancellationToken.None);
+
+        outcome.Ok.ShouldBeFalse();
+        outcome.Observation!.DnsRcode.ShouldBeNull();
+        outcome.Observation.Error.ShouldNotBeNull();
+    }
+
+    private static FakeDnsServer ManyAddresses(FakeDnsServer dns, string name, int count)
+    {
+        for (var i = 1; i <= count; i++)
+        {
+            dns.Address(name, $"10.0.{i / 256}.{i % 256}");
+        }
+        return dns;
+    }
+
+    [Fact]
     public async Task A_silent_nameserver_times_out_after_resending()
     {
         var clock = new ManualClock();
