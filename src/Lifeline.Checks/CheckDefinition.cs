@@ -44,8 +44,9 @@ public static class CheckDefinition
 
     /// <summary>
     /// <see cref="Validate(MonitorKind, string?, IReadOnlyList{string})"/> plus the monitor's other
-    /// active fields: <c>timeout</c>, <c>interval</c>, and <c>method</c> (an HTTP method, or for DNS
-    /// the record types to ask for, such as <c>A,AAAA</c>).
+    /// active fields: <c>timeout</c>, <c>interval</c>, <c>method</c> (an HTTP method, or for DNS
+    /// the record types to ask for, such as <c>A,AAAA</c>) and <c>headers</c> (names are RFC 9110
+    /// tokens; values hold no control characters but tab, so nothing can be smuggled onto the wire).
     /// </summary>
     public static IReadOnlyList<string> Validate(Monitor monitor)
     {
@@ -66,7 +67,7 @@ public static class CheckDefinition
         switch (monitor.Kind)
         {
             case MonitorKind.Http when monitor.Method is { } method && (method.Length == 0 || !method.All(char.IsAsciiLetter)):
-                errors.Add($"method: '{method}' is not an HTTP method");
+                errors.Add($"method: '{Escape(method)}' is not an HTTP method");
                 break;
             case MonitorKind.Dns when Targets.ReadDnsTypes(monitor.Method, out _) is { } problem:
                 errors.Add($"method: {problem}");
@@ -74,8 +75,36 @@ public static class CheckDefinition
             default:
                 break;
         }
+        errors.AddRange(HeaderErrors(monitor.Headers));
         return errors;
     }
+
+    private static IEnumerable<string> HeaderErrors(IReadOnlyDictionary<string, string> headers)
+    {
+        foreach (var (name, value) in headers)
+        {
+            if (name.Length == 0 || !name.All(IsTokenChar))
+            {
+                yield return $"headers: '{Escape(name)}' is not a valid header name (letters, digits and !#$%&'*+-.^_`|~ only)";
+            }
+            else if (value is null || value.Any(c => char.IsControl(c) && c != '\t'))
+            {
+                yield return $"headers: the value of '{name}' holds a control character (such as a line break)";
+            }
+        }
+    }
+
+    /// <summary>A <c>tchar</c> of RFC 9110 §5.6.2, the characters a header name is made of.</summary>
+    private static bool IsTokenChar(char c) => char.IsAsciiLetterOrDigit(c) || "!#$%&'*+-.^_`|~".Contains(c, StringComparison.Ordinal);
+
+    /// <summary>Control characters written as escapes, so an error names them visibly.</summary>
+    private static string Escape(string text) => string.Concat(text.Select(c => c switch
+    {
+        '\r' => "\\r",
+        '\n' => "\\n",
+        _ when char.IsControl(c) => $"\\u{(int)c:x4}",
+        _ => c.ToString(),
+    }));
 
     /// <summary>Parses conditions (or the kind's defaults) and checks each placeholder fits the kind.</summary>
     internal static List<string> ParseConditions(MonitorKind kind, IReadOnlyList<string> conditions, out List<Condition> parsed)

@@ -94,4 +94,64 @@ public class CheckDefinitionTests
         outcome.Message.ShouldStartWith("invalid monitor: conditions[0]: ");
         outcome.Observation.ShouldBeNull();
     }
+
+    [Theory]
+    [InlineData("X-Bad\r\nX-Injected", "v", "headers: 'X-Bad\\r\\nX-Injected' is not a valid header name")]
+    [InlineData("X Space", "v", "headers: 'X Space' is not a valid header name")]
+    [InlineData("X:Colon", "v", "not a valid header name")]
+    [InlineData("", "v", "headers: '' is not a valid header name")]
+    [InlineData("Caf\u00e9", "v", "not a valid header name")]
+    [InlineData("X-Token", "abc\r\nX-Injected: 1", "headers: the value of 'X-Token' holds a control character")]
+    [InlineData("X-Token", "abc\n", "the value of 'X-Token' holds a control character")]
+    [InlineData("X-Token", "abc\u0000", "the value of 'X-Token' holds a control character")]
+    [InlineData("X-Token", "abc\u007f", "the value of 'X-Token' holds a control character")]
+    public void A_header_that_would_break_the_request_is_refused(string name, string value, string error)
+    {
+        var monitor = new Monitor
+        {
+            Id = "m", Name = "m", Kind = MonitorKind.Http, Target = "https://example.com",
+            Headers = new Dictionary<string, string> { ["Accept"] = "*/*", [name] = value },
+        };
+
+        CheckDefinition.Validate(monitor).ShouldHaveSingleItem().ShouldContain(error);
+    }
+
+    [Fact]
+    public void Ordinary_headers_pass()
+    {
+        var monitor = new Monitor
+        {
+            Id = "m", Name = "m", Kind = MonitorKind.Http, Target = "https://example.com",
+            Headers = new Dictionary<string, string> { ["Authorization"] = "Bearer a.b-c~d+/=", ["X-Tabbed"] = "a\tb", ["X-Empty"] = "", ["x_odd!#$%&'*+.^`|~"] = "caf\u00e9" },
+        };
+
+        CheckDefinition.Validate(monitor).ShouldBeEmpty();
+    }
+
+    [Theory]
+    [InlineData("GET\r\nX-Injected: 1")]
+    [InlineData("GET\n")]
+    [InlineData("GE T")]
+    public void A_method_that_is_not_a_single_token_is_refused(string method)
+    {
+        var monitor = new Monitor { Id = "m", Name = "m", Kind = MonitorKind.Http, Target = "https://example.com", Method = method };
+
+        CheckDefinition.Validate(monitor).ShouldHaveSingleItem().ShouldStartWith("method: ");
+    }
+
+    [Fact]
+    public async Task A_stored_monitor_with_a_line_break_in_a_header_is_not_probed()
+    {
+        var runner = new CheckRunner(TimeProvider.System);
+        var monitor = new Monitor
+        {
+            Id = "m", Name = "m", Kind = MonitorKind.Http, Target = "http://127.0.0.1:1/",
+            Headers = new Dictionary<string, string> { ["X-Token"] = "a\r\nX-Injected: 1" },
+        };
+
+        var outcome = await runner.RunAsync(monitor, CancellationToken.None);
+
+        outcome.Message.ShouldStartWith("invalid monitor: headers: ");
+        outcome.Observation.ShouldBeNull();
+    }
 }

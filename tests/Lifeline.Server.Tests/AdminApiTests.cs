@@ -306,4 +306,168 @@ public sealed class AdminApiTests : IAsyncLifetime
         stored!.Settings["url"]!.GetValue<string>().ShouldBe("https://hooks.slack.com/services/T0/B0/secretpart");
         stored.Name.ShouldBe("ops-2");
     }
+
+    private async Task<HttpClient> ReadOnlyClientAsync()
+    {
+        using var create = await _app.Admin.PostAsJsonAsync("api/v1/keys", new { name = "grafana", readOnly = true });
+        var client = new HttpClient { BaseAddress = _app.BaseUri };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", JsonNode.Parse(await create.Content.ReadAsStringAsync())!["key"]!.GetValue<string>());
+        return client;
+    }
+
+    private static async Task<(HttpStatusCode Status, string Error)> SendAsync(HttpClient client, HttpMethod method, string path, string json)
+    {
+        using var request = new HttpRequestMessage(method, path) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
+        using var response = await client.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        var error = response.IsSuccessStatusCode ? "" : JsonNode.Parse(text)?["error"]?.GetValue<string>() ?? text;
+        return (response.StatusCode, error);
+    }
+
+    [Fact]
+    public async Task A_read_only_key_sees_no_check_header_values_bodies_or_credentials_in_targets()
+    {
+        var created = await _app.CreateMonitorAsync(new
+        {
+            name = "api",
+            kind = "http",
+            target = "https://probe:hunter2-pass@example.com/health?token=query-secret&verbose=1",
+            method = "POST",
+            headers = new Dictionary<string, string> { ["Authorization"] = "Bearer header-secret", ["X-Trace"] = "trace-secret" },
+            body = "{\"password\":\"body-secret\"}",
+        });
+        var id = created["id"]!.GetValue<string>();
+        using var client = await ReadOnlyClientAsync();
+
+        var one = JsonNode.Parse(await client.GetStringAsync($"api/v1/monitors/{id}"))!;
+        var list = await client.GetStringAsync("api/v1/monitors");
+        var status = await client.GetStringAsync("api/v1/status");
+        var admin = await _app.GetJsonAsync($"api/v1/monitors/{id}");
+
+        foreach (var secret in new[] { "hunter2-pass", "probe:", "query-secret", "header-secret", "trace-secret", "body-secret" })
+        {
+            one.ToJsonString().ShouldNotContain(secret);
+            list.ShouldNotContain(secret);
+            status.ShouldNotContain(secret);
+            admin.ToJsonString().ShouldContain(secret);
+        }
+        one["target"]!.GetValue<string>().ShouldBe("https://********@example.com/health?token=********&verbose=********");
+        one["headers"]!["Authorization"]!.GetValue<string>().ShouldBe("********");
+        one["body"]!.GetValue<string>().ShouldBe("********");
+        one["method"]!.GetValue<string>().ShouldBe("POST");
+        admin["target"]!.GetValue<string>().ShouldBe("https://probe:hunter2-pass@example.com/health?token=query-secret&verbose=1");
+    }
+
+    [Fact]
+    public async Task A_read_only_key_sees_channel_urls_as_their_host_and_no_tokens()
+    {
+        object[] channels =
+        [
+            new { kind = "webhook", name = "hook", url = "http://127.0.0.1:9/hook/path-secret?key=query-secret", secret = "signing-secret" },
+            new { kind = "ntfy", name = "ntfy", url = "https://ntfy.example.com/topic-secret", token = "ntfy-secret" },
+            new { kind = "ntfy", name = "ntfy-root", url = "https://ntfy.example.com", topic = "topic2-secret" },
+            new { kind = "gotify", name = "gotify", url = "https://user:gotify-pass@gotify.example.com/", token = "gotify-secret" },
+            new { kind = "telegram", name = "tg", botToken = "123456:telegram-secret", chatId = "42", apiBase = "https://bot:api-pass@tg.example.com/" },
+            new { kind = "pagerduty", name = "pd", routingKey = "routing-secret" },
+        ];
+        foreach (var channel in channels)
+        {
+            using var response = await _app.Admin.PostAsJsonAsync("api/v1/channels", channel);
+            response.StatusCode.ShouldBe(HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
+        }
+        using var client = await ReadOnlyClientAsync();
+
+        var list = JsonNode.Parse(await client.GetStringAsync("api/v1/channels"))!.AsArray();
+        var hook = list.Single(c => c!["kind"]!.GetValue<string>() == "webhook")!;
+        var one = await client.GetStringAsync($"api/v1/channels/{hook["id"]!.GetValue<string>()}");
+        var admin = await _app.GetArrayAsync("api/v1/channels");
+
+        foreach (var secret in new[] { "path-secret", "query-secret", "signing-secret", "topic-secret", "ntfy-secret", "topic2-secret", "gotify-pass", "gotify-secret", "telegram-secret", "api-pass", "routing-secret" })
+        {
+            list.ToJsonString().ShouldNotContain(secret);
+        }
+        one.ShouldNotContain("path-secret");
+        hook["url"]!.GetValue<string>().ShouldBe("http://127.0.0.1:9/********");
+        admin.Single(c => c!["kind"]!.GetValue<string>() == "webhook")!["url"]!.GetValue<string>().ShouldBe("http://127.0.0.1:9/hook/path-secret?key=query-secret");
+        admin.ToJsonString().ShouldContain("topic2-secret");
+    }
+
+    [Theory]
+    [InlineData("POST", "api/v1/monitors", """{"name":"a","name":"b"}""", "'name'")]
+    [InlineData("POST", "api/v1/monitors", """{"name":"a","kind":"http","target":"http://127.0.0.1:9/","headers":{"X-A":"1","X-A":"2"}}""", "'X-A'")]
+    [InlineData("PATCH", "api/v1/monitors/{id}", """{"tags":["a"],"tags":["b"]}""", "'tags'")]
+    [InlineData("POST", "api/v1/channels", """{"kind":"webhook","url":"http://127.0.0.1:9/a","url":"http://127.0.0.1:9/b"}""", "'url'")]
+    [InlineData("PATCH", "api/v1/channels/{channel}", """{"name":"x","name":"y"}""", "'name'")]
+    [InlineData("POST", "api/v1/keys", """{"name":"ci","readOnly":true,"readOnly":false}""", "'readOnly'")]
+    public async Task A_body_with_a_duplicated_key_is_a_400_naming_the_key(string method, string path, string json, string mentions)
+    {
+        var id = (await _app.CreateMonitorAsync(new { name = "m" }))["id"]!.GetValue<string>();
+        var channel = await _app.CreateWebhookAsync("http://127.0.0.1:9/hook");
+
+        var (status, error) = await SendAsync(_app.Admin, new HttpMethod(method), path.Replace("{id}", id, StringComparison.Ordinal).Replace("{channel}", channel, StringComparison.Ordinal), json);
+
+        status.ShouldBe(HttpStatusCode.BadRequest, error);
+        error.ShouldContain(mentions);
+        error.ShouldContain("more than once");
+    }
+
+    [Fact]
+    public async Task A_condition_nested_twenty_thousand_deep_is_a_400_naming_it_and_the_server_lives_on()
+    {
+        var nested = string.Concat(Enumerable.Repeat("any(", 20_000)) + "200" + new string(')', 20_000);
+        var json = new JsonObject { ["name"] = "deep", ["kind"] = "http", ["target"] = "http://127.0.0.1:9/", ["conditions"] = new JsonArray("[STATUS] < 400", "[STATUS] == " + nested) }.ToJsonString();
+
+        var (status, error) = await PostAsync(json);
+        using var health = await _app.Anonymous.GetAsync("healthz");
+
+        status.ShouldBe(HttpStatusCode.BadRequest);
+        error.ShouldStartWith("conditions[1]: ");
+        error.ShouldContain("nested too deeply");
+        error.Length.ShouldBeLessThan(1000);
+        health.StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+
+    [Theory]
+    [InlineData("[BODY].a[99999999999] == 1", "array index too large")]
+    [InlineData("[RESPONSE_TIME] < 99999999999d", "number or a duration")]
+    [InlineData("[STATUS] == 1e999", "expected a number")]
+    public async Task A_condition_with_an_overflowing_number_is_a_400_naming_it(string condition, string mentions)
+    {
+        var json = new JsonObject { ["name"] = "big", ["kind"] = "http", ["target"] = "http://127.0.0.1:9/", ["conditions"] = new JsonArray(condition) }.ToJsonString();
+
+        var (status, error) = await PostAsync(json);
+
+        status.ShouldBe(HttpStatusCode.BadRequest);
+        error.ShouldStartWith("conditions[0]: ");
+        error.ShouldContain(mentions);
+    }
+
+    [Theory]
+    [InlineData("""{"headers":{"X-Token":"a\r\nX-Injected: 1"}}""", "headers: the value of 'X-Token'")]
+    [InlineData("""{"headers":{"X-Token":"a\nb"}}""", "headers: the value of 'X-Token'")]
+    [InlineData("""{"headers":{"X-Bad\r\nX-Injected":"1"}}""", "headers: 'X-Bad\\r\\nX-Injected' is not a valid header name")]
+    [InlineData("""{"headers":{"Bad Name":"1"}}""", "headers: 'Bad Name'")]
+    [InlineData("""{"method":"GET\r\nX-Injected: 1"}""", "method")]
+    [InlineData("""{"method":"GET\n"}""", "method")]
+    public async Task A_header_or_method_that_would_break_the_request_is_a_400_on_create_and_on_patch(string fields, string mentions)
+    {
+        var body = JsonNode.Parse(fields)!.AsObject();
+        var create = new JsonObject { ["name"] = "api", ["kind"] = "http", ["target"] = "http://127.0.0.1:9/" };
+        foreach (var (key, value) in body)
+        {
+            create[key] = value?.DeepClone();
+        }
+        var id = (await _app.CreateMonitorAsync(new { name = "api", kind = "http", target = "http://127.0.0.1:9/" }))["id"]!.GetValue<string>();
+
+        var (created, createError) = await PostAsync(create.ToJsonString());
+        var (patched, patchError) = await SendAsync(_app.Admin, HttpMethod.Patch, $"api/v1/monitors/{id}", fields);
+        var stored = await _app.GetJsonAsync($"api/v1/monitors/{id}");
+
+        created.ShouldBe(HttpStatusCode.BadRequest);
+        createError.ShouldContain(mentions);
+        patched.ShouldBe(HttpStatusCode.BadRequest);
+        patchError.ShouldContain(mentions);
+        stored["headers"]!.AsObject().Count.ShouldBe(0);
+        stored["method"].ShouldBeNull();
+    }
 }

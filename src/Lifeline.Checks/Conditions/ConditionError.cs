@@ -6,7 +6,11 @@ namespace Lifeline.Checks.Conditions;
 /// </summary>
 public sealed record ConditionError(string Condition, int Position, string Reason)
 {
-    public override string ToString() => $"\"{Condition}\": {Reason} at position {Position}";
+    /// <summary>Characters of the condition shown in <see cref="ToString"/>; a longer one is cut.</summary>
+    public const int ShownLength = 200;
+
+    public override string ToString() =>
+        $"\"{(Condition.Length > ShownLength ? Condition[..ShownLength] + "…" : Condition)}\": {Reason} at position {Position}";
 }
 
 /// <summary>Thrown by the parser internally; callers see <see cref="ConditionError"/>.</summary>

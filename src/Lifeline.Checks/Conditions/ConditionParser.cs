@@ -18,6 +18,13 @@ public static class ConditionParser
     /// <summary>Time limit for one regular-expression match.</summary>
     public static readonly TimeSpan MatchTimeout = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>
+    /// How deep functions may nest while parsing. No function takes another one (see
+    /// <see cref="CheckFunction"/>), so one level inside a function is read only to report that;
+    /// anything deeper is refused before it can exhaust the stack.
+    /// </summary>
+    private const int MaxFunctionDepth = 2;
+
     private enum TokenKind
     {
         Placeholder,
@@ -61,7 +68,7 @@ public static class ConditionParser
             throw new ConditionSyntaxException(tokens[0].Index, "the condition is empty");
         }
         var position = 0;
-        var left = ParseOperand(text, tokens, ref position);
+        var left = ParseOperand(text, tokens, ref position, 0);
         if (tokens[position].Kind == TokenKind.End)
         {
             if (TypeOf(left) != ValueType.Bool)
@@ -79,7 +86,7 @@ public static class ConditionParser
         {
             throw new ConditionSyntaxException(tokens[position].Index, $"expected a value after '{opToken.Text}'");
         }
-        var right = ParseOperand(text, tokens, ref position);
+        var right = ParseOperand(text, tokens, ref position, 0);
         if (tokens[position].Kind != TokenKind.End)
         {
             throw new ConditionSyntaxException(tokens[position].Index, $"unexpected '{tokens[position].Text}' after the condition");
@@ -88,7 +95,7 @@ public static class ConditionParser
         return new Condition(text, checkedLeft, opToken.Op, checkedRight, pattern);
     }
 
-    private static Operand ParseOperand(string text, List<Token> tokens, ref int position)
+    private static Operand ParseOperand(string text, List<Token> tokens, ref int position, int depth)
     {
         var token = tokens[position++];
         switch (token.Kind)
@@ -100,6 +107,10 @@ public static class ConditionParser
             case TokenKind.Quoted:
                 return new LiteralOperand(ConditionValue.Of(token.Value) with { Quoted = true }, token.Index, token.Text);
             case TokenKind.Function:
+                if (depth >= MaxFunctionDepth)
+                {
+                    throw new ConditionSyntaxException(token.Index, $"functions are nested too deeply: {token.Text}(...) takes values and placeholders, not functions");
+                }
                 position++; // the '(' the tokenizer saw right after the name
                 var arguments = new List<Operand>();
                 if (tokens[position].Kind == TokenKind.Close)
@@ -108,7 +119,7 @@ public static class ConditionParser
                 }
                 while (true)
                 {
-                    arguments.Add(ParseOperand(text, tokens, ref position));
+                    arguments.Add(ParseOperand(text, tokens, ref position, depth + 1));
                     var next = tokens[position++];
                     if (next.Kind == TokenKind.Close)
                     {

@@ -50,7 +50,11 @@ internal sealed class JsonPath
                 {
                     throw new ConditionSyntaxException(start, "expected an array index such as [0]");
                 }
-                steps.Add(int.Parse(text.AsSpan(start, i - start), CultureInfo.InvariantCulture));
+                if (!int.TryParse(text.AsSpan(start, i - start), NumberStyles.None, CultureInfo.InvariantCulture, out var index))
+                {
+                    throw new ConditionSyntaxException(start, $"array index too large (at most {int.MaxValue})");
+                }
+                steps.Add(index);
                 i++;
             }
             else

@@ -6,14 +6,23 @@ using Microsoft.AspNetCore.Routing;
 
 namespace Lifeline.Server.Endpoints;
 
-/// <summary>/api/v1/channels: where notices go. Secrets in settings are never shown back in full.</summary>
+/// <summary>
+/// /api/v1/channels: where notices go. Secrets in settings are never shown back in full; read-only
+/// keys also see every URL as its scheme and host only, and no ntfy topic.
+/// </summary>
 internal static class ChannelsApi
 {
     private static readonly string[] SecretFields = ["secret", "botToken", "token", "routingKey", "password"];
-    private const string Masked = "********";
+    private const string Masked = Redact.Masked;
 
     /// <summary>Kinds whose webhook URL is itself the credential: only its scheme and host are shown.</summary>
     private static readonly string[] SecretUrlKinds = ["slack", "discord", "teams"];
+
+    /// <summary>Settings holding URLs, shown to read-only keys as scheme and host only (paths and queries carry tokens).</summary>
+    private static readonly string[] UrlFields = ["url", "apiBase"];
+
+    /// <summary>Settings that let their holder read or post notices, hidden from read-only keys (a public ntfy topic is its own password).</summary>
+    private static readonly string[] ReadOnlyHiddenFields = ["topic"];
 
     public static RouteGroupBuilder MapChannels(this RouteGroupBuilder api)
     {
@@ -57,14 +66,15 @@ internal static class ChannelsApi
         return TypedResults.Json(Json(channel), statusCode: StatusCodes.Status201Created);
     }
 
-    private static async Task<IResult> List(IChannelStore store, CancellationToken ct)
+    private static async Task<IResult> List(HttpContext context, IChannelStore store, CancellationToken ct)
     {
         var channels = await store.ListAsync(ct);
-        return TypedResults.Json(new JsonArray([.. channels.Select(c => (JsonNode)Json(c))]));
+        var readOnly = Security.ApiKeyFilter.IsReadOnly(context);
+        return TypedResults.Json(new JsonArray([.. channels.Select(c => (JsonNode)Json(c, readOnly))]));
     }
 
-    private static async Task<IResult> Get(string id, IChannelStore store, CancellationToken ct) =>
-        await store.FindAsync(id, ct) is { } channel ? TypedResults.Json(Json(channel)) : Requests.NotFound("channel", id);
+    private static async Task<IResult> Get(string id, HttpContext context, IChannelStore store, CancellationToken ct) =>
+        await store.FindAsync(id, ct) is { } channel ? TypedResults.Json(Json(channel, Security.ApiKeyFilter.IsReadOnly(context))) : Requests.NotFound("channel", id);
 
     private static async Task<IResult> Patch(string id, HttpRequest request, IChannelStore store, IEnumerable<INoticeChannel> kinds, CancellationToken ct)
     {
@@ -167,7 +177,8 @@ internal static class ChannelsApi
         return settings;
     }
 
-    private static JsonObject Json(ChannelConfig channel)
+    /// <param name="readOnly">True for read-only keys: URLs cut to their host and topics hidden as well.</param>
+    private static JsonObject Json(ChannelConfig channel, bool readOnly = false)
     {
         var json = new JsonObject
         {
@@ -180,16 +191,16 @@ internal static class ChannelsApi
         {
             json[key] = value is null ? null
                 : SecretFields.Contains(key, StringComparer.OrdinalIgnoreCase) ? Masked
+                : readOnly && ReadOnlyHiddenFields.Contains(key, StringComparer.OrdinalIgnoreCase) ? Masked
                 : key == "url" && SecretUrlKinds.Contains(channel.Kind) ? MaskUrl(value)
+                : readOnly && UrlFields.Contains(key, StringComparer.OrdinalIgnoreCase) ? MaskUrl(value)
                 : value.DeepClone();
         }
         return json;
     }
 
     private static string MaskUrl(JsonNode value) =>
-        value is JsonValue v && v.TryGetValue<string>(out var text) && Uri.TryCreate(text, UriKind.Absolute, out var uri)
-            ? $"{uri.Scheme}://{uri.Authority}/{Masked}"
-            : Masked;
+        Redact.Url(value is JsonValue v && v.TryGetValue<string>(out var text) ? text : null);
 
     private static string? StringField(JsonObject body, string name) =>
         body[name] is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;

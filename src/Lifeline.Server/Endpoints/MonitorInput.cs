@@ -258,7 +258,7 @@ internal static partial class MonitorInput
             {
                 m = m with { Method = null };
             }
-            else if (!TryString(body["method"]!, out var method) || !Regex.IsMatch(method, "^[A-Za-z]{1,16}$"))
+            else if (!TryString(body["method"]!, out var method) || !Regex.IsMatch(method, @"\A[A-Za-z]{1,16}\z"))
             {
                 errors.Add("method must be an HTTP method such as GET or POST");
             }

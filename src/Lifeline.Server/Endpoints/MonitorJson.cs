@@ -6,8 +6,11 @@ namespace Lifeline.Server.Endpoints;
 /// <summary>The wire shape of monitors, events and incidents (CONTRACT §3): camelCase, durations in seconds, times ISO 8601 UTC.</summary>
 internal static class MonitorJson
 {
-    /// <param name="withPushSecrets">False for read-only keys: the push token and URLs would let the holder send signals.</param>
-    public static JsonObject Monitor(Monitor m, string baseUrl, bool withPushSecrets = true)
+    /// <param name="withSecrets">
+    /// False for read-only keys: no push token or URLs (they would let the holder send signals), and
+    /// check header values, request bodies and credentials in targets masked (see <see cref="Redact"/>).
+    /// </param>
+    public static JsonObject Monitor(Monitor m, string baseUrl, bool withSecrets = true)
     {
         var json = new JsonObject
         {
@@ -33,15 +36,15 @@ internal static class MonitorJson
             json["schedule"] = m.Schedule;
             json["tz"] = m.Tz;
             json["manualResume"] = m.ManualResume;
-            json["pushToken"] = withPushSecrets ? m.PushToken : null;
-            json["pushUrl"] = withPushSecrets ? $"{baseUrl}/api/push/{m.PushToken}" : null;
-            json["pingUrl"] = withPushSecrets ? $"{baseUrl}/ping/{m.PushToken}" : null;
+            json["pushToken"] = withSecrets ? m.PushToken : null;
+            json["pushUrl"] = withSecrets ? $"{baseUrl}/api/push/{m.PushToken}" : null;
+            json["pingUrl"] = withSecrets ? $"{baseUrl}/ping/{m.PushToken}" : null;
             json["started"] = m.IsStarted;
             json["lastDurationMs"] = m.LastDurationMs;
         }
         else
         {
-            json["target"] = m.Target;
+            json["target"] = withSecrets || m.Target is null ? m.Target : Redact.Target(m.Target);
             json["interval"] = m.Interval.TotalSeconds;
             json["timeout"] = m.Timeout.TotalSeconds;
             json["retries"] = m.Retries;
@@ -49,8 +52,8 @@ internal static class MonitorJson
             json["successThreshold"] = m.SuccessThreshold;
             json["conditions"] = new JsonArray([.. m.Conditions.Select(c => JsonValue.Create(c))]);
             json["method"] = m.Method;
-            json["headers"] = new JsonObject(m.Headers.Select(h => KeyValuePair.Create(h.Key, (JsonNode?)JsonValue.Create(h.Value))));
-            json["body"] = m.Body;
+            json["headers"] = new JsonObject(m.Headers.Select(h => KeyValuePair.Create(h.Key, (JsonNode?)JsonValue.Create(withSecrets ? h.Value : Redact.Masked))));
+            json["body"] = withSecrets || m.Body is null ? m.Body : Redact.Masked;
         }
         return json;
     }

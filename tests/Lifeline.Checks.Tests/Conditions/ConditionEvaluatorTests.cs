@@ -150,6 +150,27 @@ public class ConditionEvaluatorTests
         result.Text.ShouldEndWith("(pattern timed out)");
     }
 
+    [Fact]
+    public void A_body_nested_deeper_than_the_json_reader_allows_leaves_paths_and_health_unseen()
+    {
+        var deep = string.Concat(Enumerable.Repeat("{\"a\":", 100_000)) + "1" + new string('}', 100_000);
+        var path = Parse("[BODY]" + string.Concat(Enumerable.Repeat(".a", 5_000)) + " == 1");
+        var health = Parse("[HEALTH] == pass");
+
+        var results = ConditionEvaluator.EvaluateAll([path, health], Seen with { Body = deep });
+
+        results.ShouldAllBe(r => !r.Ok);
+    }
+
+    [Fact]
+    public void A_path_with_thousands_of_steps_is_followed_to_its_end()
+    {
+        var body = string.Concat(Enumerable.Repeat("[", 60)) + "7" + new string(']', 60);
+        var condition = Parse("[BODY]" + string.Concat(Enumerable.Repeat("[0]", 60)) + " == 7");
+
+        ConditionEvaluator.Evaluate(condition, Seen with { Body = body }).Ok.ShouldBeTrue();
+    }
+
     private static Condition Parse(string text)
     {
         ConditionParser.TryParse(text, out var condition, out var error).ShouldBeTrue(error?.ToString());

@@ -76,6 +76,11 @@ public class ConditionParserTests
     [InlineData("[BODY]. == x", 8, "property name")]
     [InlineData("[BODY].a[x] == 1", 10, "array index")]
     [InlineData("[BODY].a[1 == 1", 10, "array index")]
+    [InlineData("[BODY].a[99999999999] == 1", 10, "array index too large")]
+    [InlineData("[BODY][2147483648].id == 1", 8, "array index too large")]
+    [InlineData("[RESPONSE_TIME] < 99999999999d", 19, "number or a duration")]
+    [InlineData("[CERTIFICATE_EXPIRATION] > 999999999999999999999999999h", 28, "number or a duration")]
+    [InlineData("[STATUS] == 1e999", 13, "expected a number")]
     [InlineData("[STATUS] == UP", 13, "expected a number")]
     [InlineData("[STATUS] == 5m", 13, "expected a number")]
     [InlineData("[STATUS] < \"abc\"", 12, "expected a number")]
@@ -109,5 +114,38 @@ public class ConditionParserTests
         error.Position.ShouldBe(position, error.ToString());
         error.ToString().ShouldContain($"\"{text}\"");
         error.ToString().ShouldContain($"at position {position}");
+    }
+
+    [Fact]
+    public void A_condition_nested_twenty_thousand_deep_is_rejected_without_overflowing_the_stack()
+    {
+        var nested = string.Concat(Enumerable.Repeat("any(", 20_000)) + "200" + new string(')', 20_000);
+
+        var parsed = ConditionParser.TryParse("[STATUS] == " + nested, out _, out var error);
+
+        parsed.ShouldBeFalse();
+        error!.Reason.ShouldContain("nested too deeply");
+        error.Position.ShouldBeLessThan(40);
+    }
+
+    [Fact]
+    public void A_function_inside_a_function_keeps_its_own_message()
+    {
+        var parsed = ConditionParser.TryParse("[STATUS] == any(len([BODY]), 2)", out _, out var error);
+
+        parsed.ShouldBeFalse();
+        error!.Reason.ShouldContain("not functions");
+    }
+
+    [Fact]
+    public void The_error_of_a_very_long_condition_shows_only_its_start()
+    {
+        var text = "[BODY] == " + new string('x', 100_000) + " 1";
+
+        ConditionParser.TryParse(text, out _, out var error).ShouldBeFalse();
+
+        error!.ToString().Length.ShouldBeLessThan(400);
+        error.ToString().ShouldStartWith("\"[BODY] == xxx");
+        error.ToString().ShouldContain("unexpected");
     }
 }

@@ -1,0 +1,127 @@
+using System.Collections.Concurrent;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Lifeline.Testing;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Lifeline.Server.Tests;
+
+/// <summary>Secrets given to monitors and channels never reach the log, even at its most detailed level.</summary>
+public sealed class SecretLoggingTests : IAsyncLifetime
+{
+    private const string AdminKey = "test-admin-key-0123456789";
+
+    private static readonly string[] Secrets =
+    [
+        "log-user-pass", "log-query-secret", "log-header-secret", "log-body-secret",
+        "log-hook-path", "log-signing-secret", "123456:log-bot-secret", "log-routing-secret",
+    ];
+
+    private readonly CapturingLogs _logs = new();
+    private readonly ManualClock _clock = new();
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "lifeline-tests", Guid.NewGuid().ToString("N"));
+    private WebApplication _app = null!;
+    private HttpClient _admin = null!;
+
+    public async Task InitializeAsync()
+    {
+        Directory.CreateDirectory(_folder);
+        _app = ServerHost.Build(["--urls=http://127.0.0.1:0", $"--Lifeline:Data={_folder}", $"--LIFELINE_API_KEY={AdminKey}"], services =>
+        {
+            services.AddSingleton<TimeProvider>(_clock);
+            services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Trace).AddProvider(_logs));
+        });
+        await _app.StartAsync();
+        var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        _admin = new HttpClient { BaseAddress = new Uri(address.TrimEnd('/') + "/") };
+        _admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminKey);
+    }
+
+    public async Task DisposeAsync()
+    {
+        _admin.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        try
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A leftover temp folder is harmless.
+        }
+    }
+
+    [Fact]
+    public async Task Check_credentials_and_channel_secrets_stay_out_of_the_log_through_saving_reading_checking_and_delivering()
+    {
+        using var hook = await _admin.PostAsJsonAsync("api/v1/channels", new { kind = "webhook", name = "hook", url = "http://127.0.0.1:1/log-hook-path", secret = "log-signing-secret" });
+        using var bot = await _admin.PostAsJsonAsync("api/v1/channels", new { kind = "telegram", name = "tg", botToken = "123456:log-bot-secret", chatId = "42", apiBase = "http://127.0.0.1:1/" });
+        using var pager = await _admin.PostAsJsonAsync("api/v1/channels", new { kind = "pagerduty", name = "pd", routingKey = "log-routing-secret", apiBase = "http://127.0.0.1:1/" });
+        var channelIds = new List<string>();
+        foreach (var created in new[] { hook, bot, pager })
+        {
+            var json = await created.Content.ReadAsStringAsync();
+            ((int)created.StatusCode).ShouldBe(201, json);
+            channelIds.Add(JsonNode.Parse(json)!["id"]!.GetValue<string>());
+        }
+        using var monitor = await _admin.PostAsJsonAsync("api/v1/monitors", new
+        {
+            name = "api",
+            kind = "http",
+            target = "http://probe:log-user-pass@127.0.0.1:1/health?token=log-query-secret",
+            headers = new Dictionary<string, string> { ["Authorization"] = "Bearer log-header-secret" },
+            body = "log-body-secret",
+            channels = channelIds,
+        });
+        ((int)monitor.StatusCode).ShouldBe(201);
+        var id = JsonNode.Parse(await monitor.Content.ReadAsStringAsync())!["id"]!.GetValue<string>();
+
+        (await _admin.GetStringAsync($"api/v1/monitors/{id}")).ShouldContain("log-header-secret");
+        await _admin.GetStringAsync("api/v1/channels");
+        var sweep = _app.Services.GetRequiredService<ActiveCheckSweep>();
+        await sweep.SweepOnceAsync(CancellationToken.None);
+        await sweep.DrainAsync();
+        foreach (var channel in channelIds)
+        {
+            using var test = await _admin.PostAsync($"api/v1/channels/{channel}/test", null);
+        }
+        var dispatcher = _app.Services.GetRequiredService<OutboxDispatcher>();
+        while (await dispatcher.DispatchOnceAsync(CancellationToken.None))
+        {
+        }
+
+        _logs.Lines.ShouldNotBeEmpty();
+        _logs.Lines.ShouldContain(line => line.Contains("failed (attempt", StringComparison.Ordinal));
+        foreach (var secret in Secrets)
+        {
+            _logs.Lines.ShouldNotContain(line => line.Contains(secret, StringComparison.Ordinal), secret);
+        }
+    }
+
+    private sealed class CapturingLogs : ILoggerProvider
+    {
+        public ConcurrentQueue<string> Lines { get; } = new();
+
+        public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class Logger(CapturingLogs owner, string category) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+            public bool IsEnabled(LogLevel logLevel) => true;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+                owner.Lines.Enqueue($"{category}: {formatter(state, exception)} {exception}");
+        }
+    }
+}
