@@ -457,8 +457,15 @@ public sealed class PushEndpointTests : IAsyncLifetime
             "Content-Type: text/plain\r\nContent-Length: 1000\r\n\r\n";
         await stream.WriteAsync(Encoding.ASCII.GetBytes(head + sent));
         client.Client.Shutdown(SocketShutdown.Send);
-        // The server answers (or just closes) once it has handled the request.
-        var answer = await new StreamReader(stream).ReadToEndAsync();
+        // The server answers (or just closes, or resets) once it has handled the request.
+        var answer = "";
+        try
+        {
+            answer = await new StreamReader(stream).ReadToEndAsync();
+        }
+        catch (IOException)
+        {
+        }
 
         answer.ShouldNotStartWith("HTTP/1.1 200");
         (await EventsAsync()).Count.ShouldBe(0);

@@ -7,6 +7,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace Lifeline.Server.Endpoints;
@@ -30,7 +31,7 @@ internal static class PushEndpoints
 
     // ---- Tianji / Uptime Kuma: /api/push/{token}?status=&msg=&value=&ping=
 
-    private static async Task KumaPush(HttpContext context, string token, Ingestor ingestor, PushGuard guard, IOptions<LifelineOptions> options, TimeProvider clock)
+    private static async Task KumaPush(HttpContext context, string token, Ingestor ingestor, PushGuard guard, TimeProvider clock)
     {
         var client = context.Connection.RemoteIpAddress;
         if (guard.Refuses(client, token, out var retryAfter))
@@ -44,7 +45,7 @@ internal static class PushEndpoints
         string? status = query["status"], msg = query["msg"], value = query["value"], ping = query["ping"];
         if (PushBody.IsPresent(request))
         {
-            var limit = options.Value.PushBodyLimit;
+            var limit = context.RequestServices.GetRequiredService<IOptions<LifelineOptions>>().Value.PushBodyLimit;
             var body = await PushBody.ReadAsync(context, limit, limit, context.RequestAborted);
             if (body.Outcome != BodyOutcome.Whole)
             {
@@ -103,7 +104,7 @@ internal static class PushEndpoints
 
     // ---- Healthchecks: /ping/{token}[/start|/fail|/log|/{exit}] and /ping/{pingKey}/{slug}[/...]
 
-    private static async Task HealthchecksPing(HttpContext context, string? path, Ingestor ingestor, PushGuard guard, PingKey pingKey, IMonitorStore store, TimeProvider clock, IOptions<LifelineOptions> options)
+    private static async Task HealthchecksPing(HttpContext context, string? path, Ingestor ingestor, PushGuard guard, PingKey pingKey, TimeProvider clock, IOptions<LifelineOptions> options)
     {
         var settings = options.Value;
         var limit = settings.PingBodyLimit;
@@ -223,7 +224,7 @@ internal static class PushEndpoints
             : await ingestor.RecordAsync(address, signal, CancellationToken.None);
         if (create && result.Outcome == SignalOutcome.NotFound)
         {
-            if (await CreateAsync(address, signal, ingestor, guard, store, settings.AutoCreateLimit) is not { } created)
+            if (await CreateAsync(address, signal, ingestor, guard, context.RequestServices.GetRequiredService<IMonitorStore>(), settings.AutoCreateLimit) is not { } created)
             {
                 await PlainAnswer(context, 403, "check limit reached");
                 return;
