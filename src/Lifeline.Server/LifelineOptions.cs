@@ -39,6 +39,27 @@ public sealed class LifelineOptions
 
     /// <summary>When true, /metrics needs an API key too [false].</summary>
     public bool MetricsRequireKey { get; set; }
+
+    /// <summary>Largest body a <c>/api/push</c> request may carry (JSON or form fields), in bytes; larger ones answer 413 [65536].</summary>
+    public int PushBodyLimit { get; set; } = 64 * 1024;
+
+    /// <summary>
+    /// Largest body a <c>/ping</c> request may send, in bytes; larger ones answer 413. What is stored is
+    /// still cut to <see cref="PingBodyLimit"/> [1048576].
+    /// </summary>
+    public int MaxPingRequestBytes { get; set; } = 1024 * 1024;
+
+    /// <summary><c>?create=1</c> creates a monitor only while fewer than this many exist; beyond, 403 (0 turns auto-creation off) [10000].</summary>
+    public int AutoCreateLimit { get; set; } = 10_000;
+
+    /// <summary>
+    /// Unknown push tokens (404 answers) one client address may try per minute; past that its push
+    /// requests answer 429, except to tokens it has used successfully since. 0 turns the limit off [60].
+    /// </summary>
+    public int PushNotFoundPerMinute { get; set; } = 60;
+
+    /// <summary>Whether <see cref="PushNotFoundPerMinute"/> applies to loopback clients too [true].</summary>
+    public bool RateLimitLoopback { get; set; } = true;
 }
 
 /// <summary>Reports every problem with the options at once, at start.</summary>
@@ -74,6 +95,22 @@ internal sealed class LifelineOptionsValidator : IValidateOptions<LifelineOption
         if (options.SweepIntervalMs is < 10 or > 60_000)
         {
             errors.Add("Lifeline:SweepIntervalMs must be between 10 and 60000");
+        }
+        if (options.PushBodyLimit is < 1024 or > 10_000_000)
+        {
+            errors.Add("Lifeline:PushBodyLimit must be between 1024 and 10000000 bytes");
+        }
+        if (options.MaxPingRequestBytes < options.PingBodyLimit || options.MaxPingRequestBytes > 100_000_000)
+        {
+            errors.Add("Lifeline:MaxPingRequestBytes must be at least Lifeline:PingBodyLimit and at most 100000000 bytes");
+        }
+        if (options.AutoCreateLimit < 0)
+        {
+            errors.Add("Lifeline:AutoCreateLimit must be 0 or more");
+        }
+        if (options.PushNotFoundPerMinute is < 0 or > 1_000_000)
+        {
+            errors.Add("Lifeline:PushNotFoundPerMinute must be between 0 (off) and 1000000");
         }
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }

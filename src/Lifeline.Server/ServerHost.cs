@@ -53,6 +53,7 @@ public static class ServerHost
         // Security and server facts.
         builder.Services.AddSingleton<ApiKeyGate>();
         builder.Services.AddSingleton<PingKey>();
+        builder.Services.AddSingleton<PushGuard>();
         builder.Services.AddSingleton<ServerState>();
 
         // Workers: the store opens before anything else runs.

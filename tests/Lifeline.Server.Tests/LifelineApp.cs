@@ -20,8 +20,9 @@ public sealed class LifelineApp : IAsyncDisposable
 
     private readonly WebApplication _app;
 
-    private LifelineApp(WebApplication app, ManualClock clock, string folder, Uri baseUri)
+    private LifelineApp(WebApplication app, ManualClock clock, string folder, Uri baseUri, ErrorLog errors)
     {
+        Errors = errors;
         _app = app;
         Clock = clock;
         Folder = folder;
@@ -32,6 +33,8 @@ public sealed class LifelineApp : IAsyncDisposable
     }
 
     public ManualClock Clock { get; }
+    /// <summary>Everything the server logged at Error or above.</summary>
+    public ErrorLog Errors { get; }
     public string Folder { get; }
     public Uri BaseUri { get; }
     public HttpClient Anonymous { get; }
@@ -42,15 +45,17 @@ public sealed class LifelineApp : IAsyncDisposable
         var folder = Path.Combine(Path.GetTempPath(), "lifeline-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
         var clock = new ManualClock();
-        string[] args = ["--urls=http://127.0.0.1:0", $"--Lifeline:Data={folder}", $"--LIFELINE_API_KEY={AdminKey}", .. extraArgs];
+        var errors = new ErrorLog();
+        // Every test talks over loopback: the push 404 limit would count them all as one client.
+        string[] args = ["--urls=http://127.0.0.1:0", $"--Lifeline:Data={folder}", $"--LIFELINE_API_KEY={AdminKey}", "--Lifeline:RateLimitLoopback=false", .. extraArgs];
         var app = ServerHost.Build(args, services =>
         {
             services.AddSingleton<TimeProvider>(clock);
-            services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+            services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning).AddProvider(errors));
         });
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new LifelineApp(app, clock, folder, new Uri(address.TrimEnd('/') + "/"));
+        return new LifelineApp(app, clock, folder, new Uri(address.TrimEnd('/') + "/"), errors);
     }
 
     public T Service<T>() where T : notnull => _app.Services.GetRequiredService<T>();

@@ -1,5 +1,7 @@
 using System.Net;
+using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Net.Sockets;
 using System.Text;
 using System.Text.Json.Nodes;
 
@@ -305,5 +307,257 @@ public sealed class PushEndpointTests : IAsyncLifetime
 
         response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
         (await response.Content.ReadAsStringAsync()).ShouldContain("body");
+    }
+
+    // ---- Hostile input (issue #14): a 4xx or a clean 200, never a 5xx, never an error in the log.
+
+    [Fact]
+    public async Task A_form_in_an_unsupported_charset_is_a_400_naming_the_body()
+    {
+        using var content = new StringContent("status=down&msg=hi", Encoding.UTF8);
+        content.Headers.ContentType = MediaTypeHeaderValue.Parse("application/x-www-form-urlencoded; charset=utf-7");
+        using var response = await _app.Anonymous.PostAsync($"api/push/{_token}", content);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        body["ok"]!.GetValue<bool>().ShouldBeFalse();
+        body["field"]!.GetValue<string>().ShouldBe("body");
+        (await EventsAsync()).Count.ShouldBe(0);
+        _app.Errors.Entries.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task A_json_message_with_a_lone_surrogate_is_recorded_with_a_replacement_character()
+    {
+        using var content = new StringContent("""{"status":"down","msg":"disk \ud800 full"}""", Encoding.UTF8, "application/json");
+        using var response = await _app.Anonymous.PostAsync($"api/push/{_token}", content);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        var e = (await EventsAsync())[0]!;
+        e["msg"]!.GetValue<string>().ShouldBe("disk \uFFFD full");
+        e["ok"]!.GetValue<bool>().ShouldBeFalse();
+        _app.Errors.Entries.ShouldBeEmpty();
+    }
+
+    [Theory]
+    [InlineData("GET", "api/push/{token}?value=1e400", null, null, 400)]
+    [InlineData("GET", "api/push/{token}?ping=NaN", null, null, 400)]
+    [InlineData("GET", "api/push/{token}?msg=a%00b", null, null, 200)]
+    [InlineData("GET", "api/push/{token}?msg=%FF%FE%ED%A0%80", null, null, 200)]
+    [InlineData("GET", "api/push/{token}?msg=%zz%&status=%", null, null, 400)]
+    [InlineData("GET", "api/push/{token}?msg=%zz%", null, null, 200)]
+    [InlineData("GET", "api/push/{long}", null, null, 404)]
+    [InlineData("GET", "ping/{token}/a/b/c", null, null, 404)]
+    [InlineData("GET", "ping/{long}", null, null, 404)]
+    [InlineData("POST", "ping/{token}", "text/plain", "\xFF\xFE\xC3(ok", 200)]
+    [InlineData("POST", "ping/{token}", "text/plain; charset=utf-7", "+AGEAYgBj-", 200)]
+    [InlineData("POST", "api/push/{token}", "application/json", "{\"value\":1e400}", 400)]
+    [InlineData("POST", "api/push/{token}", "application/json", "{\"msg\":\"\\u0000\\udc00\\ud800\\ud800\"}", 200)]
+    [InlineData("POST", "api/push/{token}", "application/json", "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[", 400)]
+    [InlineData("POST", "api/push/{token}", "application/json", "\xFF\xFE{", 400)]
+    [InlineData("POST", "api/push/{token}", "application/x-www-form-urlencoded", "msg=%zz%&msg=%FF&status=up", 200)]
+    [InlineData("POST", "api/push/{token}", "application/x-www-form-urlencoded; charset=bogus", "status=up", 400)]
+    [InlineData("POST", "api/push/{token}", "multipart/form-data; boundary=x", "--x\r\nContent-Disposition: form-data; name=\"msg\"\r\nContent-Type: text/plain; charset=utf-7\r\n\r\n+AGE-\r\n--x--\r\n", 200)]
+    [InlineData("POST", "api/push/{token}", "multipart/form-data; boundary=x; charset=utf-7", "--x--\r\n", 400)]
+    public async Task Hostile_input_answers_a_4xx_or_a_clean_200_and_logs_no_error(string method, string path, string? contentType, string? body, int expected)
+    {
+        using var request = new HttpRequestMessage(new HttpMethod(method), path.Replace("{token}", _token, StringComparison.Ordinal).Replace("{long}", new string('t', 6000), StringComparison.Ordinal));
+        if (body is not null)
+        {
+            request.Content = new ByteArrayContent(body.Select(c => (byte)c).ToArray());
+            request.Content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+        }
+        using var response = await _app.Anonymous.SendAsync(request);
+
+        ((int)response.StatusCode).ShouldBe(expected, await response.Content.ReadAsStringAsync());
+        _app.Errors.Entries.ShouldBeEmpty();
+        if (expected == 200)
+        {
+            // What was stored reads back as valid JSON.
+            (await EventsAsync()).Count.ShouldBe(1);
+        }
+    }
+
+    // ---- Bounded bodies (issue #14).
+
+    [Fact]
+    public async Task A_push_body_over_the_limit_is_a_413_naming_the_body_and_records_nothing()
+    {
+        var form = "status=down&msg=" + new string('m', 70 * 1024);
+        using var content = new StringContent(form, Encoding.UTF8, "application/x-www-form-urlencoded");
+        using var response = await _app.Anonymous.PostAsync($"api/push/{_token}", content);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.RequestEntityTooLarge);
+        var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        body["ok"]!.GetValue<bool>().ShouldBeFalse();
+        body["field"]!.GetValue<string>().ShouldBe("body");
+        (await EventsAsync()).Count.ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task A_chunked_push_body_over_the_limit_is_a_413_and_records_nothing()
+    {
+        var json = Encoding.UTF8.GetBytes("{\"status\":\"down\",\"msg\":\"" + new string('m', 100 * 1024) + "\"}");
+        using var response = await _app.Anonymous.PostAsync($"api/push/{_token}", new ChunkedContent(json, "application/json"));
+
+        response.StatusCode.ShouldBe(HttpStatusCode.RequestEntityTooLarge);
+        (await EventsAsync()).Count.ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task A_json_down_push_within_a_raised_limit_is_read_whole_and_recorded_as_down()
+    {
+        await using var app = await LifelineApp.StartAsync("--Lifeline:PushBodyLimit=131072");
+        var monitor = await app.CreateMonitorAsync(new { name = "big", period = 60 });
+        var token = monitor["pushToken"]!.GetValue<string>();
+        var id = monitor["id"]!.GetValue<string>();
+        var json = "{\"status\":\"down\",\"msg\":\"" + new string('m', 70 * 1024) + "\"}";
+
+        using var within = await app.Anonymous.PostAsync($"api/push/{token}", new ChunkedContent(Encoding.UTF8.GetBytes(json), "application/json"));
+        using var over = await app.Anonymous.PostAsync($"api/push/{token}", new StringContent("{\"status\":\"up\",\"msg\":\"" + new string('m', 140 * 1024) + "\"}", Encoding.UTF8, "application/json"));
+
+        within.StatusCode.ShouldBe(HttpStatusCode.OK);
+        over.StatusCode.ShouldBe(HttpStatusCode.RequestEntityTooLarge);
+        (await app.StatusOfAsync(id)).ShouldBe("down");
+        (await app.GetArrayAsync($"api/v1/monitors/{id}/events")).Count.ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task A_ping_body_over_the_request_limit_is_a_plain_413_and_records_nothing()
+    {
+        await using var app = await LifelineApp.StartAsync("--Lifeline:MaxPingRequestBytes=100000");
+        var monitor = await app.CreateMonitorAsync(new { name = "big", period = 60 });
+        var token = monitor["pushToken"]!.GetValue<string>();
+        var id = monitor["id"]!.GetValue<string>();
+
+        using var sized = await app.Anonymous.PostAsync($"ping/{token}/fail", new ByteArrayContent(new byte[150_000]));
+        using var chunked = await app.Anonymous.PostAsync($"ping/{token}/fail", new ChunkedContent(new byte[150_000], "text/plain"));
+        using var within = await app.Anonymous.PostAsync($"ping/{token}", new ChunkedContent(Encoding.UTF8.GetBytes(new string('x', 90_000)), "text/plain"));
+
+        sized.StatusCode.ShouldBe(HttpStatusCode.RequestEntityTooLarge);
+        sized.Content.Headers.ContentType!.MediaType.ShouldBe("text/plain");
+        chunked.StatusCode.ShouldBe(HttpStatusCode.RequestEntityTooLarge);
+        within.StatusCode.ShouldBe(HttpStatusCode.OK);
+        var events = await app.GetArrayAsync($"api/v1/monitors/{id}/events");
+        events.Count.ShouldBe(1);
+        events[0]!["body"]!.GetValue<string>().Length.ShouldBe(10_000);
+        (await app.StatusOfAsync(id)).ShouldBe("up");
+    }
+
+    [Theory]
+    [InlineData("api/push/{token}?status=down", "status=down&msg=")]
+    [InlineData("ping/{token}/fail", "half a log")]
+    public async Task A_body_the_client_never_finished_sending_records_nothing(string path, string start)
+    {
+        var sent = start + new string('x', 100 - start.Length);
+        using var client = new TcpClient();
+        await client.ConnectAsync(_app.BaseUri.Host, _app.BaseUri.Port);
+        var stream = client.GetStream();
+        var head = $"POST /{path.Replace("{token}", _token, StringComparison.Ordinal)} HTTP/1.1\r\nHost: {_app.BaseUri.Authority}\r\n" +
+            "Content-Type: text/plain\r\nContent-Length: 1000\r\n\r\n";
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(head + sent));
+        client.Client.Shutdown(SocketShutdown.Send);
+        // The server answers (or just closes, or resets) once it has handled the request.
+        var answer = "";
+        try
+        {
+            answer = await new StreamReader(stream).ReadToEndAsync();
+        }
+        catch (IOException)
+        {
+        }
+
+        answer.ShouldNotStartWith("HTTP/1.1 200");
+        (await EventsAsync()).Count.ShouldBe(0);
+        (await _app.StatusOfAsync(_id)).ShouldBe("new");
+        _app.Errors.Entries.ShouldBeEmpty();
+    }
+
+    // ---- Auto-creation cap (issue #14).
+
+    [Fact]
+    public async Task Auto_creation_stops_with_a_403_once_the_monitor_limit_is_reached()
+    {
+        await using var app = await LifelineApp.StartAsync("--Lifeline:AutoCreateLimit=2");
+        await app.CreateMonitorAsync(new { name = "existing", period = 60 });
+        var pingKey = (await app.GetJsonAsync("api/v1/status"))["pingKey"]!.GetValue<string>();
+
+        using var first = await app.Anonymous.GetAsync($"ping/{pingKey}/job-a?create=1");
+        using var second = await app.Anonymous.GetAsync($"ping/{pingKey}/job-b?create=1");
+        using var again = await app.Anonymous.GetAsync($"ping/{pingKey}/job-a?create=1");
+
+        first.StatusCode.ShouldBe(HttpStatusCode.Created);
+        second.StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        (await second.Content.ReadAsStringAsync()).ShouldContain("limit");
+        again.StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await app.GetJsonAsync("api/v1/monitors?q=job-b"))["items"]!.AsArray().Count.ShouldBe(0);
+    }
+
+    // ---- Token guessing (issue #14).
+
+    [Fact]
+    public async Task A_client_guessing_tokens_gets_429_after_the_limit_while_tokens_it_has_used_keep_working()
+    {
+        await using var app = await LifelineApp.StartAsync("--Lifeline:RateLimitLoopback=true", "--Lifeline:PushNotFoundPerMinute=3");
+        var good = (await app.CreateMonitorAsync(new { name = "good", period = 60 }))["pushToken"]!.GetValue<string>();
+        var other = (await app.CreateMonitorAsync(new { name = "other", period = 60 }))["pushToken"]!.GetValue<string>();
+        var codes = new List<int>();
+        async Task Push(string path)
+        {
+            using var response = await app.Anonymous.GetAsync(path);
+            codes.Add((int)response.StatusCode);
+        }
+
+        await Push("api/push/guess-0000");
+        await Push($"api/push/{good}");
+        await Push("ping/guess-0001");
+        await Push("api/push/guess-0002");
+        using var refused = await app.Anonymous.GetAsync("api/push/guess-0003");
+        await Push($"ping/{good}");
+        await Push($"api/push/{other}");
+        app.Clock.Advance(TimeSpan.FromSeconds(20));
+        await Push("api/push/guess-0004");
+
+        codes.ShouldBe([404, 200, 404, 404, 200, 429, 404]);
+        refused.StatusCode.ShouldBe(HttpStatusCode.TooManyRequests);
+        refused.Headers.RetryAfter!.Delta.ShouldBe(TimeSpan.FromSeconds(20));
+        JsonNode.Parse(await refused.Content.ReadAsStringAsync())!["ok"]!.GetValue<bool>().ShouldBeFalse();
+    }
+
+    [Fact]
+    public async Task Successful_pushes_never_count_toward_the_not_found_limit()
+    {
+        await using var app = await LifelineApp.StartAsync("--Lifeline:RateLimitLoopback=true", "--Lifeline:PushNotFoundPerMinute=2");
+        var good = (await app.CreateMonitorAsync(new { name = "good", period = 60 }))["pushToken"]!.GetValue<string>();
+        var codes = new List<int>();
+
+        for (var i = 0; i < 20; i++)
+        {
+            using var response = await app.Anonymous.GetAsync(i % 10 == 5 ? "api/push/stale-token" : $"ping/{good}");
+            codes.Add((int)response.StatusCode);
+        }
+
+        codes.Count(c => c == 200).ShouldBe(18);
+        codes.Count(c => c == 404).ShouldBe(2);
+    }
+
+    /// <summary>A body sent with chunked transfer encoding: no Content-Length.</summary>
+    private sealed class ChunkedContent : HttpContent
+    {
+        private readonly byte[] _data;
+
+        public ChunkedContent(byte[] data, string contentType)
+        {
+            _data = data;
+            Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
+        }
+
+        protected override Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context) => stream.WriteAsync(_data).AsTask();
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = 0;
+            return false;
+        }
     }
 }

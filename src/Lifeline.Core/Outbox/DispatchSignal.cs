@@ -29,12 +29,25 @@ public sealed class DispatchSignal : IDisposable
 /// <summary>The entry of every signal: records it durably, counts it, and wakes the dispatcher when it planned a notice.</summary>
 public sealed class Ingestor(IMonitorStore store, LifelineMetrics metrics, DispatchSignal dispatch)
 {
-    public async Task<SignalResult> RecordAsync(SignalAddress address, Signal signal, CancellationToken ct)
+    public Task<SignalResult> RecordAsync(SignalAddress address, Signal signal, CancellationToken ct) =>
+        RecordAsync(address, signal, countMiss: true, ct);
+
+    /// <summary>
+    /// Records a signal only when its monitor exists, creating none, and does not count a miss as a
+    /// rejected signal: the caller may go on to create the monitor (after checking it may).
+    /// </summary>
+    public Task<SignalResult> RecordIfFoundAsync(SignalAddress address, Signal signal, CancellationToken ct) =>
+        RecordAsync(address with { CreateIfMissing = null }, signal, countMiss: false, ct);
+
+    private async Task<SignalResult> RecordAsync(SignalAddress address, Signal signal, bool countMiss, CancellationToken ct)
     {
         var result = await store.RecordAsync(address, signal, ct);
         if (result.Outcome == SignalOutcome.NotFound)
         {
-            metrics.SignalRejected();
+            if (countMiss)
+            {
+                metrics.SignalRejected();
+            }
             return result;
         }
         metrics.SignalAccepted();

@@ -58,6 +58,48 @@ public static class PushParameters
         return message[..cut];
     }
 
+    /// <summary>
+    /// The text with every unpaired UTF-16 surrogate (as a JSON <c>"\ud800"</c> escape can carry) replaced
+    /// by U+FFFD, so it can be stored and written out as UTF-8. Returns the same instance when it is already well formed.
+    /// </summary>
+    [return: System.Diagnostics.CodeAnalysis.NotNullIfNotNull(nameof(text))]
+    public static string? WellFormed(string? text)
+    {
+        if (text is null || !text.AsSpan().ContainsAnyInRange('\uD800', '\uDFFF'))
+        {
+            return text;
+        }
+        var bad = IndexOfLoneSurrogate(text, 0);
+        if (bad < 0)
+        {
+            return text;
+        }
+        var chars = text.ToCharArray();
+        while (bad >= 0)
+        {
+            chars[bad] = '\uFFFD';
+            bad = IndexOfLoneSurrogate(text, bad + 1);
+        }
+        return new string(chars);
+    }
+
+    private static int IndexOfLoneSurrogate(string text, int from)
+    {
+        for (var i = from; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(c))
+            {
+                return i;
+            }
+        }
+        return -1;
+    }
+
     /// <summary>Builds a Tianji / Uptime Kuma push signal, or returns the name of the bad parameter.</summary>
     public static Signal? TryBuildPush(string? status, string? msg, string? value, string? ping, DateTimeOffset at, string? source, out string? badParameter)
     {
@@ -82,7 +124,7 @@ public static class PushParameters
             Kind = SignalKind.Push,
             Ok = up,
             At = at,
-            Message = Truncate(string.IsNullOrEmpty(msg) ? "OK" : msg),
+            Message = Truncate(string.IsNullOrEmpty(msg) ? "OK" : WellFormed(msg)),
             Value = v,
             PingMs = p,
             Source = source,

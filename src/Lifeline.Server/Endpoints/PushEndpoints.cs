@@ -1,12 +1,14 @@
+using System.Buffers;
 using System.Globalization;
+using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using Microsoft.Extensions.Primitives;
 
 namespace Lifeline.Server.Endpoints;
 
@@ -18,6 +20,7 @@ internal static class PushEndpoints
 {
     private static readonly string[] KumaMethods = ["GET", "POST", "PUT", "HEAD"];
     private static readonly string[] PingMethods = ["GET", "POST", "PUT", "HEAD"];
+    private static readonly SearchValues<char> SlugChars = SearchValues.Create("abcdefghijklmnopqrstuvwxyz0123456789-_");
 
     public static IEndpointRouteBuilder MapPush(this IEndpointRouteBuilder app)
     {
@@ -28,23 +31,43 @@ internal static class PushEndpoints
 
     // ---- Tianji / Uptime Kuma: /api/push/{token}?status=&msg=&value=&ping=
 
-    private static async Task KumaPush(HttpContext context, string token, Ingestor ingestor, TimeProvider clock)
+    private static async Task KumaPush(HttpContext context, string token, Ingestor ingestor, PushGuard guard, TimeProvider clock)
     {
+        var client = context.Connection.RemoteIpAddress;
+        if (guard.Refuses(client, token, out var retryAfter))
+        {
+            Retry(context, retryAfter);
+            await KumaAnswer(context, 429, false, "too many unknown tokens from this address; retry later", null);
+            return;
+        }
         var request = context.Request;
         var query = request.Query;
         string? status = query["status"], msg = query["msg"], value = query["value"], ping = query["ping"];
-        if (HasBody(request))
+        if (PushBody.IsPresent(request))
         {
-            var (fields, error) = await ReadPushFieldsAsync(request, context.RequestAborted);
+            var limit = context.RequestServices.GetRequiredService<IOptions<LifelineOptions>>().Value.PushBodyLimit;
+            var body = await PushBody.ReadAsync(context, limit, limit, context.RequestAborted);
+            if (body.Outcome != BodyOutcome.Whole)
+            {
+                CloseAfter(context);
+                await (body.Outcome == BodyOutcome.TooLarge
+                    ? KumaAnswer(context, 413, false, $"the body is over the limit of {limit} bytes", "body")
+                    : KumaAnswer(context, 400, false, "the body was not received whole; nothing was recorded", "body"));
+                return;
+            }
+            var (fields, error) = await PushFields.ParseAsync(request.ContentType, body, context.RequestAborted);
             if (error is not null)
             {
                 await KumaAnswer(context, 400, false, $"bad request body: {error}", "body");
                 return;
             }
-            status ??= fields.GetValueOrDefault("status");
-            msg ??= fields.GetValueOrDefault("msg");
-            value ??= fields.GetValueOrDefault("value");
-            ping ??= fields.GetValueOrDefault("ping");
+            if (fields is not null)
+            {
+                status ??= fields.GetValueOrDefault("status");
+                msg ??= fields.GetValueOrDefault("msg");
+                value ??= fields.GetValueOrDefault("value");
+                ping ??= fields.GetValueOrDefault("ping");
+            }
         }
         var signal = PushParameters.TryBuildPush(status, msg, value, ping, clock.GetUtcNow(), Source(context), out var bad);
         if (signal is null)
@@ -56,9 +79,11 @@ internal static class PushEndpoints
         var result = await ingestor.RecordAsync(SignalAddress.ForToken(token), signal, CancellationToken.None);
         if (result.Outcome == SignalOutcome.NotFound)
         {
+            guard.Missed(client);
             await KumaAnswer(context, 404, false, "Monitor not found or not active.", null);
             return;
         }
+        guard.Succeeded(client, token);
         await KumaAnswer(context, 200, true, signal.Ok ? "OK" : "recorded: down", null);
     }
 
@@ -79,21 +104,37 @@ internal static class PushEndpoints
 
     // ---- Healthchecks: /ping/{token}[/start|/fail|/log|/{exit}] and /ping/{pingKey}/{slug}[/...]
 
-    private static async Task HealthchecksPing(HttpContext context, string? path, Ingestor ingestor, PingKey pingKey, TimeProvider clock, IOptions<LifelineOptions> options)
+    private static async Task HealthchecksPing(HttpContext context, string? path, Ingestor ingestor, PushGuard guard, PingKey pingKey, TimeProvider clock, IOptions<LifelineOptions> options)
     {
-        var limit = options.Value.PingBodyLimit;
+        var settings = options.Value;
+        var limit = settings.PingBodyLimit;
         context.Response.Headers["Ping-Body-Limit"] = limit.ToString(CultureInfo.InvariantCulture);
+        var client = context.Connection.RemoteIpAddress;
+        // Before anything tells a known token or ping key from an unknown one.
+        if (guard.Refuses(client, FirstSegment(path), out var retryAfter))
+        {
+            Retry(context, retryAfter);
+            await PlainAnswer(context, 429, "too many requests");
+            return;
+        }
         var segments = (path ?? "").Split('/', StringSplitOptions.RemoveEmptyEntries);
         if (segments.Length is 0 or > 3)
         {
-            await PlainAnswer(context, 404, "not found");
+            await PingNotFound(context, guard, client);
             return;
         }
         SignalAddress address;
         string? suffix;
+        var create = false;
         if (segments.Length >= 2 && pingKey.Matches(segments[0]))
         {
-            address = new SignalAddress { Slug = segments[1], CreateIfMissing = WantsCreate(context.Request) ? () => NewSlugMonitor(segments[1], clock) : null };
+            create = WantsCreate(context.Request);
+            if (create && !IsSlug(segments[1]))
+            {
+                await PlainAnswer(context, 400, "invalid url format");
+                return;
+            }
+            address = new SignalAddress { Slug = segments[1], CreateIfMissing = create ? () => NewSlugMonitor(segments[1], clock) : null };
             suffix = segments.Length == 3 ? segments[2] : null;
         }
         else if (segments.Length <= 2)
@@ -103,7 +144,7 @@ internal static class PushEndpoints
         }
         else
         {
-            await PlainAnswer(context, 404, "not found");
+            await PingNotFound(context, guard, client);
             return;
         }
 
@@ -139,7 +180,7 @@ internal static class PushEndpoints
             default:
                 if (suffix.Length == 0 || !suffix.All(char.IsAsciiDigit))
                 {
-                    await PlainAnswer(context, 404, "not found");
+                    await PingNotFound(context, guard, client);
                     return;
                 }
                 if (!int.TryParse(suffix, NumberStyles.None, CultureInfo.InvariantCulture, out var code) || code > 255)
@@ -153,7 +194,21 @@ internal static class PushEndpoints
                 break;
         }
 
-        var body = await ReadBodyAsync(context.Request, limit, context.RequestAborted);
+        string? body = null;
+        if (PushBody.IsPresent(context.Request))
+        {
+            var max = settings.MaxPingRequestBytes;
+            var read = await PushBody.ReadAsync(context, limit, max, context.RequestAborted);
+            if (read.Outcome != BodyOutcome.Whole)
+            {
+                CloseAfter(context);
+                await (read.Outcome == BodyOutcome.TooLarge
+                    ? PlainAnswer(context, 413, $"request body is over the limit of {max} bytes")
+                    : PlainAnswer(context, 400, "request body not received whole; nothing was recorded"));
+                return;
+            }
+            body = read.Text();
+        }
         var signal = new Signal
         {
             Kind = kind,
@@ -164,18 +219,45 @@ internal static class PushEndpoints
             Rid = rid,
             Source = Source(context),
         };
-        var result = await ingestor.RecordAsync(address, signal, CancellationToken.None);
+        var result = create
+            ? await ingestor.RecordIfFoundAsync(address, signal, CancellationToken.None)
+            : await ingestor.RecordAsync(address, signal, CancellationToken.None);
+        if (create && result.Outcome == SignalOutcome.NotFound)
+        {
+            if (await CreateAsync(address, signal, ingestor, guard, context.RequestServices.GetRequiredService<IMonitorStore>(), settings.AutoCreateLimit) is not { } created)
+            {
+                await PlainAnswer(context, 403, "check limit reached");
+                return;
+            }
+            result = created;
+        }
         switch (result.Outcome)
         {
             case SignalOutcome.NotFound:
-                await PlainAnswer(context, 404, "not found");
+                await PingNotFound(context, guard, client);
                 break;
             case SignalOutcome.Created:
                 await PlainAnswer(context, 201, "Created");
                 break;
             default:
+                guard.Succeeded(client, segments[0]);
                 await PlainAnswer(context, 200, "OK");
                 break;
+        }
+    }
+
+    /// <summary>Auto-creation (<c>?create=1</c>): one at a time, and only while fewer than <paramref name="limit"/> monitors exist. Null when at the limit.</summary>
+    private static async Task<SignalResult?> CreateAsync(SignalAddress address, Signal signal, Ingestor ingestor, PushGuard guard, IMonitorStore store, int limit)
+    {
+        await guard.Creating.WaitAsync(CancellationToken.None);
+        try
+        {
+            var monitors = (await store.CountByStatusAsync(CancellationToken.None)).Values.Sum();
+            return monitors >= limit ? null : await ingestor.RecordAsync(address, signal, CancellationToken.None);
+        }
+        finally
+        {
+            guard.Creating.Release();
         }
     }
 
@@ -191,6 +273,32 @@ internal static class PushEndpoints
 
     private static bool WantsCreate(HttpRequest request) =>
         request.Query["create"] is { Count: > 0 } create && create.ToString() is "1" or "true" or "yes";
+
+    /// <summary>A slug a monitor may have (CONTRACT §2b): 1-100 of a-z, 0-9, '-' and '_', starting with a letter or digit.</summary>
+    private static bool IsSlug(string slug) =>
+        slug.Length is > 0 and <= 100
+        && (char.IsAsciiLetterLower(slug[0]) || char.IsAsciiDigit(slug[0]))
+        && !slug.AsSpan().ContainsAnyExcept(SlugChars);
+
+    /// <summary>The first segment of a /ping path: the push token, or the ping key of a slug URL.</summary>
+    private static ReadOnlySpan<char> FirstSegment(string? path)
+    {
+        var rest = path.AsSpan().TrimStart('/');
+        var slash = rest.IndexOf('/');
+        return slash < 0 ? rest : rest[..slash];
+    }
+
+    private static Task PingNotFound(HttpContext context, PushGuard guard, IPAddress? client)
+    {
+        guard.Missed(client);
+        return PlainAnswer(context, 404, "not found");
+    }
+
+    private static void Retry(HttpContext context, TimeSpan after) =>
+        context.Response.Headers.RetryAfter = ((long)after.TotalSeconds).ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>After a body that is too large or cut short, the connection is not worth keeping: close it rather than drain it.</summary>
+    private static void CloseAfter(HttpContext context) => context.Response.Headers.Connection = "close";
 
     private static Task PlainAnswer(HttpContext context, int status, string text)
     {
@@ -210,127 +318,6 @@ internal static class PushEndpoints
         }
         var body = JsonSerializer.SerializeToUtf8Bytes(new ErrorAnswer(false, message, message, field), PushJson.Default.ErrorAnswer);
         return context.Response.Body.WriteAsync(body).AsTask();
-    }
-
-    private static bool HasBody(HttpRequest request) =>
-        request.ContentLength > 0 || (request.ContentLength is null && request.Headers.TransferEncoding.Count > 0);
-
-    /// <summary>Reads up to <paramref name="limit"/> bytes of the body as text; the rest is drained and dropped.</summary>
-    private static async Task<string?> ReadBodyAsync(HttpRequest request, int limit, CancellationToken ct)
-    {
-        if (!HasBody(request) || limit == 0)
-        {
-            return null;
-        }
-        var buffer = new byte[Math.Min(limit, (int)Math.Min(request.ContentLength ?? limit, limit))];
-        var read = 0;
-        var cut = false;
-        try
-        {
-            while (read < buffer.Length)
-            {
-                var n = await request.Body.ReadAsync(buffer.AsMemory(read), ct);
-                if (n == 0)
-                {
-                    break;
-                }
-                read += n;
-            }
-            // Drain what is over the limit so the connection can be reused.
-            var sink = new byte[4096];
-            int extra;
-            while ((extra = await request.Body.ReadAsync(sink, ct)) > 0)
-            {
-                cut = true;
-            }
-        }
-        catch (Exception ex) when (ex is IOException or OperationCanceledException or Microsoft.AspNetCore.Http.BadHttpRequestException)
-        {
-            // A client that goes away mid-body still gets its signal recorded with what arrived.
-        }
-        if (read == 0)
-        {
-            return null;
-        }
-        return Encoding.UTF8.GetString(buffer, 0, cut ? CompleteUtf8Length(buffer.AsSpan(0, read)) : read);
-    }
-
-    /// <summary>The length of <paramref name="bytes"/> without a UTF-8 sequence that the cut left incomplete.</summary>
-    private static int CompleteUtf8Length(ReadOnlySpan<byte> bytes)
-    {
-        // Find the start of the last sequence (at most 3 continuation bytes back) and check it is whole.
-        for (var back = 1; back <= Math.Min(4, bytes.Length); back++)
-        {
-            var b = bytes[^back];
-            if ((b & 0xC0) == 0x80)
-            {
-                continue;
-            }
-            var needed = b < 0x80 ? 1 : b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 1;
-            return needed > back ? bytes.Length - back : bytes.Length;
-        }
-        return bytes.Length;
-    }
-
-    private static async Task<(Dictionary<string, string?> Fields, string? Error)> ReadPushFieldsAsync(HttpRequest request, CancellationToken ct)
-    {
-        var fields = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
-        if (request.HasFormContentType)
-        {
-            IFormCollection form;
-            try
-            {
-                form = await request.ReadFormAsync(ct);
-            }
-            catch (Exception ex) when (ex is InvalidDataException or InvalidOperationException or IOException or Microsoft.AspNetCore.Http.BadHttpRequestException)
-            {
-                return (fields, $"the form could not be read ({ex.Message})");
-            }
-            foreach (var name in (string[])["status", "msg", "value", "ping"])
-            {
-                if (form.TryGetValue(name, out var v))
-                {
-                    fields[name] = v.ToString();
-                }
-            }
-            return (fields, null);
-        }
-        var text = await ReadBodyAsync(request, 64 * 1024, ct);
-        if (string.IsNullOrWhiteSpace(text))
-        {
-            return (fields, null);
-        }
-        var looksJson = request.ContentType?.Contains("json", StringComparison.OrdinalIgnoreCase) == true || text.TrimStart().StartsWith('{');
-        if (!looksJson)
-        {
-            // Any other body (plain text from a script) is not a field carrier: ignore it.
-            return (fields, null);
-        }
-        try
-        {
-            using var doc = JsonDocument.Parse(text);
-            if (doc.RootElement.ValueKind != JsonValueKind.Object)
-            {
-                return (fields, "a JSON body must be an object");
-            }
-            foreach (var property in doc.RootElement.EnumerateObject())
-            {
-                fields[property.Name] = property.Value.ValueKind switch
-                {
-                    JsonValueKind.String => property.Value.GetString(),
-                    JsonValueKind.Number => property.Value.GetRawText(),
-                    JsonValueKind.True => "up",
-                    JsonValueKind.False => "down",
-                    JsonValueKind.Null => null,
-                    _ => property.Value.GetRawText(),
-                };
-            }
-            return (fields, null);
-        }
-        catch (JsonException ex)
-        {
-            return (fields, $"not valid JSON ({ex.Message})");
-        }
     }
 
     private static string? Source(HttpContext context) => context.Connection.RemoteIpAddress?.ToString();
