@@ -38,14 +38,14 @@ public sealed class DiscordChannel(HttpClient http, TimeProvider clock) : INotic
         {
             fields.Add(new JsonObject
             {
-                ["name"] = NoticeText.Cut(fact.Label, 256),
+                ["name"] = NoticeText.Cut(Escape(fact.Label), 256),
                 ["value"] = NoticeText.Cut(Escape(fact.Value), 1024),
                 ["inline"] = false,
             });
         }
         var embed = new JsonObject
         {
-            ["title"] = NoticeText.Cut(text.Title, 256),
+            ["title"] = NoticeText.Cut(Escape(text.Title), 256),
             ["description"] = NoticeText.Cut(Escape(text.Headline), 4096),
             ["color"] = text.Tone switch { NoticeTone.Down => 0xD83C3E, NoticeTone.Up => 0x2EB67D, _ => 0x3B82F6 },
             ["timestamp"] = at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),

@@ -1,17 +1,16 @@
 using System.Net;
 using System.Net.Mail;
 using System.Net.Security;
-using System.Net.Sockets;
-using System.Security.Authentication;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
+using MimeKit;
 
 namespace Lifeline.Channels.Email;
 
 /// <summary>
 /// Mails notices through the server's SMTP settings (<see cref="SmtpOptions"/>) to the channel's
-/// <c>to</c> addresses, as multipart/alternative plain text and HTML. The Message-ID derives from
+/// <c>to</c> addresses, as multipart/alternative plain text and HTML, sent with MailKit (see
+/// <see cref="SmtpDelivery"/> for what counts as a failed attempt). The Message-ID derives from
 /// the delivery id, so a retried notice carries the same id and mail clients can drop the copy.
 /// </summary>
 public sealed class EmailChannel : INoticeChannel
@@ -54,49 +53,29 @@ public sealed class EmailChannel : INoticeChannel
         {
             throw new DeliveryException("SMTP is not configured: " + string.Join("; ", problems), permanent: true);
         }
-        var to = (ChannelSettings.Strings(channel.Settings, "to") ?? []).Where(IsAddress).Select(a => new MailAddress(a)).ToList();
+        var to = (ChannelSettings.Strings(channel.Settings, "to") ?? []).Where(IsAddress).Select(Mailbox).ToList();
         if (to.Count == 0)
         {
             throw new DeliveryException("channel setting 'to' holds no email address", permanent: true);
         }
-        var from = new MailAddress(_smtp.From!);
-        var message = Compose(NoticeText.From(notice), from, to, _clock.GetUtcNow(), delivery.Id);
-        try
-        {
-            await using var session = await SmtpSession.OpenAsync(_smtp, _validateCertificate, ct);
-            await session.SendAsync(from.Address, [.. to.Select(a => a.Address)], message, ct);
-            await session.QuitAsync(ct);
-        }
-        catch (Exception ex) when (ex is SocketException or IOException or AuthenticationException)
-        {
-            throw new DeliveryException($"could not deliver through {_smtp.Host}:{_smtp.EffectivePort}: {ex.Message}", permanent: false, inner: ex);
-        }
+        var message = Compose(NoticeText.From(notice), Mailbox(_smtp.From!), to, _clock.GetUtcNow(), delivery.Id);
+        await SmtpDelivery.SendAsync(_smtp, _validateCertificate, message, ct);
     }
 
-    /// <summary>The whole message: headers and a multipart/alternative body, lines ending in CRLF.</summary>
-    public static string Compose(NoticeText text, MailAddress from, IReadOnlyList<MailAddress> to, DateTimeOffset date, string deliveryId)
+    /// <summary>The whole message: headers and a multipart/alternative body of plain text and HTML.</summary>
+    public static MimeMessage Compose(NoticeText text, MailboxAddress from, IReadOnlyList<MailboxAddress> to, DateTimeOffset date, string deliveryId)
     {
         ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(from);
         ArgumentNullException.ThrowIfNull(to);
-        // The boundary holds "=_", which quoted-printable bodies can never contain.
-        var boundary = "=_lifeline_" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(deliveryId)).AsSpan(0, 12));
-        var mail = new StringBuilder();
-        mail.Append("Date: ").Append(MimeText.Date(date)).Append("\r\n");
-        mail.Append("From: ").Append(MimeText.Mailbox(from)).Append("\r\n");
-        // One address a line keeps long recipient lists under the 998-character line limit.
-        mail.Append("To: ").Append(string.Join(",\r\n ", to.Select(MimeText.Mailbox))).Append("\r\n");
-        mail.Append("Subject: ").Append(MimeText.HeaderText(NoticeText.Cut($"{text.Symbol} {text.Title}", 200))).Append("\r\n");
-        mail.Append("Message-ID: <").Append(MessageIdLocalPart(deliveryId)).Append('@').Append(from.Host).Append(">\r\n");
-        mail.Append("MIME-Version: 1.0\r\n");
-        mail.Append("Auto-Submitted: auto-generated\r\n");
-        mail.Append("Content-Type: multipart/alternative; boundary=\"").Append(boundary).Append("\"\r\n");
-        mail.Append("\r\n");
-        mail.Append("This is a multi-part message in MIME format.\r\n");
-        AppendPart(mail, boundary, "text/plain", PlainBody(text));
-        AppendPart(mail, boundary, "text/html", HtmlBody(text));
-        mail.Append("--").Append(boundary).Append("--\r\n");
-        return mail.ToString();
+        var message = new MimeMessage { Date = date, Subject = HeaderText(NoticeText.Cut($"{text.Symbol} {text.Title}", 200)) };
+        message.From.Add(from);
+        message.To.AddRange(to);
+        var domain = from.GetAddress(idnEncode: true);
+        message.MessageId = $"{MessageIdLocalPart(deliveryId)}@{domain[(domain.LastIndexOf('@') + 1)..]}";
+        message.Headers.Add("Auto-Submitted", "auto-generated");
+        message.Body = new MultipartAlternative { Part("plain", PlainBody(text)), Part("html", HtmlBody(text)) };
+        return message;
     }
 
     internal static string PlainBody(NoticeText text) => $"{text.ToPlainText()}\n\n-- \nSent by Lifeline.\n";
@@ -126,12 +105,20 @@ public sealed class EmailChannel : INoticeChannel
         return html.ToString();
     }
 
-    private static void AppendPart(StringBuilder mail, string boundary, string type, string body)
+    private static TextPart Part(string subtype, string body)
     {
-        mail.Append("--").Append(boundary).Append("\r\n");
-        mail.Append("Content-Type: ").Append(type).Append("; charset=utf-8\r\n");
-        mail.Append("Content-Transfer-Encoding: quoted-printable\r\n\r\n");
-        mail.Append(MimeText.QuotedPrintable(body)).Append("\r\n");
+        var part = new TextPart(subtype) { ContentTransferEncoding = ContentEncoding.QuotedPrintable };
+        part.SetText(Encoding.UTF8, body);
+        return part;
+    }
+
+    /// <summary>Header text with control characters (CR and LF above all, which would let a monitor name add headers) turned into spaces.</summary>
+    internal static string HeaderText(string text) => new string([.. text.Select(c => char.IsControl(c) ? ' ' : c)]).Trim();
+
+    private static MailboxAddress Mailbox(string text)
+    {
+        var address = new MailAddress(text);
+        return new MailboxAddress(address.DisplayName, address.Address);
     }
 
     private static string MessageIdLocalPart(string deliveryId)

@@ -25,7 +25,7 @@ public sealed record SmtpOptions
     /// <summary>Port; 0 means the mode's usual one [587 STARTTLS, 465 TLS, 25 none].</summary>
     public int Port { get; init; }
 
-    /// <summary>User for AUTH (PLAIN, else LOGIN); no AUTH when empty.</summary>
+    /// <summary>User for AUTH, with the strongest mechanism the server offers (SCRAM-SHA-*, CRAM-MD5, PLAIN, LOGIN ...); no AUTH when empty.</summary>
     public string? User { get; init; }
 
     public string? Password { get; init; }

@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json.Nodes;
 
 namespace Lifeline.Channels.Slack;
@@ -39,28 +38,30 @@ public sealed class SlackChannel : INoticeChannel
         await HttpDelivery.PostJsonAsync(_http, url, body, _clock.GetUtcNow(), ct);
     }
 
-    /// <summary>The webhook payload: <c>text</c> (shown in notifications) and <c>blocks</c>.</summary>
+    /// <summary>
+    /// The webhook payload: <c>text</c> (shown in notifications) and <c>blocks</c>. Slack's mrkdwn
+    /// has no way to escape <c>*</c>, <c>_</c> or <c>~</c>, so text from the monitor only goes
+    /// into <c>plain_text</c> objects and, escaped, into <c>text</c>; mrkdwn carries our labels.
+    /// </summary>
     public static JsonObject Render(NoticeText text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        var details = new StringBuilder(Escape(text.Headline));
-        foreach (var fact in text.Facts)
-        {
-            details.Append("\n*").Append(Escape(fact.Label)).Append(":* ").Append(Escape(fact.Value));
-        }
         var blocks = new JsonArray
         {
-            new JsonObject
-            {
-                ["type"] = "header",
-                ["text"] = new JsonObject { ["type"] = "plain_text", ["text"] = NoticeText.Cut($"{text.Symbol} {text.Title}", 150), ["emoji"] = true },
-            },
-            new JsonObject
-            {
-                ["type"] = "section",
-                ["text"] = new JsonObject { ["type"] = "mrkdwn", ["text"] = NoticeText.Cut(details.ToString(), 3000) },
-            },
+            new JsonObject { ["type"] = "header", ["text"] = PlainText(NoticeText.Cut($"{text.Symbol} {text.Title}", 150)) },
+            new JsonObject { ["type"] = "section", ["text"] = PlainText(NoticeText.Cut(text.Headline, 3000)) },
         };
+        if (text.Facts.Count > 0)
+        {
+            // Slack takes at most 10 fields, shown two a row: label, value.
+            var fields = new JsonArray();
+            foreach (var fact in text.Facts.Take(5))
+            {
+                fields.Add(new JsonObject { ["type"] = "mrkdwn", ["text"] = $"*{Escape(fact.Label)}*" });
+                fields.Add(PlainText(NoticeText.Cut(fact.Value, 2000)));
+            }
+            blocks.Add(new JsonObject { ["type"] = "section", ["fields"] = fields });
+        }
         if (text.Link is not null)
         {
             blocks.Add(new JsonObject
@@ -71,7 +72,7 @@ public sealed class SlackChannel : INoticeChannel
                     new JsonObject
                     {
                         ["type"] = "button",
-                        ["text"] = new JsonObject { ["type"] = "plain_text", ["text"] = "Open the monitor" },
+                        ["text"] = PlainText("Open the monitor"),
                         ["url"] = text.Link,
                     },
                 },
@@ -79,12 +80,19 @@ public sealed class SlackChannel : INoticeChannel
         }
         return new JsonObject
         {
-            ["text"] = NoticeText.Cut($"{text.Symbol} {text.Title}: {text.Headline}", 3000),
+            // Links and mentions are parsed in text whatever mrkdwn says; Escape keeps them literal.
+            ["text"] = NoticeText.Cut(Escape($"{text.Symbol} {text.Title}: {text.Headline}"), 3000),
+            ["mrkdwn"] = false,
             ["blocks"] = blocks,
         };
     }
 
-    /// <summary>Slack's mrkdwn reserves only these three characters.</summary>
+    private static JsonObject PlainText(string text) => new() { ["type"] = "plain_text", ["text"] = text, ["emoji"] = true };
+
+    /// <summary>
+    /// Escapes the three characters Slack reserves in <c>text</c> and mrkdwn, so <c>&lt;https://x|y&gt;</c>
+    /// and <c>&lt;!channel&gt;</c> stay literal instead of becoming a link or a mention.
+    /// </summary>
     internal static string Escape(string text) =>
         text.Replace("&", "&amp;", StringComparison.Ordinal).Replace("<", "&lt;", StringComparison.Ordinal).Replace(">", "&gt;", StringComparison.Ordinal);
 }

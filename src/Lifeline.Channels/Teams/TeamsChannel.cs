@@ -1,10 +1,12 @@
+using System.Text;
 using System.Text.Json.Nodes;
 
 namespace Lifeline.Channels.Teams;
 
 /// <summary>
 /// Posts notices to a Microsoft Teams Workflows webhook (setting <c>url</c>) as a message with one
-/// Adaptive Card attachment: title, headline, a fact set and a button to the monitor.
+/// Adaptive Card attachment: title, headline, a fact set and a button to the monitor. Cards render
+/// Markdown, so text from the monitor is escaped (<see cref="Escape"/>).
 /// </summary>
 public sealed class TeamsChannel(HttpClient http, TimeProvider clock) : INoticeChannel
 {
@@ -31,7 +33,7 @@ public sealed class TeamsChannel(HttpClient http, TimeProvider clock) : INoticeC
         var facts = new JsonArray();
         foreach (var fact in text.Facts)
         {
-            facts.Add(new JsonObject { ["title"] = fact.Label, ["value"] = fact.Value });
+            facts.Add(new JsonObject { ["title"] = Escape(fact.Label), ["value"] = Escape(fact.Value) });
         }
         var card = new JsonObject
         {
@@ -43,13 +45,13 @@ public sealed class TeamsChannel(HttpClient http, TimeProvider clock) : INoticeC
                 new JsonObject
                 {
                     ["type"] = "TextBlock",
-                    ["text"] = $"{text.Symbol} {text.Title}",
+                    ["text"] = Escape($"{text.Symbol} {text.Title}"),
                     ["weight"] = "Bolder",
                     ["size"] = "Medium",
                     ["color"] = text.Tone switch { NoticeTone.Down => "Attention", NoticeTone.Up => "Good", _ => "Accent" },
                     ["wrap"] = true,
                 },
-                new JsonObject { ["type"] = "TextBlock", ["text"] = text.Headline, ["wrap"] = true },
+                new JsonObject { ["type"] = "TextBlock", ["text"] = Escape(text.Headline), ["wrap"] = true },
                 new JsonObject { ["type"] = "FactSet", ["facts"] = facts },
             },
             ["msteams"] = new JsonObject { ["width"] = "Full" },
@@ -74,5 +76,26 @@ public sealed class TeamsChannel(HttpClient http, TimeProvider clock) : INoticeC
                 },
             },
         };
+    }
+
+    /// <summary>
+    /// Backslash-escapes the Markdown that Adaptive Card text blocks and facts render (emphasis,
+    /// links, code, and list or heading marks at the start of a line), so monitor text shows as
+    /// written. Other characters stay bare: not every Teams client drops a needless backslash.
+    /// </summary>
+    internal static string Escape(string text)
+    {
+        var escaped = new StringBuilder(text.Length);
+        var lineStart = true;
+        foreach (var c in text)
+        {
+            if (c is '\\' or '*' or '_' or '~' or '`' or '[' or ']' || (lineStart && c is '-' or '+' or '#' or '>'))
+            {
+                escaped.Append('\\');
+            }
+            escaped.Append(c);
+            lineStart = c == '\n' || (lineStart && c == ' ');
+        }
+        return escaped.ToString();
     }
 }

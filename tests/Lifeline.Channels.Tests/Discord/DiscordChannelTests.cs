@@ -17,7 +17,7 @@ public sealed class DiscordChannelTests() : ChannelTestBase(new Reply(204))
         body["content"]!.GetValue<string>().ShouldBe("\U0001F534 @everyone \\*db\\* is DOWN");
         body["allowed_mentions"]!["parse"]!.AsArray().ShouldBeEmpty();
         var embed = body["embeds"]![0]!;
-        embed["title"]!.GetValue<string>().ShouldBe("@everyone *db* is DOWN");
+        embed["title"]!.GetValue<string>().ShouldBe("@everyone \\*db\\* is DOWN");
         embed["url"]!.GetValue<string>().ShouldBe("http://127.0.0.1:5080/#/monitors/mon_42");
         embed["timestamp"]!.GetValue<string>().ShouldBe("2026-01-05T12:00:00Z");
         embed["color"]!.GetValue<int>().ShouldBe(0xD83C3E);

@@ -1,9 +1,11 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Text;
 using System.Text.Json.Nodes;
 using Lifeline.Channels.Email;
 using Lifeline.Channels.Tests.Support;
 using Lifeline.Testing;
+using MimeKit;
 
 namespace Lifeline.Channels.Tests.Email;
 
@@ -27,26 +29,27 @@ public sealed class EmailChannelTests
         session.Recipients.ShouldBe(["ops@example.com", "ana@example.org"]);
         session.Quit.ShouldBeTrue();
 
-        var mail = MimeReader.Parse(session.Data!);
-        mail.Headers["Date"].ShouldBe("Mon, 05 Jan 2026 12:00:00 +0000");
-        mail.Headers["From"].ShouldBe("\"Lifeline\" <alerts@example.com>");
-        mail.Headers["To"].ShouldBe("<ops@example.com>, \"Ana\" <ana@example.org>");
-        MimeReader.DecodeWords(mail.Headers["Subject"]).ShouldBe("\U0001F534 backup-db is DOWN");
-        mail.Headers["Message-ID"].ShouldBe("<lifeline.dlv_7f3a@example.com>");
-        mail.Headers["MIME-Version"].ShouldBe("1.0");
-        mail.Headers["Content-Type"].ShouldStartWith("multipart/alternative; boundary=");
+        var mail = Parse(session.Data!);
+        mail.Headers[HeaderId.Date].ShouldBe("Mon, 05 Jan 2026 12:00:00 +0000");
+        mail.From.Mailboxes.Select(m => (m.Name, m.Address)).ShouldBe([("Lifeline", "alerts@example.com")]);
+        mail.To.Mailboxes.Select(m => (m.Name, m.Address)).ShouldBe([("", "ops@example.com"), ("Ana", "ana@example.org")]);
+        mail.Subject.ShouldBe("\U0001F534 backup-db is DOWN");
+        mail.MessageId.ShouldBe("lifeline.dlv_7f3a@example.com");
+        mail.Headers[HeaderId.MimeVersion].ShouldBe("1.0");
+        mail.Headers["Auto-Submitted"].ShouldBe("auto-generated");
 
-        var parts = mail.Parts();
+        var parts = mail.Body.ShouldBeOfType<MultipartAlternative>().Cast<TextPart>().ToList();
         parts.Count.ShouldBe(2);
-        parts[0].Headers["Content-Type"].ShouldBe("text/plain; charset=utf-8");
-        parts[0].Headers["Content-Transfer-Encoding"].ShouldBe("quoted-printable");
-        var text = parts[0].DecodedBody();
-        text.ShouldStartWith("backup-db is DOWN\r\n\r\nDown since 2026-01-05 12:00:00 UTC.");
+        parts[0].ContentType.MimeType.ShouldBe("text/plain");
+        parts[0].ContentType.Charset.ShouldBe("utf-8");
+        parts[0].ContentTransferEncoding.ShouldBe(ContentEncoding.QuotedPrintable);
+        var text = parts[0].Text.ReplaceLineEndings("\n");
+        text.ShouldStartWith("backup-db is DOWN\n\nDown since 2026-01-05 12:00:00 UTC.");
         text.ShouldContain("Reason: no signal for 20 min");
         text.ShouldContain("Last message: disk 91% full");
         text.ShouldContain("http://127.0.0.1:5080/#/monitors/mon_42");
-        parts[1].Headers["Content-Type"].ShouldBe("text/html; charset=utf-8");
-        var html = parts[1].DecodedBody();
+        parts[1].ContentType.MimeType.ShouldBe("text/html");
+        var html = parts[1].Text;
         // WebUtility.HtmlEncode writes characters outside the BMP as numeric references.
         html.ShouldContain("<h2 style=\"color:#d83c3e\">&#128308; backup-db is DOWN</h2>");
         html.ShouldContain("<th align=\"left\" valign=\"top\">Reason</th><td style=\"white-space:pre-wrap\">no signal for 20 min</td>");
@@ -62,7 +65,7 @@ public sealed class EmailChannelTests
         await channel.SendAsync(Config("ops@example.com"), Notices.Down(), Notices.Delivery(1), CancellationToken.None);
         await channel.SendAsync(Config("ops@example.com"), Notices.Down(), Notices.Delivery(2), CancellationToken.None);
 
-        server.Sessions.Select(s => MimeReader.Parse(s.Data!).Headers["Message-ID"]).Distinct().Count().ShouldBe(1);
+        server.Sessions.Select(s => Parse(s.Data!).MessageId).Distinct().Count().ShouldBe(1);
     }
 
     [Fact]
@@ -77,7 +80,7 @@ public sealed class EmailChannelTests
         session.Secured.ShouldBeTrue();
         session.AuthMechanism.ShouldBe("LOGIN");
         (session.User, session.Password).ShouldBe(("alerts", "s3cret"));
-        MimeReader.DecodeWords(MimeReader.Parse(session.Data!).Headers["Subject"]).ShouldBe("\u2705 backup-db is UP again");
+        Parse(session.Data!).Subject.ShouldBe("\u2705 backup-db is UP again");
     }
 
     [Fact]
@@ -157,16 +160,78 @@ public sealed class EmailChannelTests
     }
 
     [Fact]
-    public async Task One_refused_recipient_does_not_stop_the_others()
+    public async Task A_recipient_refused_for_good_fails_the_attempt_naming_the_address_while_the_others_get_the_notice()
     {
         await using var server = SmtpTestServer.Start();
         server.RecipientReply = address => address.StartsWith("gone", StringComparison.Ordinal) ? "550 5.1.1 no such user" : "250 OK";
         var channel = new EmailChannel(Options(server, SmtpTlsMode.None), _clock);
 
-        await channel.SendAsync(Config("gone@example.com", "ops@example.com"), Notices.Down(), Notices.Delivery(), CancellationToken.None);
+        var failure = await Should.ThrowAsync<DeliveryException>(() =>
+            channel.SendAsync(Config("gone@example.com", "ops@example.com"), Notices.Down(), Notices.Delivery(), CancellationToken.None));
 
+        failure.Message.ShouldContain("gone@example.com");
+        failure.Message.ShouldContain("550");
+        failure.Message.ShouldNotContain("ops@example.com");
+        failure.Permanent.ShouldBeTrue();
         server.Sessions.Single().Recipients.ShouldBe(["ops@example.com"]);
         server.Sessions.Single().Data.ShouldNotBeNull();
+    }
+
+    [Fact]
+    public async Task An_international_domain_is_punycoded_when_the_server_does_not_offer_SMTPUTF8()
+    {
+        await using var server = SmtpTestServer.Start();
+        var channel = new EmailChannel(Options(server, SmtpTlsMode.None), _clock);
+
+        await channel.SendAsync(Config("ops@b\u00fccher.example"), Notices.Down(), Notices.Delivery(), CancellationToken.None);
+
+        var session = server.Sessions.Single();
+        session.Recipients.ShouldBe(["ops@xn--bcher-kva.example"]);
+        session.MailParameters!.ShouldNotContain("SMTPUTF8");
+        session.Data!.ShouldAllBe(c => c < 128);
+    }
+
+    [Fact]
+    public async Task A_UTF8_address_is_sent_with_SMTPUTF8_when_the_server_offers_it()
+    {
+        await using var server = SmtpTestServer.Start(offerSmtpUtf8: true);
+        var channel = new EmailChannel(Options(server, SmtpTlsMode.None), _clock);
+
+        await channel.SendAsync(Config("j\u00f6rg@b\u00fccher.example"), Notices.Down(), Notices.Delivery(), CancellationToken.None);
+
+        var session = server.Sessions.Single();
+        session.MailParameters!.ShouldContain("SMTPUTF8");
+        session.Recipients.ShouldBe(["j\u00f6rg@b\u00fccher.example"]);
+        Parse(session.Data!).To.Mailboxes.Single().Address.ShouldBe("j\u00f6rg@b\u00fccher.example");
+    }
+
+    [Fact]
+    public async Task A_mechanism_other_than_PLAIN_and_LOGIN_is_used_when_it_is_the_only_one_offered()
+    {
+        await using var server = SmtpTestServer.Start(authMechanisms: ["CRAM-MD5"]);
+        var channel = new EmailChannel(Options(server, SmtpTlsMode.None), _clock);
+
+        await channel.SendAsync(Config("ops@example.com"), Notices.Down(), Notices.Delivery(), CancellationToken.None);
+
+        var session = server.Sessions.Single();
+        session.AuthMechanism.ShouldBe("CRAM-MD5");
+        session.User.ShouldBe("alerts");
+        session.Authenticated.ShouldBeTrue();
+        session.Data.ShouldNotBeNull();
+    }
+
+    [Fact]
+    public async Task A_challenge_answered_with_the_wrong_password_is_a_permanent_failure()
+    {
+        await using var server = SmtpTestServer.Start(authMechanisms: ["CRAM-MD5"]);
+        server.Password = "another";
+        var channel = new EmailChannel(Options(server, SmtpTlsMode.None), _clock);
+
+        var failure = await Should.ThrowAsync<DeliveryException>(() => channel.SendAsync(Config("ops@example.com"), Notices.Down(), Notices.Delivery(), CancellationToken.None));
+
+        failure.Permanent.ShouldBeTrue();
+        failure.StatusCode.ShouldBe(535);
+        server.Sessions.Single().Data.ShouldBeNull();
     }
 
     [Theory]
@@ -205,8 +270,9 @@ public sealed class EmailChannelTests
 
         await channel.SendAsync(Config("ops@example.com"), Notices.Down(name: "db\r\nBcc: thief@example.net"), Notices.Delivery(), CancellationToken.None);
 
-        var mail = MimeReader.Parse(server.Sessions.Single().Data!);
-        mail.Headers.ContainsKey("Bcc").ShouldBeFalse();
+        var mail = Parse(server.Sessions.Single().Data!);
+        mail.Headers.Contains(HeaderId.Bcc).ShouldBeFalse();
+        mail.Subject.ShouldBe("\U0001F534 db  Bcc: thief@example.net is DOWN");
         server.Sessions.Single().Recipients.ShouldBe(["ops@example.com"]);
     }
 
@@ -249,6 +315,8 @@ public sealed class EmailChannelTests
         TlsMode = mode,
         HeloName = "lifeline.test",
     };
+
+    private static MimeMessage Parse(string data) => MimeMessage.Load(new MemoryStream(Encoding.UTF8.GetBytes(data)));
 
     private static ChannelConfig Config(params string[] to) =>
         Notices.Channel("email", new JsonObject { ["to"] = new JsonArray([.. to.Select(a => (JsonNode)a)]) });

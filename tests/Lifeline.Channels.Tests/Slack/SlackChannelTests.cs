@@ -15,13 +15,15 @@ public sealed class SlackChannelTests() : ChannelTestBase(new Reply(200, "ok", C
         var request = Server.Requests.Single();
         request.Path.ShouldBe("/services/T000/B000/XXXX");
         var body = JsonNode.Parse(request.Body)!;
-        body["text"]!.GetValue<string>().ShouldStartWith("\U0001F534 a<b>&c is DOWN: Down since");
+        body["text"]!.GetValue<string>().ShouldStartWith("\U0001F534 a&lt;b&gt;&amp;c is DOWN: Down since");
         var blocks = body["blocks"]!.AsArray();
         blocks[0]!["type"]!.GetValue<string>().ShouldBe("header");
         blocks[0]!["text"]!["text"]!.GetValue<string>().ShouldBe("\U0001F534 a<b>&c is DOWN");
-        blocks[1]!["text"]!["type"]!.GetValue<string>().ShouldBe("mrkdwn");
-        blocks[1]!["text"]!["text"]!.GetValue<string>().ShouldContain("*Reason:* no signal for 20 min");
-        blocks[2]!["elements"]![0]!["url"]!.GetValue<string>().ShouldBe("http://127.0.0.1:5080/#/monitors/mon_42");
+        blocks[1]!["text"]!["text"]!.GetValue<string>().ShouldBe("Down since 2026-01-05 12:00:00 UTC.");
+        var fields = blocks[2]!["fields"]!.AsArray();
+        (fields[0]!["type"]!.GetValue<string>(), fields[0]!["text"]!.GetValue<string>()).ShouldBe(("mrkdwn", "*Reason*"));
+        (fields[1]!["type"]!.GetValue<string>(), fields[1]!["text"]!.GetValue<string>()).ShouldBe(("plain_text", "no signal for 20 min"));
+        blocks[3]!["elements"]![0]!["url"]!.GetValue<string>().ShouldBe("http://127.0.0.1:5080/#/monitors/mon_42");
     }
 
     [Fact]

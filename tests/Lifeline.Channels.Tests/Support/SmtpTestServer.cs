@@ -17,6 +17,9 @@ public sealed class SmtpTranscript
     public string? User { get; set; }
     public string? Password { get; set; }
     public string? MailFrom { get; set; }
+    /// <summary>What followed the address in <c>MAIL FROM</c>, e.g. <c>SMTPUTF8</c>.</summary>
+    public string? MailParameters { get; set; }
+    public bool Authenticated { get; set; }
     public List<string> Recipients { get; } = [];
     /// <summary>The message as sent on the wire, dot-stuffing undone.</summary>
     public string? Data { get; set; }
@@ -25,8 +28,9 @@ public sealed class SmtpTranscript
 
 /// <summary>
 /// A small SMTP server on 127.0.0.1 speaking enough of RFC 5321 for the email channel: EHLO,
-/// STARTTLS or implicit TLS with a self-made certificate, AUTH PLAIN and LOGIN, MAIL, RCPT, DATA,
-/// RSET, QUIT. Replies to RCPT and to the end of DATA can be programmed.
+/// STARTTLS or implicit TLS with a self-made certificate, AUTH PLAIN, LOGIN and CRAM-MD5, an
+/// optional SMTPUTF8, MAIL, RCPT, DATA, RSET, QUIT. Replies to RCPT and to the end of DATA can be
+/// programmed.
 /// </summary>
 public sealed class SmtpTestServer : IAsyncDisposable
 {
@@ -35,11 +39,12 @@ public sealed class SmtpTestServer : IAsyncDisposable
     private readonly ConcurrentQueue<SmtpTranscript> _sessions = new();
     private Task _accepting = Task.CompletedTask;
 
-    public SmtpTestServer(bool implicitTls = false, bool offerStartTls = false, string[]? authMechanisms = null)
+    public SmtpTestServer(bool implicitTls = false, bool offerStartTls = false, string[]? authMechanisms = null, bool offerSmtpUtf8 = false)
     {
         ImplicitTls = implicitTls;
         OfferStartTls = offerStartTls;
         AuthMechanisms = authMechanisms ?? ["PLAIN", "LOGIN"];
+        OfferSmtpUtf8 = offerSmtpUtf8;
     }
 
     // One certificate for every test server: making a key is the slowest part of a test.
@@ -48,6 +53,10 @@ public sealed class SmtpTestServer : IAsyncDisposable
     public bool ImplicitTls { get; }
     public bool OfferStartTls { get; }
     public string[] AuthMechanisms { get; }
+    public bool OfferSmtpUtf8 { get; }
+
+    /// <summary>The only password AUTH accepts [s3cret].</summary>
+    public string Password { get; set; } = "s3cret";
     public static X509Certificate2 Certificate => SharedCertificate.Value;
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
 
@@ -63,9 +72,9 @@ public sealed class SmtpTestServer : IAsyncDisposable
     public static RemoteCertificateValidationCallback TrustOurCertificate =>
         (_, certificate, _, _) => certificate is not null && certificate.GetCertHashString() == Certificate.GetCertHashString();
 
-    public static SmtpTestServer Start(bool implicitTls = false, bool offerStartTls = false, string[]? authMechanisms = null)
+    public static SmtpTestServer Start(bool implicitTls = false, bool offerStartTls = false, string[]? authMechanisms = null, bool offerSmtpUtf8 = false)
     {
-        var server = new SmtpTestServer(implicitTls, offerStartTls, authMechanisms);
+        var server = new SmtpTestServer(implicitTls, offerStartTls, authMechanisms, offerSmtpUtf8);
         server._listener.Start();
         server._accepting = server.AcceptAsync();
         return server;
@@ -123,6 +132,10 @@ public sealed class SmtpTestServer : IAsyncDisposable
                 case "EHLO":
                     transcript.Helo = line[5..];
                     var lines = new List<string> { "test.local greets you", "8BITMIME" };
+                    if (OfferSmtpUtf8)
+                    {
+                        lines.Add("SMTPUTF8");
+                    }
                     if (OfferStartTls && !transcript.Secured)
                     {
                         lines.Add("STARTTLS");
@@ -147,6 +160,7 @@ public sealed class SmtpTestServer : IAsyncDisposable
                     break;
                 case "MAIL":
                     transcript.MailFrom = Between(line);
+                    transcript.MailParameters = line[(line.IndexOf('>', StringComparison.Ordinal) + 1)..].Trim();
                     await writer.WriteAsync("250 OK\r\n");
                     break;
                 case "RCPT":
@@ -181,23 +195,45 @@ public sealed class SmtpTestServer : IAsyncDisposable
         }
     }
 
-    private static async Task AuthenticateAsync(string line, StreamReader reader, StreamWriter writer, SmtpTranscript transcript)
+    private async Task AuthenticateAsync(string line, StreamReader reader, StreamWriter writer, SmtpTranscript transcript)
     {
         var words = line.Split(' ');
         transcript.AuthMechanism = words[1].ToUpperInvariant();
-        if (transcript.AuthMechanism == "PLAIN")
+        if (!AuthMechanisms.Contains(transcript.AuthMechanism))
         {
-            var parts = Encoding.UTF8.GetString(Convert.FromBase64String(words[2])).Split('\0');
-            (transcript.User, transcript.Password) = (parts[1], parts[2]);
+            await writer.WriteAsync("504 5.5.4 mechanism not offered\r\n");
+            return;
         }
-        else
+        switch (transcript.AuthMechanism)
         {
-            await writer.WriteAsync("334 VXNlcm5hbWU6\r\n");
-            transcript.User = Encoding.UTF8.GetString(Convert.FromBase64String(await reader.ReadLineAsync() ?? ""));
-            await writer.WriteAsync("334 UGFzc3dvcmQ6\r\n");
-            transcript.Password = Encoding.UTF8.GetString(Convert.FromBase64String(await reader.ReadLineAsync() ?? ""));
+            case "PLAIN":
+                var parts = Encoding.UTF8.GetString(Convert.FromBase64String(words.Length > 2 ? words[2] : await AskAsync(""))).Split('\0');
+                (transcript.User, transcript.Password) = (parts[1], parts[2]);
+                transcript.Authenticated = transcript.Password == Password;
+                break;
+            case "LOGIN":
+                transcript.User = Encoding.UTF8.GetString(Convert.FromBase64String(words.Length > 2 ? words[2] : await AskAsync("Username:")));
+                transcript.Password = Encoding.UTF8.GetString(Convert.FromBase64String(await AskAsync("Password:")));
+                transcript.Authenticated = transcript.Password == Password;
+                break;
+            case "CRAM-MD5":
+                // RFC 2195: the client answers the challenge with its user and the HMAC-MD5 of the challenge under the password.
+                var challenge = $"<{RandomNumberGenerator.GetInt32(int.MaxValue)}.1@test.local>";
+                var answer = Encoding.UTF8.GetString(Convert.FromBase64String(await AskAsync(challenge))).Split(' ');
+                transcript.User = answer[0];
+#pragma warning disable CA5351 // CRAM-MD5 is defined with MD5; this checks a client, it protects nothing.
+                var expected = Convert.ToHexStringLower(HMACMD5.HashData(Encoding.UTF8.GetBytes(Password), Encoding.UTF8.GetBytes(challenge)));
+#pragma warning restore CA5351
+                transcript.Authenticated = answer.Length == 2 && answer[1] == expected;
+                break;
         }
-        await writer.WriteAsync(transcript.Password == "wrong" ? "535 5.7.8 authentication failed\r\n" : "235 2.7.0 accepted\r\n");
+        await writer.WriteAsync(transcript.Authenticated ? "235 2.7.0 accepted\r\n" : "535 5.7.8 authentication failed\r\n");
+
+        async Task<string> AskAsync(string prompt)
+        {
+            await writer.WriteAsync($"334 {Convert.ToBase64String(Encoding.UTF8.GetBytes(prompt))}\r\n");
+            return await reader.ReadLineAsync() ?? "";
+        }
     }
 
     private async Task<Stream> SecureAsync(Stream stream)
