@@ -204,22 +204,24 @@ public sealed class PushEndpointTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task An_exit_status_over_255_is_a_400()
+    public async Task An_exit_status_over_255_is_a_plain_text_400_as_in_Healthchecks()
     {
         using var response = await _app.Anonymous.GetAsync($"ping/{_token}/256");
 
         response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
-        (await response.Content.ReadAsStringAsync()).ShouldContain("exit status");
+        response.Content.Headers.ContentType!.MediaType.ShouldBe("text/plain");
+        (await response.Content.ReadAsStringAsync()).ShouldBe("invalid url format");
         response.Headers.Contains("Ping-Body-Limit").ShouldBeTrue();
     }
 
     [Fact]
-    public async Task A_malformed_rid_is_a_400()
+    public async Task A_malformed_rid_is_a_plain_text_400_as_in_Healthchecks()
     {
         using var response = await _app.Anonymous.GetAsync($"ping/{_token}/start?rid=not-a-uuid");
 
         response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
-        (await response.Content.ReadAsStringAsync()).ShouldContain("rid");
+        response.Content.Headers.ContentType!.MediaType.ShouldBe("text/plain");
+        (await response.Content.ReadAsStringAsync()).ShouldBe("invalid uuid format");
     }
 
     [Fact]

@@ -153,7 +153,7 @@ internal static class PushEndpoints
         {
             if (!Guid.TryParse(ridText, out var parsed))
             {
-                await FieldError(context, "rid", "rid must be a UUID");
+                await PlainAnswer(context, 400, "invalid uuid format");
                 return;
             }
             rid = parsed;
@@ -185,7 +185,7 @@ internal static class PushEndpoints
                 }
                 if (!int.TryParse(suffix, NumberStyles.None, CultureInfo.InvariantCulture, out var code) || code > 255)
                 {
-                    await FieldError(context, "exitStatus", "exit status must be between 0 and 255");
+                    await PlainAnswer(context, 400, "invalid url format");
                     return;
                 }
                 exit = code;
@@ -305,19 +305,6 @@ internal static class PushEndpoints
         context.Response.StatusCode = status;
         context.Response.ContentType = "text/plain; charset=utf-8";
         return HttpMethods.IsHead(context.Request.Method) ? Task.CompletedTask : context.Response.WriteAsync(text);
-    }
-
-    /// <summary>A bad parameter: 400 with a JSON error naming it.</summary>
-    private static Task FieldError(HttpContext context, string field, string message)
-    {
-        context.Response.StatusCode = 400;
-        context.Response.ContentType = "application/json; charset=utf-8";
-        if (HttpMethods.IsHead(context.Request.Method))
-        {
-            return Task.CompletedTask;
-        }
-        var body = JsonSerializer.SerializeToUtf8Bytes(new ErrorAnswer(false, message, message, field), PushJson.Default.ErrorAnswer);
-        return context.Response.Body.WriteAsync(body).AsTask();
     }
 
     private static string? Source(HttpContext context) => context.Connection.RemoteIpAddress?.ToString();
