@@ -51,7 +51,7 @@ public sealed class CronSchedule
     /// in the first pass of a repeated hour. Other ("wildcard") jobs follow the clock: they skip
     /// times that do not exist and run in both passes.
     /// </summary>
-    private bool FixedTime { get; init; }
+    internal bool FixedTime { get; private init; }
 
     /// <summary>Finds an IANA (or Windows) time zone by id.</summary>
     public static bool TryFindZone(string? id, out TimeZoneInfo zone)
@@ -293,11 +293,13 @@ public sealed class CronSchedule
     /// </summary>
     public DateTimeOffset Next(DateTimeOffset after)
     {
+        // `at` is the last whole minute not after `after`; the first minute that may fire comes next.
+        // Its offset is taken from `at`, so an offset change right at that next minute is still seen.
         var utc = after.UtcDateTime;
-        var at = new DateTimeOffset(utc.Ticks - utc.Ticks % TimeSpan.TicksPerMinute, TimeSpan.Zero).AddMinutes(1);
+        var at = new DateTimeOffset(utc.Ticks - utc.Ticks % TimeSpan.TicksPerMinute, TimeSpan.Zero);
         var offset = Zone.GetUtcOffset(at);
         // `floor` is the earliest wall-clock reading that may still fire.
-        var floor = WallClock(at, offset);
+        var floor = WallClock(at.AddMinutes(1), offset);
         if (FixedTime)
         {
             // In the second pass of a repeated hour, the first pass already ran the fixed-time jobs
@@ -411,6 +413,10 @@ public sealed class CronSchedule
         }
         return null;
     }
+
+    /// <summary>Whether the fields match a wall-clock minute, ignoring time zones.</summary>
+    internal bool Matches(DateTime wallClock) =>
+        Has(Months, wallClock.Month) && DayMatches(wallClock) && Has(Hours, wallClock.Hour) && Has(Minutes, wallClock.Minute);
 
     private static bool Has(ulong bits, int value) => (bits & (1UL << value)) != 0;
 

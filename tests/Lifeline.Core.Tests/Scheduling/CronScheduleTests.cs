@@ -135,11 +135,14 @@ public class CronScheduleTests
     [Theory]
     [InlineData("Europe/Paris", "*/10 2 * * *", "2026-10-25T00:45Z", "2026-10-25T00:50Z 2026-10-25T01:00Z 2026-10-25T01:10Z 2026-10-25T01:20Z 2026-10-25T01:30Z 2026-10-25T01:40Z 2026-10-25T01:50Z 2026-10-26T01:00Z")]
     [InlineData("America/New_York", "*/10 1 * * *", "2026-11-01T05:45Z", "2026-11-01T05:50Z 2026-11-01T06:00Z 2026-11-01T06:10Z 2026-11-01T06:20Z 2026-11-01T06:30Z 2026-11-01T06:40Z 2026-11-01T06:50Z 2026-11-02T06:00Z")]
+    [InlineData("America/New_York", "*/10 1 * * *", "2026-11-01T05:59Z", "2026-11-01T06:00Z 2026-11-01T06:10Z")]
+    [InlineData("Australia/Lord_Howe", "*/10 1 * * *", "2026-04-04T14:59Z", "2026-04-04T15:00Z 2026-04-04T15:10Z")]
     [InlineData("Australia/Lord_Howe", "*/10 1 * * *", "2026-04-04T14:45Z", "2026-04-04T14:50Z 2026-04-04T15:00Z 2026-04-04T15:10Z 2026-04-04T15:20Z 2026-04-05T14:30Z")]
     public void A_wildcard_job_runs_in_both_passes_of_the_repeated_hour(string zone, string expression, string start, string expected) =>
         Firings(expression, zone, start, expected);
 
     [Theory]
+    [InlineData("Europe/Paris", "0 0-23 * * *", "2026-10-25T00:59Z", "2026-10-25T02:00Z 2026-10-25T03:00Z")]
     [InlineData("Europe/Paris", "0 0-23 * * *", "2026-10-24T23:30Z", "2026-10-25T00:00Z 2026-10-25T02:00Z 2026-10-25T03:00Z")]
     [InlineData("America/New_York", "0 0-23 * * *", "2026-11-01T04:30Z", "2026-11-01T05:00Z 2026-11-01T07:00Z 2026-11-01T08:00Z")]
     [InlineData("Australia/Lord_Howe", "45 0-23 * * *", "2026-04-04T14:30Z", "2026-04-04T14:45Z 2026-04-04T16:15Z 2026-04-04T17:15Z")]
@@ -151,6 +154,9 @@ public class CronScheduleTests
     [InlineData("Europe/Paris", "0,20,40 2 * * *", "2026-03-29T00:30Z", "2026-03-29T01:00Z 2026-03-30T00:00Z")]
     [InlineData("America/New_York", "30 2 * * *", "2026-03-08T06:30Z", "2026-03-08T07:00Z 2026-03-09T06:30Z")]
     [InlineData("Australia/Lord_Howe", "15 2 * * *", "2026-10-03T15:00Z", "2026-10-03T15:30Z 2026-10-04T15:15Z")]
+    [InlineData("Europe/Paris", "30 2 * * *", "2026-03-29T00:59Z", "2026-03-29T01:00Z 2026-03-30T00:30Z")]
+    [InlineData("America/New_York", "30 2 * * *", "2026-03-08T06:59:30Z", "2026-03-08T07:00Z 2026-03-09T06:30Z")]
+    [InlineData("Australia/Lord_Howe", "15 2 * * *", "2026-10-03T15:29Z", "2026-10-03T15:30Z 2026-10-04T15:15Z")]
     public void A_fixed_time_job_in_the_spring_gap_runs_once_right_after_the_jump(string zone, string expression, string start, string expected) =>
         Firings(expression, zone, start, expected);
 
@@ -205,6 +211,84 @@ public class CronScheduleTests
     {
         CronSchedule.TryParse(expression, "UTC", out var error).ShouldBeNull();
         error.ShouldNotBeNull().ShouldContain(mentions);
+    }
+
+    [Theory]
+    [InlineData("*/15 2 * * *")]
+    [InlineData("30 * * * *")]
+    [InlineData("15 * * * *")]
+    [InlineData("*/10 1 * * *")]
+    [InlineData("*/10 2 * * *")]
+    [InlineData("0 0-23 * * *")]
+    [InlineData("45 0-23 * * *")]
+    [InlineData("0,20,40 1,2 * * *")]
+    [InlineData("29,59 1,2 * * *")]
+    [InlineData("5-55/25 1-3 * * *")]
+    [InlineData("* * * * *")]
+    [InlineData("15 2 * * *")]
+    [InlineData("0 9 * * *")]
+    public void Next_agrees_with_a_replay_of_debian_crons_clock_loop_on_every_2026_change(string expression)
+    {
+        foreach (var zone in new[] { "Europe/Paris", "America/New_York", "Australia/Lord_Howe" })
+        {
+            var schedule = Parse(expression, zone);
+            foreach (var change in new[] { Utc(2026, 3, 29, 1, 0), Utc(2026, 10, 25, 1, 0), Utc(2026, 3, 8, 7, 0), Utc(2026, 11, 1, 6, 0), Utc(2026, 4, 4, 15, 0), Utc(2026, 10, 3, 15, 30) })
+            {
+                var (from, to) = (change.AddHours(-30), change.AddHours(30));
+                var chained = new List<DateTimeOffset>();
+                for (var at = schedule.Next(from); at <= to; at = schedule.Next(at))
+                {
+                    chained.Add(at);
+                }
+                chained.ShouldBe(ReplayDebianCron(schedule, from, to), $"{expression} in {zone} around {change:u}");
+            }
+        }
+    }
+
+    /// <summary>
+    /// The minutes Debian cron's main loop (cron.c) runs a job: each minute it compares the wall
+    /// clock with its "virtual time". One minute on: run every job. 2-5 minutes: catch up minute
+    /// by minute. 6 minutes to 3 hours on (a forward jump): wildcard jobs for now, fixed-time jobs
+    /// for every skipped minute. Back up to 3 hours: wildcard jobs only, virtual time waits. More
+    /// than 3 hours either way: run every job, as if the clock had been set.
+    /// </summary>
+    private static List<DateTimeOffset> ReplayDebianCron(CronSchedule schedule, DateTimeOffset from, DateTimeOffset to)
+    {
+        DateTime Wall(DateTimeOffset t) => t.ToOffset(schedule.Zone.GetUtcOffset(t)).DateTime;
+        bool Runs(DateTime wall, bool wildcard, bool fixedTime) =>
+            schedule.Matches(wall) && (schedule.FixedTime ? fixedTime : wildcard);
+        var runs = new List<DateTimeOffset>();
+        var virtualTime = Wall(from);
+        for (var t = from.AddMinutes(1); t <= to; t = t.AddMinutes(1))
+        {
+            var running = Wall(t);
+            var minutes = (int)(running - virtualTime).TotalMinutes;
+            var run = false;
+            if (minutes == 1 || minutes > 180 || minutes < -180)
+            {
+                run = Runs(running, true, true);
+                virtualTime = running;
+            }
+            else if (minutes > 1)
+            {
+                var caughtUp = minutes <= 5;
+                run = !caughtUp && Runs(running, true, false);
+                for (var v = virtualTime.AddMinutes(1); v <= running; v = v.AddMinutes(1))
+                {
+                    run |= Runs(v, caughtUp, true);
+                }
+                virtualTime = running;
+            }
+            else
+            {
+                run = Runs(running, true, false);
+            }
+            if (run)
+            {
+                runs.Add(t);
+            }
+        }
+        return runs;
     }
 
     private static void Firings(string expression, string zone, string start, string expected)
