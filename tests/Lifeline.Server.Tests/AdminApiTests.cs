@@ -101,6 +101,9 @@ public sealed class AdminApiTests : IAsyncLifetime
     [InlineData("{\"name\":\"a\",\"kind\":\"smtp\"}", "kind")]
     [InlineData("{\"name\":\"a\",\"schedule\":\"61 * * * *\"}", "schedule")]
     [InlineData("{\"name\":\"a\",\"schedule\":\"0 3 * * *\",\"tz\":\"Nowhere/City\"}", "tz")]
+    [InlineData("{\"name\":\"a\",\"schedule\":\"0 9 * * 1#6\"}", "schedule")]
+    [InlineData("{\"name\":\"a\",\"schedule\":\"0 9 L-2 * *\"}", "schedule")]
+    [InlineData("{\"name\":\"a\",\"schedule\":\"0 9 * * FRIL\"}", "schedule")]
     [InlineData("{\"name\":\"a\",\"tags\":\"prod\"}", "tags")]
     [InlineData("{\"name\":\"a\",\"channels\":[\"nope\"]}", "channels")]
     [InlineData("{\"name\":\"a\",\"manualResume\":\"yes\"}", "manualResume")]
@@ -113,6 +116,24 @@ public sealed class AdminApiTests : IAsyncLifetime
 
         status.ShouldBe(HttpStatusCode.BadRequest);
         error.ShouldContain(mentions);
+    }
+
+    [Theory]
+    [InlineData("0 9 LW * *", "Europe/Paris", "2026-01-30T08:00:00Z")]
+    [InlineData("30 8 * * 5L", "America/New_York", "2026-01-30T13:30:00Z")]
+    [InlineData("0 7 * * MON#2", "Australia/Lord_Howe", "2026-01-11T20:00:00Z")]
+    public async Task Healthchecks_cron_extensions_are_accepted_and_set_the_deadline(string schedule, string tz, string deadline)
+    {
+        var monitor = await _app.CreateMonitorAsync(new { name = "pasted", schedule, tz });
+
+        using var ping = await _app.Anonymous.GetAsync($"ping/{monitor["pushToken"]!.GetValue<string>()}");
+        using var read = await _app.Admin.GetAsync($"api/v1/monitors/{monitor["id"]!.GetValue<string>()}");
+
+        ping.StatusCode.ShouldBe(HttpStatusCode.OK);
+        monitor["schedule"]!.GetValue<string>().ShouldBe(schedule);
+        var stored = JsonNode.Parse(await read.Content.ReadAsStringAsync())!;
+        DateTimeOffset.Parse(stored["nextDeadlineAt"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture)
+            .ShouldBe(DateTimeOffset.Parse(deadline, System.Globalization.CultureInfo.InvariantCulture));
     }
 
     [Fact]
