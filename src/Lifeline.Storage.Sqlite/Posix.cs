@@ -44,8 +44,31 @@ internal static class Posix
         }
     }
 
+    /// <summary>
+    /// Takes an exclusive advisory lock on an open file without waiting (flock LOCK_EX|LOCK_NB):
+    /// false when another open file description holds one. The kernel drops it when the file is
+    /// closed or the process dies, even by kill -9.
+    /// </summary>
+    public static bool TryLockExclusive(SafeFileHandle file, string path)
+    {
+        const int LockExclusive = 2, LockNonBlocking = 4, WouldBlock = 11, WouldBlockBsd = 35;
+        if (NativeMethods.flock((int)file.DangerousGetHandle(), LockExclusive | LockNonBlocking) == 0)
+        {
+            return true;
+        }
+        var errno = Marshal.GetLastPInvokeError();
+        if (errno is WouldBlock or WouldBlockBsd)
+        {
+            return false;
+        }
+        throw new IOException($"cannot lock {path} (errno {errno})");
+    }
+
     private static class NativeMethods
     {
+        [DllImport("libc", SetLastError = true)]
+        public static extern int flock(int fd, int operation);
+
         [DllImport("libc", SetLastError = true)]
         public static extern int open(byte[] path, int flags);
 
