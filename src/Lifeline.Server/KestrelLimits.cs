@@ -18,7 +18,7 @@ internal sealed class KestrelLimits(IOptions<LifelineOptions> options, ILogger<K
     {
         var settings = options.Value;
         var limits = kestrel.Limits;
-        var connections = MaxConnections(settings.MaxConnections, FileDescriptors.RaiseToHardLimit(), out var reason);
+        var connections = MaxConnections(settings.MaxConnections, FileDescriptors.RaiseToHardLimit(), FileDescriptors.OpenNow(), out var reason);
         limits.MaxConcurrentConnections = connections;
         limits.MaxConcurrentUpgradedConnections = connections;
         limits.KeepAliveTimeout = TimeSpan.FromSeconds(settings.KeepAliveTimeoutSeconds);
@@ -34,10 +34,12 @@ internal sealed class KestrelLimits(IOptions<LifelineOptions> options, ILogger<K
     }
 
     /// <summary>
-    /// The configured maximum, lowered to fit the descriptor limit less a reserve of a quarter of
-    /// it (at least <see cref="MinimumReserve"/>) for the database, its logs, and outgoing connections.
+    /// The configured maximum, lowered to fit the descriptors left under the limit once the files
+    /// open now (<paramref name="openNow"/>) and a reserve of a quarter of the limit (at least
+    /// <see cref="MinimumReserve"/>) for the database, its logs, assemblies still to load and
+    /// outgoing connections are set aside; never below <see cref="Floor"/>.
     /// </summary>
-    public static long MaxConnections(long configured, long? descriptorLimit, out string reason)
+    public static long MaxConnections(long configured, long? descriptorLimit, int openNow, out string reason)
     {
         if (descriptorLimit is not { } limit)
         {
@@ -45,13 +47,16 @@ internal sealed class KestrelLimits(IOptions<LifelineOptions> options, ILogger<K
             return configured;
         }
         var reserve = Math.Max(MinimumReserve, limit / 4);
-        var fits = Math.Max(1, limit - reserve);
+        var fits = Math.Max(Floor, limit - openNow - reserve);
         if (fits >= configured)
         {
             reason = $"as configured; the open-file limit is {limit}";
             return configured;
         }
-        reason = $"lowered from {configured}: the open-file limit is {limit} and {reserve} are kept for files and outgoing connections";
+        reason = $"lowered from {configured}: the open-file limit is {limit}, {openNow} files are open and {reserve} are kept for files and outgoing connections";
         return fits;
     }
+
+    /// <summary>Fewest inbound connections allowed, however low the open-file limit.</summary>
+    public const int Floor = 16;
 }

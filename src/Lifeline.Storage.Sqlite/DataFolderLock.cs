@@ -41,18 +41,19 @@ public sealed class DataFolderLock : IDisposable
         SafeFileHandle file;
         try
         {
-            // Windows enforces the sharing mode itself; elsewhere flock below does the locking.
-            file = File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.ReadWrite,
-                OperatingSystem.IsWindows() ? FileShare.None : FileShare.ReadWrite | FileShare.Delete);
+            // FileShare.None: Windows enforces it; on Unix .NET takes flock(LOCK_EX | LOCK_NB) for it.
+            file = File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
         }
-        catch (IOException) when (OperatingSystem.IsWindows())
+        catch (IOException) when (File.Exists(path))
         {
+            holder = OperatingSystem.IsWindows() ? null : ReadHolder(path);
             return null;
         }
+        // .NET's own lock can be switched off (DOTNET_SYSTEM_IO_DISABLEFILELOCKING): take it here too.
         if (!OperatingSystem.IsWindows() && !Posix.TryLockExclusive(file, path))
         {
-            holder = ReadHolder(file);
             file.Dispose();
+            holder = ReadHolder(path);
             return null;
         }
         var pid = Encoding.ASCII.GetBytes(Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "\n");
@@ -61,11 +62,11 @@ public sealed class DataFolderLock : IDisposable
         return new DataFolderLock(full, file);
     }
 
-    private static int? ReadHolder(SafeFileHandle file)
+    /// <summary>The process id the holder wrote, read without asking for a lock the holder has.</summary>
+    private static int? ReadHolder(string path)
     {
-        var buffer = new byte[32];
-        var read = RandomAccess.Read(file, buffer, 0);
-        return int.TryParse(Encoding.ASCII.GetString(buffer, 0, read).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) ? pid : null;
+        var text = Posix.ReadUnlocked(path, 32);
+        return int.TryParse(text?.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) ? pid : null;
     }
 
     /// <summary>Releases the folder (closing the file drops the lock).</summary>

@@ -64,8 +64,31 @@ internal static class Posix
         throw new IOException($"cannot lock {path} (errno {errno})");
     }
 
+    /// <summary>The first bytes of a file as text, read with open(2) and read(2): .NET would ask for a shared lock first. Null if unreadable.</summary>
+    public static string? ReadUnlocked(string path, int max)
+    {
+        var fd = NativeMethods.open([.. System.Text.Encoding.UTF8.GetBytes(path), 0], 0 /* O_RDONLY */);
+        if (fd < 0)
+        {
+            return null;
+        }
+        try
+        {
+            var buffer = new byte[max];
+            var read = NativeMethods.read(fd, buffer, (nint)max);
+            return read < 0 ? null : System.Text.Encoding.UTF8.GetString(buffer, 0, (int)read);
+        }
+        finally
+        {
+            _ = NativeMethods.close(fd);
+        }
+    }
+
     private static class NativeMethods
     {
+        [DllImport("libc", SetLastError = true)]
+        public static extern nint read(int fd, byte[] buffer, nint count);
+
         [DllImport("libc", SetLastError = true)]
         public static extern int flock(int fd, int operation);
 
