@@ -60,6 +60,37 @@ public sealed class LifelineOptions
 
     /// <summary>Whether <see cref="PushNotFoundPerMinute"/> applies to loopback clients too [true].</summary>
     public bool RateLimitLoopback { get; set; } = true;
+
+    /// <summary>
+    /// Most inbound connections open at once (Kestrel's MaxConcurrentConnections, and upgraded
+    /// ones); lowered at start to fit the open-file limit, keeping a quarter of it (at least 128)
+    /// for the database and outgoing connections [10000].
+    /// </summary>
+    public long MaxConnections { get; set; } = 10_000;
+
+    /// <summary>An idle connection, or one that sends nothing at all, is closed after this many seconds [30].</summary>
+    public int KeepAliveTimeoutSeconds { get; set; } = 30;
+
+    /// <summary>Seconds a client has to send a request's headers once it started [10].</summary>
+    public int RequestHeadersTimeoutSeconds { get; set; } = 10;
+
+    /// <summary>Slowest request body accepted, in bytes per second after the grace period; 0 = no minimum [240].</summary>
+    public int MinRequestBodyBytesPerSecond { get; set; } = 240;
+
+    /// <summary>Slowest reader of a response accepted, in bytes per second after the grace period; 0 = no minimum [240].</summary>
+    public int MinResponseBytesPerSecond { get; set; } = 240;
+
+    /// <summary>Seconds before the two minimum data rates apply [5].</summary>
+    public int MinDataRateGraceSeconds { get; set; } = 5;
+
+    /// <summary>Largest request body on any route, in bytes; routes may set lower limits [1048576].</summary>
+    public long MaxRequestBodyBytes { get; set; } = 1 << 20;
+
+    /// <summary>Largest total size of a request's headers, in bytes [32768].</summary>
+    public int MaxRequestHeadersBytes { get; set; } = 32 * 1024;
+
+    /// <summary>Most headers in one request [100].</summary>
+    public int MaxRequestHeaderCount { get; set; } = 100;
 }
 
 /// <summary>Reports every problem with the options at once, at start.</summary>
@@ -111,6 +142,47 @@ internal sealed class LifelineOptionsValidator : IValidateOptions<LifelineOption
         if (options.PushNotFoundPerMinute is < 0 or > 1_000_000)
         {
             errors.Add("Lifeline:PushNotFoundPerMinute must be between 0 (off) and 1000000");
+        }
+        if (options.MaxConnections is < 1 or > 1_000_000)
+        {
+            errors.Add("Lifeline:MaxConnections must be between 1 and 1000000");
+        }
+        if (options.KeepAliveTimeoutSeconds is < 1 or > 3600)
+        {
+            errors.Add("Lifeline:KeepAliveTimeoutSeconds must be between 1 and 3600");
+        }
+        if (options.RequestHeadersTimeoutSeconds is < 1 or > 600)
+        {
+            errors.Add("Lifeline:RequestHeadersTimeoutSeconds must be between 1 and 600");
+        }
+        if (options.MinRequestBodyBytesPerSecond is < 0 or > 1_000_000_000)
+        {
+            errors.Add("Lifeline:MinRequestBodyBytesPerSecond must be between 0 (no minimum) and 1000000000");
+        }
+        if (options.MinResponseBytesPerSecond is < 0 or > 1_000_000_000)
+        {
+            errors.Add("Lifeline:MinResponseBytesPerSecond must be between 0 (no minimum) and 1000000000");
+        }
+        if (options.MinDataRateGraceSeconds is < 1 or > 600)
+        {
+            errors.Add("Lifeline:MinDataRateGraceSeconds must be between 1 and 600");
+        }
+        if (options.MaxRequestBodyBytes is < 1024 or > 1L << 30)
+        {
+            errors.Add("Lifeline:MaxRequestBodyBytes must be between 1024 and 1073741824");
+        }
+        if (options.MaxRequestHeadersBytes is < 1024 or > 1 << 20)
+        {
+            errors.Add("Lifeline:MaxRequestHeadersBytes must be between 1024 and 1048576");
+        }
+        if (options.MaxRequestHeaderCount is < 1 or > 10_000)
+        {
+            errors.Add("Lifeline:MaxRequestHeaderCount must be between 1 and 10000");
+        }
+        // Kestrel refuses bodies over the global cap before a route sees them: the push limits live under it.
+        if (options.PushBodyLimit > options.MaxRequestBodyBytes || options.MaxPingRequestBytes > options.MaxRequestBodyBytes)
+        {
+            errors.Add("Lifeline:PushBodyLimit and Lifeline:MaxPingRequestBytes must not exceed Lifeline:MaxRequestBodyBytes");
         }
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }

@@ -11,6 +11,7 @@ using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -36,6 +37,8 @@ public static class ServerHost
             builder.WebHost.UseUrls(DefaultUrl);
         }
         builder.WebHost.ConfigureKestrel(k => k.AddServerHeader = false);
+        // Shed idle, slow and excess connections; never run out of file descriptors (KestrelLimits).
+        builder.Services.AddSingleton<IConfigureOptions<KestrelServerOptions>, KestrelLimits>();
 
         // Request paths carry push tokens: keep ASP.NET's per-request logs out of the console.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
@@ -70,6 +73,14 @@ public static class ServerHost
         app.UseExceptionHandler(error => error.Run(async context =>
         {
             var feature = context.Features.Get<IExceptionHandlerFeature>();
+            if (feature?.Error is StoreUnavailableException unavailable)
+            {
+                // A full disk or a lost database: nothing was stored, and trying later may work.
+                context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+                context.Response.Headers.RetryAfter = "5";
+                await context.Response.WriteAsJsonAsync(new { error = unavailable.Message });
+                return;
+            }
             context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Lifeline.Server")
                 .LogError(feature?.Error, "Unhandled error on {Method} {Route}", context.Request.Method, (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText);
             context.Response.StatusCode = StatusCodes.Status500InternalServerError;
@@ -114,6 +125,7 @@ public static class ServerHost
         services.AddSingleton<IOutboxStore>(sp => sp.GetRequiredService<SqliteStore>());
         services.AddSingleton<ISettingsStore>(sp => sp.GetRequiredService<SqliteStore>());
         services.AddSingleton<IStoreLifecycle>(sp => sp.GetRequiredService<SqliteStore>());
+        services.AddSingleton<IStoreHealth>(sp => sp.GetRequiredService<SqliteStore>());
     }
 
     private static void AddCore(IServiceCollection services, IConfiguration configuration)

@@ -123,6 +123,15 @@ internal sealed class PingLog : IDisposable
         Volatile.Write(ref _written, 1);
     }
 
+    /// <summary>Makes sure the file has room for the next records, as a write would (a probe of the disk's free space).</summary>
+    public void Reserve()
+    {
+        if (Offset + ExtendBy > _length)
+        {
+            ExtendTo(Offset + ExtendBy);
+        }
+    }
+
     /// <summary>
     /// Writes zeros up to <paramref name="length"/>. A flush of records written over blocks the
     /// file already has writes just their data; a flush that grows the file also writes its

@@ -30,6 +30,8 @@ public sealed record SqliteOptions
     public bool FoldWhenIdle { get; init; } = true;
     /// <summary>How long the ping log grows before it is written from its start again [16 MiB].</summary>
     internal long PingLogWrapAt { get; init; } = 16 << 20;
+    /// <summary>While writes fail for a storage reason, how often a probe write checks whether they work again [2 s].</summary>
+    public TimeSpan HealthProbeEvery { get; init; } = TimeSpan.FromSeconds(2);
     /// <summary>Most writes committed together in one transaction [512].</summary>
     public int MaxBatch { get; init; } = 512;
 }

@@ -8,19 +8,22 @@ namespace Lifeline.Storage.Sqlite;
 /// The embedded store: one SQLite file in WAL mode. Writes go through one <see cref="SqliteWriter"/>
 /// (group commit); reads use pooled connections and never wait for writes.
 /// </summary>
-public sealed partial class SqliteStore : IMonitorStore, IChannelStore, IOutboxStore, ISettingsStore, IStoreLifecycle, IAsyncDisposable
+public sealed partial class SqliteStore : IMonitorStore, IChannelStore, IOutboxStore, ISettingsStore, IStoreLifecycle, IStoreHealth, IAsyncDisposable
 {
     private readonly SqliteOptions _options;
     private readonly TimeProvider _clock;
     private readonly ILogger _logger;
     private readonly string _connectionString;
     private SqliteWriter? _writer;
+    private readonly WriteHealth _health;
+    private DataFolderLock? _folderLock;
 
     public SqliteStore(SqliteOptions options, TimeProvider clock, ILogger<SqliteStore> logger)
     {
         _options = options;
         _clock = clock;
         _logger = logger;
+        _health = new WriteHealth(clock, logger);
         _connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = options.Path,
@@ -32,22 +35,52 @@ public sealed partial class SqliteStore : IMonitorStore, IChannelStore, IOutboxS
 
     public string Describe() => $"sqlite {_options.Path} (durability: {_options.Durability})";
 
+    public string? Problem => _health.Problem;
+    public DateTimeOffset? ProblemSince => _health.ProblemSince;
+
     private SqliteWriter Writer => _writer ?? throw new InvalidOperationException("the store is not open: call MigrateAsync first");
 
-    /// <summary>Creates the file if needed, applies pending migrations under the write lock, and starts the writer.</summary>
+    /// <summary>
+    /// Locks the data folder (<see cref="DataFolderLock"/>), checks an existing file, creates the
+    /// file if needed, applies pending migrations under the write lock, and starts the writer.
+    /// Throws <see cref="StoreStartException"/> when the folder is in use or the file is empty or damaged.
+    /// </summary>
     public async Task MigrateAsync(CancellationToken ct)
     {
         if (_writer is not null)
         {
             return;
         }
-        var folder = Path.GetDirectoryName(Path.GetFullPath(_options.Path));
-        if (!string.IsNullOrEmpty(folder))
+        var path = Path.GetFullPath(_options.Path);
+        _folderLock ??= DataFolderLock.Acquire(Path.GetDirectoryName(path)!);
+        try
         {
-            Directory.CreateDirectory(folder);
+            await OpenAsync(path, ct);
+        }
+        catch
+        {
+            _folderLock.Dispose();
+            _folderLock = null;
+            throw;
+        }
+    }
+
+    private async Task OpenAsync(string path, CancellationToken ct)
+    {
+        var existed = File.Exists(path);
+        if (existed && new FileInfo(path).Length == 0)
+        {
+            // SQLite would take an empty file for a new database: the data it held would be lost in silence.
+            throw new StoreStartException(
+                $"the database {path} is empty (0 bytes), so it holds none of the data it should; " +
+                "restore it from a backup, or move it away to start with a new store");
         }
         var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(ct);
+        if (existed)
+        {
+            CheckIntact(connection, path);
+        }
         // Small pages for a new file: each ping rewrites a few rows at random places, and every page
         // it touches is copied whole into the log, so 1 KiB pages make commits about a quarter
         // faster than 4 KiB ones (bench/push.sh). An existing file keeps its page size.
@@ -76,14 +109,46 @@ public sealed partial class SqliteStore : IMonitorStore, IChannelStore, IOutboxS
         }
         _journal = OpenJournal(connection);
         _writer = new SqliteWriter(connection, _options.MaxBatch, _options.EventsKept, _logger, _journal, BeginTransaction,
-            _options.FoldWhenIdle ? FoldWhenIdle : null, sync, flushPings: _options.Durability == Durability.Power);
+            _options.FoldWhenIdle ? FoldWhenIdle : null, _health, sync, flushPings: _options.Durability == Durability.Power);
         // Pings a crash left in the ping log reach events and monitors before anything reads them.
         await SyncAsync();
         _checkpoints = new Timer(_ => Checkpoint(), null, CheckpointEvery, CheckpointEvery);
+        _probes = new Timer(_ => _ = ProbeAsync(), null, _options.HealthProbeEvery, _options.HealthProbeEvery);
         if (_options.Durability == Durability.Balanced)
         {
             _pingFlushes = new Timer(_ => FlushPings(), null, _options.PingFlushEvery, _options.PingFlushEvery);
         }
+    }
+
+    /// <summary>
+    /// Refuses a damaged database (PRAGMA quick_check: every page and record is well formed; it
+    /// reads the whole file once): starting on it would lose more.
+    /// </summary>
+    private static void CheckIntact(SqliteConnection connection, string path)
+    {
+        var problems = new List<string>();
+        try
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA quick_check(5)";
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                problems.Add(reader.GetString(0));
+            }
+        }
+        catch (SqliteException ex) when (ex.SqliteErrorCode is 11 or 26)
+        {
+            problems.Add(ex.Message);
+        }
+        if (problems is ["ok"])
+        {
+            return;
+        }
+        connection.Dispose();
+        throw new StoreStartException(
+            $"the database {path} is damaged and was not opened; restore it from a backup, or move it away to start " +
+            "with a new store (sqlite3's .recover may save some of it). First problems found:\n    " + string.Join("\n    ", problems));
     }
 
     /// <summary>How often the write-ahead log is copied back into the database file.</summary>
@@ -92,6 +157,42 @@ public sealed partial class SqliteStore : IMonitorStore, IChannelStore, IOutboxS
     private Timer? _checkpoints;
     private int _checkpointing;
     private Timer? _pingFlushes;
+    private Timer? _probes;
+    private int _probing;
+
+    /// <summary>
+    /// While writes fail for a storage reason: one small write that needs what pings and other
+    /// writes need (a database commit, flushed as usual, and room for the ping log to grow). Once it
+    /// succeeds the problem is cleared, so health recovers by itself when space returns, with or
+    /// without traffic.
+    /// </summary>
+    private async Task ProbeAsync()
+    {
+        if (_health.Problem is null || _writer is not { } writer || Interlocked.Exchange(ref _probing, 1) == 1)
+        {
+            return;
+        }
+        try
+        {
+            var now = _clock.GetUtcNow().ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+            await writer.WriteAsync(ctx =>
+            {
+                ctx.Exec("INSERT INTO settings (key, value) VALUES ('store.probe', @now) ON CONFLICT (key) DO UPDATE SET value = excluded.value", ("@now", now));
+                ctx.Journal.Log.Reserve();
+                return true;
+            });
+            _health.Recovered();
+            _logger.LogInformation("The store can write again");
+        }
+        catch (Exception ex)
+        {
+            _logger.LogDebug(ex, "The store still cannot write");
+        }
+        finally
+        {
+            Volatile.Write(ref _probing, 0);
+        }
+    }
 
     /// <summary>Balanced durability: flushes the routine pings written since the last flush (the writer answered them without waiting).</summary>
     private void FlushPings()
@@ -253,6 +354,11 @@ public sealed partial class SqliteStore : IMonitorStore, IChannelStore, IOutboxS
             await _checkpoints.DisposeAsync();
             _checkpoints = null;
         }
+        if (_probes is not null)
+        {
+            await _probes.DisposeAsync();
+            _probes = null;
+        }
         if (_pingFlushes is not null)
         {
             await _pingFlushes.DisposeAsync();
@@ -283,6 +389,8 @@ public sealed partial class SqliteStore : IMonitorStore, IChannelStore, IOutboxS
             _journal = null;
         }
         SqliteConnection.ClearAllPools();
+        _folderLock?.Dispose();
+        _folderLock = null;
     }
 
     private static bool IsUniqueViolation(SqliteException ex) => ex.SqliteErrorCode == 19 && ex.Message.Contains("UNIQUE", StringComparison.Ordinal);

@@ -26,6 +26,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
     private readonly Func<WriteContext, bool>? _idle;
     private readonly bool _flushPings;
     private readonly Action _flushWal;
+    private readonly WriteHealth _health;
 
     // Commits that wrote to the write-ahead log (the sync thread skips a flush when none did;
     // the ping log tracks its own writes).
@@ -39,12 +40,14 @@ internal sealed class SqliteWriter : IAsyncDisposable
     /// Null when commits are durable enough as SQLite makes them; otherwise the connection commits
     /// without syncing and callers are answered after <paramref name="sync"/> has flushed the logs.
     /// </param>
+    /// <param name="health">Told of every write that fails for a storage reason (a full disk, an I/O error).</param>
     /// <param name="flushPings">
     /// Whether the ping log is flushed before answering too. Without it, a batch that changed
     /// nothing in the database but the ping log is answered as soon as it is written.
     /// </param>
-    public SqliteWriter(SqliteConnection connection, int maxBatch, int eventRing, ILogger logger, PingJournal journal, Action<WriteContext> begin, Func<WriteContext, bool>? idle, WalSync? sync = null, bool flushPings = true)
+    public SqliteWriter(SqliteConnection connection, int maxBatch, int eventRing, ILogger logger, PingJournal journal, Action<WriteContext> begin, Func<WriteContext, bool>? idle, WriteHealth health, WalSync? sync = null, bool flushPings = true)
     {
+        _health = health;
         _connection = connection;
         _maxBatch = maxBatch;
         _logger = logger;
@@ -111,9 +114,10 @@ internal sealed class SqliteWriter : IAsyncDisposable
             {
                 // Never let the writer die: every later write would wait forever.
                 _logger.LogError(ex, "The writer failed a batch of {Count} writes", batch.Count);
+                var error = _health.Classify(ex);
                 foreach (var op in batch)
                 {
-                    op.Fail(ex);
+                    op.Fail(error);
                 }
                 Answer(batch);
                 batch = new List<WriteOp>(_maxBatch);
@@ -147,7 +151,12 @@ internal sealed class SqliteWriter : IAsyncDisposable
             return false;
         }
         var op = new WriteOp<bool>(_idle);
-        if (!TryCommit([op], context) || !op.Result)
+        if (!TryCommit([op], context))
+        {
+            _health.Classify(context.LastError!);
+            return false;
+        }
+        if (!op.Result)
         {
             return false;
         }
@@ -242,7 +251,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
             {
                 // Nothing in these batches may be acknowledged as durable.
                 _logger.LogError(ex, "Flushing the write-ahead log failed");
-                failed = ex;
+                failed = _health.Classify(ex);
             }
             foreach (var batch in ready)
             {
@@ -277,7 +286,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
             {
                 if (!TryCommit([op], context))
                 {
-                    op.Fail(context.LastError!);
+                    op.Fail(_health.Classify(context.LastError!));
                 }
             }
         }
@@ -351,9 +360,10 @@ internal sealed class SqliteWriter : IAsyncDisposable
             // The database has the commit, the ping log not its pings: none of it may be
             // acknowledged. (The pings stay in memory and reach the database with the next fold.)
             _logger.LogError(ex, "Writing the ping log failed");
+            var error = _health.Classify(ex);
             foreach (var op in ops)
             {
-                op.Fail(ex);
+                op.Fail(error);
             }
             return true;
         }

@@ -77,7 +77,8 @@ public sealed class AdminApiTests : IAsyncLifetime
 
         // The database and its write-ahead log, read while the server runs.
         var text = new StringBuilder();
-        foreach (var file in Directory.GetFiles(_app.Folder))
+        // (Not the folder's lock file: it holds only the server's pid, and its lock refuses readers.)
+        foreach (var file in Directory.GetFiles(_app.Folder).Where(f => Path.GetFileName(f) != Lifeline.Storage.Sqlite.DataFolderLock.FileName))
         {
             await using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
             using var memory = new MemoryStream();

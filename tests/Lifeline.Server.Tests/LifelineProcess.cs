@@ -38,25 +38,20 @@ public sealed class LifelineProcess : IAsyncDisposable
     public int ExitCode => _process.ExitCode;
 
     /// <summary>Starts <c>lifeline serve</c> on <paramref name="dataFolder"/> and waits until /healthz passes.</summary>
-    public static async Task<LifelineProcess> StartAsync(string dataFolder, int? port = null, params string[] extraArgs)
+    public static Task<LifelineProcess> StartAsync(string dataFolder, int? port = null, params string[] extraArgs) =>
+        StartAsync(dataFolder, new Launch(), port, extraArgs);
+
+    /// <summary>How the process is started beyond its arguments.</summary>
+    /// <param name="FdLimit">When set, the process runs under <c>ulimit -n</c> of this many descriptors (soft and hard).</param>
+    /// <param name="Environment">Extra environment variables, e.g. <c>Lifeline__KeepAliveTimeoutSeconds</c>.</param>
+    public sealed record Launch(int? FdLimit = null, IReadOnlyDictionary<string, string>? Environment = null);
+
+    /// <summary>Starts <c>lifeline serve</c> as <paramref name="launch"/> says and waits until /healthz passes.</summary>
+    public static async Task<LifelineProcess> StartAsync(string dataFolder, Launch launch, int? port = null, params string[] extraArgs)
     {
         port ??= FreePort();
         var baseUri = new Uri($"http://127.0.0.1:{port}/");
-        var executable = Path.Combine(AppContext.BaseDirectory, "lifeline.dll");
-        var info = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in (string[])[executable, "serve", "--urls", baseUri.ToString().TrimEnd('/'), "--data", dataFolder, .. extraArgs])
-        {
-            info.ArgumentList.Add(arg);
-        }
-        info.Environment["LIFELINE_API_KEY"] = LifelineApp.AdminKey;
-        info.Environment["Lifeline__EventsKept"] = "100000";
-        // Every test talks over loopback: the push 404 limit would count them all as one client.
-        info.Environment["Lifeline__RateLimitLoopback"] = "false";
+        var info = StartInfo(dataFolder, baseUri, launch, extraArgs);
         var process = Process.Start(info)!;
         var admin = new HttpClient { BaseAddress = baseUri };
         admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", LifelineApp.AdminKey);
@@ -83,6 +78,65 @@ public sealed class LifelineProcess : IAsyncDisposable
         }, ready => ready, TimeSpan.FromSeconds(60));
         return running;
     }
+
+    private static ProcessStartInfo StartInfo(string dataFolder, Uri baseUri, Launch launch, string[] extraArgs)
+    {
+        var executable = Path.Combine(AppContext.BaseDirectory, "lifeline.dll");
+        string[] command = ["dotnet", executable, "serve", "--urls", baseUri.ToString().TrimEnd('/'), "--data", dataFolder, .. extraArgs];
+        if (launch.FdLimit is { } limit)
+        {
+            // The shell sets the limit, then becomes the server ("$@" keeps every argument whole).
+            command = ["bash", "-c", $"ulimit -n {limit} && exec \"$@\"", "bash", .. command];
+        }
+        var info = new ProcessStartInfo(command[0])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in command.Skip(1))
+        {
+            info.ArgumentList.Add(arg);
+        }
+        info.Environment["LIFELINE_API_KEY"] = LifelineApp.AdminKey;
+        info.Environment["Lifeline__EventsKept"] = "100000";
+        // Every test talks over loopback: the push 404 limit would count them all as one client.
+        info.Environment["Lifeline__RateLimitLoopback"] = "false";
+        foreach (var (name, value) in launch.Environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[name] = value;
+        }
+        return info;
+    }
+
+    /// <summary>
+    /// Runs <c>lifeline serve</c> expecting it to stop by itself (a refused start); kills it if it
+    /// is still running after <paramref name="timeout"/>. Returns its exit code (null if killed) and output.
+    /// </summary>
+    public static async Task<(int? ExitCode, string Output)> RunToExitAsync(string dataFolder, TimeSpan timeout, params string[] extraArgs)
+    {
+        var info = StartInfo(dataFolder, new Uri($"http://127.0.0.1:{FreePort()}/"), new Launch(), extraArgs);
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var cts = new CancellationTokenSource(timeout);
+        int? code;
+        try
+        {
+            await process.WaitForExitAsync(cts.Token);
+            code = process.ExitCode;
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill();
+            await process.WaitForExitAsync();
+            code = null;
+        }
+        return (code, await stdout + await stderr);
+    }
+
+    /// <summary>Whether the process is still running.</summary>
+    public bool IsRunning => !_process.HasExited;
 
     private void Append(string? line)
     {

@@ -38,16 +38,28 @@ internal static class StatusApi
         return api;
     }
 
-    private static Microsoft.AspNetCore.Http.HttpResults.ContentHttpResult Healthz(ServerState server, SchedulerPulse pulse, CheckLag lag, ActiveCheckSweep checks)
+    private static Microsoft.AspNetCore.Http.HttpResults.ContentHttpResult Healthz(ServerState server, IStoreHealth storeHealth, SchedulerPulse pulse, CheckLag lag, ActiveCheckSweep checks)
     {
-        var pass = server.StoreOpen && pulse.IsAlive;
+        // Writes that fail (a full disk) fail the store: pushes are not being kept.
+        var problem = storeHealth.Problem;
+        var storePass = server.StoreOpen && problem is null;
+        var pass = storePass && pulse.IsAlive;
+        var store = new JsonObject { ["status"] = storePass ? "pass" : "fail" };
+        if (!storePass)
+        {
+            store["output"] = problem ?? "the store is not open yet";
+        }
+        if (storeHealth.ProblemSince is { } since)
+        {
+            store["since"] = MonitorJson.Time(since);
+        }
         var body = new JsonObject
         {
             ["status"] = pass ? "pass" : "fail",
             ["version"] = ServerState.Version,
             ["checks"] = new JsonObject
             {
-                ["store"] = new JsonObject { ["status"] = server.StoreOpen ? "pass" : "fail" },
+                ["store"] = store,
                 ["scheduler"] = new JsonObject
                 {
                     ["status"] = pulse.IsAlive ? "pass" : "fail",

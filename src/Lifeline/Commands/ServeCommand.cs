@@ -7,7 +7,8 @@ namespace Lifeline.Cli.Commands;
 
 /// <summary>
 /// <c>lifeline serve</c>: runs the server until SIGTERM or Ctrl+C.
-/// Exit codes: 0 stopped cleanly; 1 failed while running; 2 bad configuration.
+/// Exit codes: 0 stopped cleanly; 1 failed while running; 2 bad configuration or a refused start
+/// (data folder in use, database empty or damaged, anything else that fails before requests are taken).
 /// </summary>
 internal static class ServeCommand
 {
@@ -46,9 +47,11 @@ internal static class ServeCommand
             Pass("Lifeline:Data", result.GetValue(data));
             Pass("Lifeline:Postgres", result.GetValue(postgres) ?? Environment.GetEnvironmentVariable("LIFELINE_POSTGRES"));
             Pass("Lifeline:PublicUrl", result.GetValue(publicUrl));
+            var started = false;
             try
             {
                 await using var app = ServerHost.Build([.. args]);
+                app.Lifetime.ApplicationStarted.Register(() => started = true);
                 await app.RunAsync();
                 return 0;
             }
@@ -57,9 +60,21 @@ internal static class ServeCommand
                 await Console.Error.WriteLineAsync("lifeline: invalid configuration:\n  " + string.Join("\n  ", ex.Failures));
                 return 2;
             }
+            catch (Exception ex) when (Find<StoreStartException>(ex) is { } refused)
+            {
+                // A data folder in use, an empty or damaged database.
+                await Console.Error.WriteLineAsync($"lifeline: {refused.Message}");
+                return 2;
+            }
             catch (InvalidOperationException ex) when (ex.Message.Contains(Lifeline.Server.Security.ApiKeyGate.EnvironmentKey, StringComparison.Ordinal))
             {
                 await Console.Error.WriteLineAsync($"lifeline: {ex.Message}");
+                return 2;
+            }
+            catch (Exception ex) when (!started && ex is not OperationCanceledException)
+            {
+                // Anything else before the server took requests: a start problem, told plainly.
+                await Console.Error.WriteLineAsync($"lifeline: cannot start: {ex.Message}");
                 return 2;
             }
             catch (IOException ex)
@@ -70,4 +85,13 @@ internal static class ServeCommand
         });
         return command;
     }
+
+    /// <summary>The exception of type <typeparamref name="T"/> in <paramref name="ex"/> or what it wraps (host start failures come aggregated).</summary>
+    private static T? Find<T>(Exception ex) where T : Exception => ex switch
+    {
+        T found => found,
+        AggregateException many => many.InnerExceptions.Select(Find<T>).FirstOrDefault(e => e is not null),
+        { InnerException: { } inner } => Find<T>(inner),
+        _ => null,
+    };
 }
