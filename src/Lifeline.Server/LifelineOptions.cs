@@ -91,6 +91,15 @@ public sealed class LifelineOptions
 
     /// <summary>Most headers in one request [100].</summary>
     public int MaxRequestHeaderCount { get; set; } = 100;
+
+    /// <summary>Most notices being sent at once, over all channels; each channel sends one at a time, in order [32].</summary>
+    public int DispatchConcurrency { get; set; } = 32;
+
+    /// <summary>
+    /// Time limit of one attempt to send a notice, in milliseconds [10000]. A receiver that does not
+    /// answer in time counts as a failed attempt and is retried with backoff.
+    /// </summary>
+    public int DispatchTimeoutMs { get; set; } = 10_000;
 }
 
 /// <summary>Reports every problem with the options at once, at start.</summary>
@@ -183,6 +192,15 @@ internal sealed class LifelineOptionsValidator : IValidateOptions<LifelineOption
         if (options.PushBodyLimit > options.MaxRequestBodyBytes || options.MaxPingRequestBytes > options.MaxRequestBodyBytes)
         {
             errors.Add("Lifeline:PushBodyLimit and Lifeline:MaxPingRequestBytes must not exceed Lifeline:MaxRequestBodyBytes");
+        }
+        if (options.DispatchConcurrency is < 1 or > 1000)
+        {
+            errors.Add("Lifeline:DispatchConcurrency must be between 1 and 1000");
+        }
+        // At most a minute: a claimed notice is leased for two, and must never be claimed twice while in flight.
+        if (options.DispatchTimeoutMs is < 1000 or > 60_000)
+        {
+            errors.Add("Lifeline:DispatchTimeoutMs must be between 1000 and 60000");
         }
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }

@@ -136,7 +136,16 @@ public static class ServerHost
         services.AddSingleton<Ingestor>();
         services.AddSingleton<DeadlineSweep>();
         services.AddSingleton<OutageAmnesty>();
-        services.AddSingleton(sp => new DispatchOptions { PublicUrl = PublicUrl(sp.GetRequiredService<IOptions<LifelineOptions>>().Value, configuration) });
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<LifelineOptions>>().Value;
+            return new DispatchOptions
+            {
+                PublicUrl = PublicUrl(options, configuration),
+                MaxConcurrency = options.DispatchConcurrency,
+                SendTimeout = TimeSpan.FromMilliseconds(options.DispatchTimeoutMs),
+            };
+        });
         services.AddSingleton<OutboxDispatcher>();
     }
 

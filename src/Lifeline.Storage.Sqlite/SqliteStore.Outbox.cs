@@ -49,6 +49,13 @@ public sealed partial class SqliteStore
             return true;
         });
 
+    public Task ReleaseAsync(OutboxItem item, CancellationToken ct) =>
+        Writer.WriteAsync(ctx =>
+        {
+            ctx.Exec("UPDATE outbox SET lease_until = NULL WHERE id = @id AND state = 'pending'", ("@id", item.Id));
+            return true;
+        });
+
     public Task<IReadOnlyList<DeliveryAttempt>> DeliveriesAsync(string channelId, int limit, CancellationToken ct)
     {
         using var connection = OpenReader();

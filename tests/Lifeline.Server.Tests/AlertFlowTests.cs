@@ -60,6 +60,7 @@ public sealed class AlertFlowTests : IAsyncLifetime
         _app.Clock.Advance(TimeSpan.FromSeconds(30));
         await _app.SweepAsync();
         var notices = await _receiver.WaitForAsync(1);
+        await _app.SendsSettledAsync();
         _app.Clock.Advance(TimeSpan.FromMinutes(10));
         await _app.SweepAsync();
 
@@ -117,6 +118,7 @@ public sealed class AlertFlowTests : IAsyncLifetime
         using var patch = await _app.Admin.PatchAsync($"api/v1/monitors/{_id}", System.Net.Http.Json.JsonContent.Create(new { remindEvery = 3600, notifyRecovery = false }));
         await _app.Anonymous.GetAsync($"api/push/{_token}?status=down&msg=disk-full");
         await _receiver.WaitForAsync(1);
+        await _app.SendsSettledAsync();
 
         _app.Clock.Advance(TimeSpan.FromHours(1));
         await _app.SweepAsync();

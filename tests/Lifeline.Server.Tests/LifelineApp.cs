@@ -63,6 +63,13 @@ public sealed class LifelineApp : IAsyncDisposable
     /// <summary>Runs the deadline sweep now, as the scheduler would on its next tick.</summary>
     public Task SweepAsync() => Service<DeadlineSweep>().SweepOnceAsync(CancellationToken.None);
 
+    /// <summary>
+    /// Waits until every send in flight has its outcome recorded. Call it before moving the clock
+    /// past a notice a receiver already has: send timeouts run on this clock, and a jump past one
+    /// would time out a send whose answer is still on its way.
+    /// </summary>
+    public Task SendsSettledAsync() => Service<OutboxDispatcher>().WhenIdleAsync();
+
     public async Task<JsonObject> CreateMonitorAsync(object body)
     {
         using var response = await Admin.PostAsJsonAsync("api/v1/monitors", body);

@@ -19,7 +19,7 @@ public sealed class DispatchTests : IAsyncLifetime
         _receiver = await RecordingServer.StartAsync();
         _http = new HttpClient();
         _dispatcher = new OutboxDispatcher(_f.Store, [new WebhookChannel(_http, _f.Clock)], _f.Clock,
-            new DispatchOptions { PublicUrl = "http://lifeline.test" }, new LifelineMetrics(), NullLogger<OutboxDispatcher>.Instance);
+            new DispatchOptions { PublicUrl = "http://lifeline.test" }, new DispatchSignal(), new LifelineMetrics(), NullLogger<OutboxDispatcher>.Instance);
         await _f.Store.AddAsync(new ChannelConfig("hook", "webhook", "hook", new JsonObject { ["url"] = _receiver.Url("/hook"), ["secret"] = "s3cret" }, _f.Clock.GetUtcNow()), CancellationToken.None);
     }
 
@@ -40,12 +40,19 @@ public sealed class DispatchTests : IAsyncLifetime
         return monitor;
     }
 
+    /// <summary>One dispatcher pass, waiting for the sends it started to be recorded.</summary>
+    private async Task PassAsync()
+    {
+        await _dispatcher.DispatchOnceAsync(CancellationToken.None);
+        await _dispatcher.WhenIdleAsync();
+    }
+
     /// <summary>Runs the dispatcher and moves the clock until nothing is pending or the limit is hit.</summary>
     private async Task DrainAsync(TimeSpan step, int maxPasses = 500)
     {
         for (var i = 0; i < maxPasses && await _f.Store.PendingCountAsync(CancellationToken.None) > 0; i++)
         {
-            await _dispatcher.DispatchOnceAsync(CancellationToken.None);
+            await PassAsync();
             _f.Clock.Advance(step);
         }
     }
@@ -55,7 +62,7 @@ public sealed class DispatchTests : IAsyncLifetime
     {
         await FlapAsync(1);
 
-        await _dispatcher.DispatchOnceAsync(CancellationToken.None);
+        await PassAsync();
 
         var request = _receiver.Requests.Single();
         var id = request.Headers["webhook-id"];
@@ -96,12 +103,12 @@ public sealed class DispatchTests : IAsyncLifetime
             : new Reply(200);
         await FlapAsync(1);
 
-        await _dispatcher.DispatchOnceAsync(CancellationToken.None);
+        await PassAsync();
         _f.Clock.Advance(TimeSpan.FromSeconds(119));
-        await _dispatcher.DispatchOnceAsync(CancellationToken.None);
+        await PassAsync();
         var beforeRetryAfter = _receiver.Requests.Count;
         _f.Clock.Advance(TimeSpan.FromSeconds(1));
-        await _dispatcher.DispatchOnceAsync(CancellationToken.None);
+        await PassAsync();
 
         beforeRetryAfter.ShouldBe(1);
         _receiver.Requests.Count.ShouldBe(2);
@@ -129,7 +136,7 @@ public sealed class DispatchTests : IAsyncLifetime
     {
         await _f.Store.AddAsync(new ChannelConfig("slack", "slack", "slack", new JsonObject { ["url"] = _receiver.Url("/slack") }, _f.Clock.GetUtcNow()), CancellationToken.None);
         _dispatcher = new OutboxDispatcher(_f.Store, [new WebhookChannel(_http, _f.Clock), new Lifeline.Channels.Slack.SlackChannel(_http, _f.Clock)], _f.Clock,
-            new DispatchOptions(), new LifelineMetrics(), NullLogger<OutboxDispatcher>.Instance);
+            new DispatchOptions(), new DispatchSignal(), new LifelineMetrics(), NullLogger<OutboxDispatcher>.Instance);
         _receiver.Responder = request => request.Path == "/slack" ? new Reply(404, "no_service") : new Reply(200);
         var monitor = await _f.Store.AddAsync(_f.NewPush(channels: ["slack"]), CancellationToken.None);
         await _f.Store.RecordAsync(SignalAddress.ForToken(monitor.PushToken!), _f.Down(), CancellationToken.None);
@@ -147,11 +154,11 @@ public sealed class DispatchTests : IAsyncLifetime
     {
         _receiver.Responder = _ => new Reply(500);
         await FlapAsync(2);
-        await _dispatcher.DispatchOnceAsync(CancellationToken.None);
+        await PassAsync();
 
         await _f.ReopenAsync();
         _receiver.Responder = _ => new Reply(200);
-        _dispatcher = new OutboxDispatcher(_f.Store, [new WebhookChannel(_http, _f.Clock)], _f.Clock, new DispatchOptions(), new LifelineMetrics(), NullLogger<OutboxDispatcher>.Instance);
+        _dispatcher = new OutboxDispatcher(_f.Store, [new WebhookChannel(_http, _f.Clock)], _f.Clock, new DispatchOptions(), new DispatchSignal(), new LifelineMetrics(), NullLogger<OutboxDispatcher>.Instance);
         await DrainAsync(TimeSpan.FromMinutes(1));
 
         _receiver.Requests.Select(r => r.Headers["webhook-id"]).Distinct().Count().ShouldBe(2);

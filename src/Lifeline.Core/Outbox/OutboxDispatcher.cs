@@ -5,12 +5,17 @@ namespace Lifeline.Core;
 /// <summary>Dispatcher settings; durations with their defaults in brackets.</summary>
 public sealed record DispatchOptions
 {
-    /// <summary>How long a claimed notice is reserved for one sender [2 min].</summary>
+    /// <summary>
+    /// How long a claimed notice is reserved for one sender [2 min]. At least twice
+    /// <see cref="SendTimeout"/>, so a notice still in flight is never claimed a second time.
+    /// </summary>
     public TimeSpan Lease { get; init; } = TimeSpan.FromMinutes(2);
-    /// <summary>Most notices claimed per pass [64].</summary>
-    public int Batch { get; init; } = 64;
-    /// <summary>Time limit of one send [30 s].</summary>
-    public TimeSpan SendTimeout { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>Most notices in flight at once, over all channels [32]; one channel never has more than one.</summary>
+    public int MaxConcurrency { get; init; } = 32;
+    /// <summary>Time limit of one attempt [10 s]; an attempt that runs out failed, and is retried with backoff.</summary>
+    public TimeSpan SendTimeout { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>How often the run loop looks for retries coming due when nothing wakes it [1 s].</summary>
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(1);
     /// <summary>Base of links to monitors in notices, e.g. http://localhost:5080.</summary>
     public string? PublicUrl { get; init; }
     public RetryPolicy Retry { get; init; } = new();
@@ -19,6 +24,9 @@ public sealed record DispatchOptions
 /// <summary>
 /// Claims due notices from the outbox, sends each through its channel kind, and records the
 /// outcome: sent, retry later with capped backoff, or dead. Delivery is at least once.
+/// Each channel is a lane: the store hands out only a channel's oldest pending notice, and keeps
+/// it leased while it is in flight, so a channel gets its notices one at a time and in order,
+/// while a channel that hangs holds up nobody but itself.
 /// </summary>
 public sealed class OutboxDispatcher
 {
@@ -26,33 +34,153 @@ public sealed class OutboxDispatcher
     private readonly Dictionary<string, INoticeChannel> _channels;
     private readonly TimeProvider _clock;
     private readonly DispatchOptions _options;
+    private readonly DispatchSignal _signal;
     private readonly ILogger _logger;
     private readonly LifelineMetrics _metrics;
+    private readonly Lock _gate = new();
+    private readonly Dictionary<long, Task> _inFlight = [];
 
-    public OutboxDispatcher(IOutboxStore outbox, IEnumerable<INoticeChannel> channels, TimeProvider clock, DispatchOptions options, LifelineMetrics metrics, ILogger<OutboxDispatcher> logger)
+    public OutboxDispatcher(IOutboxStore outbox, IEnumerable<INoticeChannel> channels, TimeProvider clock, DispatchOptions options, DispatchSignal signal, LifelineMetrics metrics, ILogger<OutboxDispatcher> logger)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxConcurrency, 1, nameof(options.MaxConcurrency));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.SendTimeout, TimeSpan.Zero, nameof(options.SendTimeout));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.PollInterval, TimeSpan.Zero, nameof(options.PollInterval));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.Lease, options.SendTimeout * 2, nameof(options.Lease));
         _outbox = outbox;
         _channels = channels.ToDictionary(c => c.Kind, StringComparer.OrdinalIgnoreCase);
         _clock = clock;
         _options = options;
+        _signal = signal;
         _metrics = metrics;
         _logger = logger;
     }
 
-    /// <summary>One pass; returns true when it claimed a full batch, so more work may be waiting.</summary>
-    public async Task<bool> DispatchOnceAsync(CancellationToken ct)
+    /// <summary>Sends currently in flight.</summary>
+    public int InFlight
     {
-        var items = await _outbox.ClaimAsync(_clock.GetUtcNow(), _options.Lease, _options.Batch, ct);
-        if (items.Count == 0)
+        get
         {
-            return false;
+            lock (_gate)
+            {
+                return _inFlight.Count;
+            }
         }
-        // Claimed items belong to different channels, so they can go out side by side.
-        await Task.WhenAll(items.Select(item => DeliverAsync(item, ct)));
-        return true;
     }
 
-    private async Task DeliverAsync(OutboxItem item, CancellationToken ct)
+    /// <summary>
+    /// Sends notices until <paramref name="stop"/>: a pass whenever a notice is planned or a send
+    /// ends (both wake the <see cref="DispatchSignal"/>), and every
+    /// <see cref="DispatchOptions.PollInterval"/> for retries coming due. Stopping cancels the sends
+    /// still in flight and gives their notices back, so the next start sends them at once; this
+    /// returns when all of them are settled.
+    /// </summary>
+    public async Task RunAsync(CancellationToken stop)
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                await DispatchOnceAsync(stop);
+                await WaitForWorkAsync(stop);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex)
+            {
+                _logger.LogError(ex, "Dispatch pass failed; trying again");
+                await Task.Delay(_options.PollInterval, _clock, stop).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+        }
+        await WhenIdleAsync();
+    }
+
+    /// <summary>
+    /// One pass: claims as many due notices as there are free lanes and starts sending them, without
+    /// waiting for the sends; returns how many it started. Each send wakes the signal when it ends.
+    /// Not for concurrent callers: the run loop (or a test) makes one pass at a time.
+    /// </summary>
+    public async Task<int> DispatchOnceAsync(CancellationToken ct)
+    {
+        int free;
+        lock (_gate)
+        {
+            free = _options.MaxConcurrency - _inFlight.Count;
+        }
+        if (free <= 0)
+        {
+            return 0;
+        }
+        var items = await _outbox.ClaimAsync(_clock.GetUtcNow(), _options.Lease, free, ct);
+        lock (_gate)
+        {
+            // Registered under the lock that the send's own removal takes, so a send that ends at
+            // once is never registered after it was removed.
+            foreach (var item in items)
+            {
+                _inFlight[item.Id] = Task.Run(() => LaneAsync(item, ct), CancellationToken.None);
+            }
+        }
+        return items.Count;
+    }
+
+    /// <summary>Completes when no send is in flight (each has recorded its outcome or given its notice back).</summary>
+    public async Task WhenIdleAsync()
+    {
+        while (true)
+        {
+            Task[] sends;
+            lock (_gate)
+            {
+                sends = [.. _inFlight.Values];
+            }
+            if (sends.Length == 0)
+            {
+                return;
+            }
+            await Task.WhenAll(sends);
+        }
+    }
+
+    private async Task WaitForWorkAsync(CancellationToken stop)
+    {
+        // The poll is a timer of the injected clock, so fake time drives retries in tests.
+        using var poll = new CancellationTokenSource(_options.PollInterval, _clock);
+        using var either = CancellationTokenSource.CreateLinkedTokenSource(stop, poll.Token);
+        try
+        {
+            await _signal.WaitAsync(Timeout.InfiniteTimeSpan, either.Token);
+        }
+        catch (OperationCanceledException) when (!stop.IsCancellationRequested)
+        {
+            // The poll interval passed.
+        }
+    }
+
+    private async Task LaneAsync(OutboxItem item, CancellationToken stop)
+    {
+        try
+        {
+            await DeliverAsync(item, stop);
+        }
+        catch (Exception ex)
+        {
+            _logger.LogError(ex, "Notice {DeliveryId} to channel {ChannelId}: its outcome could not be recorded; it is sent again once its lease ends",
+                item.DeliveryId, item.ChannelId);
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                _inFlight.Remove(item.Id);
+            }
+            // The lane is free (and the channel's next notice, if any, is now its oldest): look again at once.
+            _signal.Wake();
+        }
+    }
+
+    private async Task DeliverAsync(OutboxItem item, CancellationToken stop)
     {
         var attempt = item.Attempts + 1;
         var started = _clock.GetUtcNow();
@@ -63,7 +191,17 @@ public sealed class OutboxDispatcher
         }
         else
         {
-            outcome = await SendAsync(sender, item, attempt, started, ct);
+            try
+            {
+                outcome = await SendAsync(sender, item, attempt, started, stop);
+            }
+            catch (Exception) when (stop.IsCancellationRequested)
+            {
+                // Stopped mid-send: the notice goes back unclaimed and the attempt uncounted, so the
+                // next start sends it at once (the receiver may have it already and dedupes by webhook-id).
+                await _outbox.ReleaseAsync(item, CancellationToken.None);
+                return;
+            }
         }
         if (outcome.State == DeliveryState.Sent)
         {
@@ -79,21 +217,24 @@ public sealed class OutboxDispatcher
         await _outbox.CompleteAsync(item, outcome, CancellationToken.None);
     }
 
-    private async Task<DeliveryOutcome> SendAsync(INoticeChannel sender, OutboxItem item, int attempt, DateTimeOffset started, CancellationToken ct)
+    private async Task<DeliveryOutcome> SendAsync(INoticeChannel sender, OutboxItem item, int attempt, DateTimeOffset started, CancellationToken stop)
     {
         var notice = WithLink(item.Notice);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(_options.SendTimeout);
+        // The timeout is a timer of the injected clock, so tests move it with fake time.
+        using var timeout = new CancellationTokenSource(_options.SendTimeout, _clock);
+        using var either = CancellationTokenSource.CreateLinkedTokenSource(stop, timeout.Token);
         try
         {
-            await sender.SendAsync(item.Channel!, notice, new NoticeDelivery(item.DeliveryId, attempt, started), timeout.Token);
+            // WaitAsync: a channel that ignores its token still frees the lane within the timeout,
+            // well inside the lease, so the notice is never claimed twice at once.
+            await sender.SendAsync(item.Channel!, notice, new NoticeDelivery(item.DeliveryId, attempt, started), either.Token).WaitAsync(either.Token);
             return new DeliveryOutcome(DeliveryState.Sent, _clock.GetUtcNow(), null, null, null);
         }
-        catch (Exception ex) when (!ct.IsCancellationRequested)
+        catch (Exception ex) when (!stop.IsCancellationRequested)
         {
             var failure = ex as DeliveryException;
             var now = _clock.GetUtcNow();
-            var error = ex is OperationCanceledException ? $"timed out after {_options.SendTimeout.TotalSeconds:0} s" : ex.Message;
+            var error = ex is OperationCanceledException ? $"timed out after {_options.SendTimeout.TotalSeconds:0.#} s without an answer" : ex.Message;
             if (failure?.Permanent == true)
             {
                 return new DeliveryOutcome(DeliveryState.Dead, now, error, null, failure.StatusCode);

@@ -37,6 +37,12 @@ public interface IOutboxStore
 
     Task CompleteAsync(OutboxItem item, DeliveryOutcome outcome, CancellationToken ct);
 
+    /// <summary>
+    /// Gives a claimed notice back without counting an attempt (its send was stopped by a shutdown),
+    /// so the next claim may take it at once instead of after its lease.
+    /// </summary>
+    Task ReleaseAsync(OutboxItem item, CancellationToken ct);
+
     Task<IReadOnlyList<DeliveryAttempt>> DeliveriesAsync(string channelId, int limit, CancellationToken ct);
 
     Task<int> PendingCountAsync(CancellationToken ct);

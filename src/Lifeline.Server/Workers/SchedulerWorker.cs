@@ -85,30 +85,3 @@ internal sealed class SchedulerWorker(
         }
     }
 }
-
-/// <summary>Delivers notices: runs the dispatcher when woken by a new notice, and at least once a second for retries.</summary>
-internal sealed class DispatchWorker(OutboxDispatcher dispatcher, DispatchSignal signal, TimeProvider clock, ILogger<DispatchWorker> logger) : BackgroundService
-{
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                if (!await dispatcher.DispatchOnceAsync(stoppingToken))
-                {
-                    await signal.WaitAsync(TimeSpan.FromSeconds(1), stoppingToken);
-                }
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (Exception ex)
-            {
-                logger.LogError(ex, "Dispatch pass failed; trying again");
-                await Task.Delay(TimeSpan.FromSeconds(1), clock, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
-            }
-        }
-    }
-}
