@@ -92,8 +92,9 @@ public sealed class SecretLoggingTests : IAsyncLifetime
             using var test = await _admin.PostAsync($"api/v1/channels/{channel}/test", null);
         }
         var dispatcher = _app.Services.GetRequiredService<OutboxDispatcher>();
-        while (await dispatcher.DispatchOnceAsync(CancellationToken.None))
+        while (await dispatcher.DispatchOnceAsync(CancellationToken.None) > 0)
         {
+            await dispatcher.WhenIdleAsync();
         }
 
         _logs.Lines.ShouldNotBeEmpty();
