@@ -70,22 +70,28 @@ public static class ServerHost
         var app = builder.Build();
 
         // Never a stack trace: unexpected failures answer a plain JSON 500.
-        app.UseExceptionHandler(error => error.Run(async context =>
+        // ASP.NET's own log of the failure is suppressed: the handler logs a real bug once, with its
+        // stack trace, and a storage failure not at all (the store logs that once per outage).
+        app.UseExceptionHandler(new ExceptionHandlerOptions
         {
-            var feature = context.Features.Get<IExceptionHandlerFeature>();
-            if (feature?.Error is StoreUnavailableException unavailable)
+            SuppressDiagnosticsCallback = _ => true,
+            ExceptionHandler = async context =>
             {
-                // A full disk or a lost database: nothing was stored, and trying later may work.
-                context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-                context.Response.Headers.RetryAfter = "5";
-                await context.Response.WriteAsJsonAsync(new { error = unavailable.Message });
-                return;
-            }
-            context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Lifeline.Server")
-                .LogError(feature?.Error, "Unhandled error on {Method} {Route}", context.Request.Method, (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText);
-            context.Response.StatusCode = StatusCodes.Status500InternalServerError;
-            await context.Response.WriteAsJsonAsync(new { error = "internal error; see the server log" });
-        }));
+                var feature = context.Features.Get<IExceptionHandlerFeature>();
+                if (feature?.Error is StoreUnavailableException unavailable)
+                {
+                    // A full disk or a lost database: nothing was stored, and trying later may work.
+                    context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+                    context.Response.Headers.RetryAfter = "5";
+                    await context.Response.WriteAsJsonAsync(new { error = unavailable.Message });
+                    return;
+                }
+                context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Lifeline.Server")
+                    .LogError(feature?.Error, "Unhandled error on {Method} {Route}", context.Request.Method, (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText);
+                context.Response.StatusCode = StatusCodes.Status500InternalServerError;
+                await context.Response.WriteAsJsonAsync(new { error = "internal error; see the server log" });
+            },
+        });
         // Routing after the handler, so routing failures are caught too.
         app.UseRouting();
 

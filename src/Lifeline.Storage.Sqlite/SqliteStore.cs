@@ -194,16 +194,24 @@ public sealed partial class SqliteStore : IMonitorStore, IChannelStore, IOutboxS
         }
     }
 
+    private bool _pingFlushFailing;
+
     /// <summary>Balanced durability: flushes the routine pings written since the last flush (the writer answered them without waiting).</summary>
     private void FlushPings()
     {
         try
         {
             _journal?.Log.Flush();
+            _pingFlushFailing = false;
         }
         catch (Exception ex) when (ex is IOException or ObjectDisposedException)
         {
-            _logger.LogWarning(ex, "Flushing the ping log failed");
+            // Once a failing streak, not ten times a second.
+            if (!_pingFlushFailing)
+            {
+                _logger.LogWarning(ex, "Flushing the ping log failed");
+            }
+            _pingFlushFailing = true;
         }
     }
 

@@ -112,9 +112,13 @@ internal sealed class SqliteWriter : IAsyncDisposable
             }
             catch (Exception ex)
             {
-                // Never let the writer die: every later write would wait forever.
-                _logger.LogError(ex, "The writer failed a batch of {Count} writes", batch.Count);
+                // Never let the writer die: every later write would wait forever. A storage failure
+                // (a full disk) is logged once by the health record, not once a batch.
                 var error = _health.Classify(ex);
+                if (error is not StoreUnavailableException)
+                {
+                    _logger.LogError(ex, "The writer failed a batch of {Count} writes", batch.Count);
+                }
                 foreach (var op in batch)
                 {
                     op.Fail(error);
@@ -249,8 +253,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
-                // Nothing in these batches may be acknowledged as durable.
-                _logger.LogError(ex, "Flushing the write-ahead log failed");
+                // Nothing in these batches may be acknowledged as durable. (Logged once by the health record.)
                 failed = _health.Classify(ex);
             }
             foreach (var batch in ready)
@@ -359,7 +362,6 @@ internal sealed class SqliteWriter : IAsyncDisposable
         {
             // The database has the commit, the ping log not its pings: none of it may be
             // acknowledged. (The pings stay in memory and reach the database with the next fold.)
-            _logger.LogError(ex, "Writing the ping log failed");
             var error = _health.Classify(ex);
             foreach (var op in ops)
             {

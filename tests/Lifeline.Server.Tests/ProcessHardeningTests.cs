@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
@@ -161,6 +162,13 @@ public sealed class ProcessHardeningTests : IAsyncLifetime
 
             using var push = await server.Anonymous.PostAsync($"api/push/{token}", null);
             var pushBody = await push.Content.ReadAsStringAsync();
+            // More pushes while the disk is full: the outage is logged once, not once a push.
+            for (var i = 0; i < 20; i++)
+            {
+                using var more = await server.Anonymous.PostAsync($"api/push/{token}", null);
+                more.StatusCode.ShouldBe(HttpStatusCode.ServiceUnavailable);
+            }
+            var logged = server.Output;
             var failing = await Eventually.GetAsync(async () =>
             {
                 using var r = await server.Anonymous.GetAsync("healthz");
@@ -179,6 +187,7 @@ public sealed class ProcessHardeningTests : IAsyncLifetime
             recovered.ShouldBe(HttpStatusCode.OK);
             pushAfter.StatusCode.ShouldBe(HttpStatusCode.OK);
             server.IsRunning.ShouldBeTrue();
+            Regex.Count(logged, @"^fail: ", RegexOptions.Multiline).ShouldBe(1, logged);
         }
         finally
         {
