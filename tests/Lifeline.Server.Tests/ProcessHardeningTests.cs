@@ -121,6 +121,7 @@ public sealed class ProcessHardeningTests : IAsyncLifetime
         var (code, output) = await LifelineProcess.RunToExitAsync(_data, TimeSpan.FromSeconds(30));
 
         code.ShouldBe(2, output);
+        output.ShouldNotContain("   at ", customMessage: "a refusal at start is a plain message, not a stack trace");
         output.ShouldContain(Path.GetFullPath(_data));
         output.ShouldContain("in use by another lifeline process");
         first.IsRunning.ShouldBeTrue();
@@ -204,6 +205,7 @@ public sealed class ProcessHardeningTests : IAsyncLifetime
         var (code, output) = await LifelineProcess.RunToExitAsync(_data, TimeSpan.FromSeconds(30));
 
         code.ShouldBe(2, output);
+        output.ShouldNotContain("   at ", customMessage: "a refusal at start is a plain message, not a stack trace");
         output.ShouldContain(Path.GetFullPath(database));
         output.ShouldContain("empty");
         new FileInfo(database).Length.ShouldBe(0);
@@ -233,6 +235,7 @@ public sealed class ProcessHardeningTests : IAsyncLifetime
         var (code, output) = await LifelineProcess.RunToExitAsync(_data, TimeSpan.FromSeconds(30));
 
         code.ShouldBe(2, output);
+        output.ShouldNotContain("   at ", customMessage: "a refusal at start is a plain message, not a stack trace");
         output.ShouldContain(Path.GetFullPath(database));
         output.ShouldContain("damaged");
     }

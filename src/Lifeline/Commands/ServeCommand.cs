@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Lifeline.Server;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace Lifeline.Cli.Commands;
@@ -52,6 +53,9 @@ internal static class ServeCommand
             {
                 await using var app = ServerHost.Build([.. args]);
                 app.Lifetime.ApplicationStarted.Register(() => started = true);
+                // Open the store before the host starts, so that a folder in use or a damaged database
+                // is one plain line below rather than the host's start-failure log with a stack trace.
+                await app.Services.GetRequiredService<IStoreLifecycle>().MigrateAsync(ct);
                 await app.RunAsync();
                 return 0;
             }
