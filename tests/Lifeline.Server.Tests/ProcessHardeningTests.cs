@@ -11,24 +11,19 @@ namespace Lifeline.Server.Tests;
 /// <summary>The real lifeline process against hostile conditions: idle sockets, a second process, a full disk, a damaged file.</summary>
 public sealed class ProcessHardeningTests : IAsyncLifetime
 {
-    private readonly string _data = Path.Combine(Path.GetTempPath(), "lifeline-tests", Guid.NewGuid().ToString("N"));
+    private readonly TempFolder _temp = new();
+    private readonly string _data;
 
-    public Task InitializeAsync()
+    public ProcessHardeningTests()
     {
-        Directory.CreateDirectory(_data);
-        return Task.CompletedTask;
+        _data = _temp.Path;
     }
+
+    public Task InitializeAsync() => Task.CompletedTask;
 
     public Task DisposeAsync()
     {
-        try
-        {
-            Directory.Delete(_data, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A leftover temp folder is harmless.
-        }
+        _temp.Dispose();
         return Task.CompletedTask;
     }
 

@@ -9,24 +9,19 @@ namespace Lifeline.Server.Tests;
 /// <summary>The real lifeline process: durability under kill -9, restarts, clean stops.</summary>
 public sealed class ProcessTests : IAsyncLifetime
 {
-    private readonly string _data = Path.Combine(Path.GetTempPath(), "lifeline-tests", Guid.NewGuid().ToString("N"));
+    private readonly TempFolder _temp = new();
+    private readonly string _data;
 
-    public Task InitializeAsync()
+    public ProcessTests()
     {
-        Directory.CreateDirectory(_data);
-        return Task.CompletedTask;
+        _data = _temp.Path;
     }
+
+    public Task InitializeAsync() => Task.CompletedTask;
 
     public Task DisposeAsync()
     {
-        try
-        {
-            Directory.Delete(_data, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A leftover temp folder is harmless.
-        }
+        _temp.Dispose();
         return Task.CompletedTask;
     }
 
