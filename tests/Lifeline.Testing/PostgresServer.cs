@@ -36,6 +36,7 @@ public sealed class PostgresServer
         var builder = new NpgsqlConnectionStringBuilder(_adminConnectionString)
         {
             Database = name,
+            Pooling = true,
             // Tests run side by side: keep each one's share of the server's connections small.
             MaxPoolSize = 20,
         };
