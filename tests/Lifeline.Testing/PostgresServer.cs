@@ -11,7 +11,7 @@ namespace Lifeline.Testing;
 /// connection string to a server where the tests may create databases. Otherwise a throwaway
 /// cluster is made with <c>initdb</c> in a temp folder and started with <c>pg_ctl</c> on a free
 /// loopback port (as the <c>postgres</c> user when the tests run as root, since PostgreSQL refuses
-/// to run as root), and stopped when the process exits. Without PostgreSQL binaries it throws, so
+/// to run as root), and stopped (<c>pg_ctl stop -m immediate</c>) when the process exits. Without PostgreSQL binaries it throws, so
 /// the tests that need it fail with a message saying what to install.
 /// </summary>
 public sealed class PostgresServer
@@ -69,6 +69,7 @@ public sealed class PostgresServer
             // PostgreSQL refuses to run as root: the cluster belongs to the postgres user.
             await RunAsync("chown", ["postgres:", folder], asPostgres: false);
         }
+        StopWhenThisProcessEnds(bin, folder, data, asRoot);
         await RunAsync(Path.Combine(bin, "initdb"),
             ["-D", data, "-U", "lifeline", "--auth=trust", "--encoding=UTF8", "--locale=C", "--no-sync"], asRoot);
         var port = FreePort();
@@ -80,7 +81,6 @@ public sealed class PostgresServer
             "-c fsync=off -c synchronous_commit=off -c full_page_writes=off",
             "-c max_connections=300 -c shared_buffers=32MB");
         await RunAsync(Path.Combine(bin, "pg_ctl"), ["start", "-D", data, "-w", "-t", "120", "-l", Path.Combine(folder, "server.log"), "-o", settings], asRoot);
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => Stop(bin, folder, data, asRoot);
         var connectionString = new NpgsqlConnectionStringBuilder
         {
             Host = "127.0.0.1",
@@ -92,17 +92,23 @@ public sealed class PostgresServer
         return new PostgresServer(connectionString);
     }
 
-    private static void Stop(string bin, string folder, string data, bool asRoot)
+    /// <summary>
+    /// Starts a watchdog that stops the cluster and deletes its folder once this process is gone,
+    /// however it ends: the test host may be killed right after the last test, before any exit
+    /// handler finishes.
+    /// </summary>
+    private static void StopWhenThisProcessEnds(string bin, string folder, string data, bool asRoot)
     {
-        try
+        var script =
+            "exec </dev/null >/dev/null 2>&1; " +
+            $"while [ -e /proc/{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)} ]; do sleep 0.5; done; " +
+            $"'{Path.Combine(bin, "pg_ctl")}' stop -D '{data}' -m immediate -w; rm -rf '{folder}'";
+        var start = new ProcessStartInfo { FileName = "setsid", UseShellExecute = false };
+        foreach (var part in (asRoot ? new[] { "runuser", "-u", "postgres", "--" } : []).Concat(["sh", "-c", script]))
         {
-            RunAsync(Path.Combine(bin, "pg_ctl"), ["stop", "-D", data, "-m", "immediate", "-w"], asRoot).GetAwaiter().GetResult();
-            Directory.Delete(folder, recursive: true);
+            start.ArgumentList.Add(part);
         }
-        catch (Exception ex) when (ex is InvalidOperationException or IOException or UnauthorizedAccessException)
-        {
-            // A leftover temp cluster is harmless; the process is exiting anyway.
-        }
+        using var watchdog = Process.Start(start) ?? throw new InvalidOperationException("could not start the PostgreSQL watchdog");
     }
 
     /// <summary>The folder holding initdb and pg_ctl: on PATH first, then Debian's versioned folders, newest first.</summary>
@@ -110,7 +116,7 @@ public sealed class PostgresServer
     {
         var onPath = (Environment.GetEnvironmentVariable("PATH") ?? "")
             .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .FirstOrDefault(dir => File.Exists(Path.Combine(dir, "initdb")));
+            .FirstOrDefault(dir => Runnable(Path.Combine(dir, "initdb")));
         if (onPath is not null)
         {
             return onPath;
@@ -122,9 +128,16 @@ public sealed class PostgresServer
         }
         return Directory.GetDirectories(Debian)
             .Select(dir => Path.Combine(dir, "bin"))
-            .Where(dir => File.Exists(Path.Combine(dir, "initdb")))
+            .Where(dir => Runnable(Path.Combine(dir, "initdb")))
             .OrderByDescending(dir => int.TryParse(Path.GetFileName(Path.GetDirectoryName(dir)), out var version) ? version : 0)
             .FirstOrDefault();
+    }
+
+    /// <summary>Whether the file is there, following links: a link left by a removed package does not count.</summary>
+    private static bool Runnable(string path)
+    {
+        var file = new FileInfo(path);
+        return file.LinkTarget is null ? file.Exists : file.ResolveLinkTarget(returnFinalTarget: true)?.Exists == true;
     }
 
     private static int FreePort()
