@@ -182,6 +182,31 @@ public abstract class MonitorStoreTests : StoreTests
     }
 
     [Fact]
+    public async Task Two_sweeps_flipping_the_same_monitors_at_once_decide_each_monitor_once()
+    {
+        await F.Channels.AddAsync(new ChannelConfig("c1", "webhook", "one", [], F.Clock.GetUtcNow()), Ct);
+        var candidates = new List<Monitor>();
+        for (var i = 0; i < 40; i++)
+        {
+            var monitor = await F.Monitors.AddAsync(F.NewPush($"m{i}", channels: ["c1"]), Ct);
+            candidates.Add((await F.Monitors.RecordAsync(SignalAddress.ForToken(monitor.PushToken!), F.Up(), Ct)).Monitor!);
+        }
+        F.Clock.Advance(TimeSpan.FromMinutes(5));
+        var now = F.Clock.GetUtcNow();
+
+        // Both read the same candidates, as two servers sweeping at the same moment would.
+        var flips = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => Task.Run(() =>
+            F.Monitors.FlipAsync(candidates, m => MonitorMachine.OnDue(m, now), Ct))));
+
+        flips.Sum(f => f.Count(x => x.Notice is not null)).ShouldBe(40);
+        foreach (var monitor in candidates)
+        {
+            (await F.Monitors.IncidentsAsync(monitor.Id, 10, Ct)).Count.ShouldBe(1);
+        }
+        (await F.Outbox.PendingCountAsync(Ct)).ShouldBe(40);
+    }
+
+    [Fact]
     public async Task A_flip_after_a_token_rotation_does_not_bring_the_old_token_back()
     {
         var monitor = await F.Monitors.AddAsync(F.NewPush(), Ct);
