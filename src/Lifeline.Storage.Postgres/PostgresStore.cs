@@ -65,6 +65,7 @@ public sealed partial class PostgresStore : IMonitorStore, IChannelStore, IOutbo
                 _logger.LogInformation("Applied migration {Migration}", name);
             }
             await LayOutEventRingsAsync(s);
+            // Unlike SQLite, outbox leases are left as they are: another server may hold them.
             return true;
         }, ct);
 
