@@ -512,4 +512,94 @@ public abstract class MonitorStoreTests : StoreTests
         current.Outcome.ShouldBe(SignalOutcome.Recorded);
         (await F.Monitors.FindAsync(monitor.Id, Ct))!.LastMessage.ShouldBe("current");
     }
+
+    [Fact]
+    public async Task An_active_monitor_reads_back_with_every_check_and_alert_field()
+    {
+        var monitor = new Monitor
+        {
+            Id = Secrets.NewId(),
+            Name = "site",
+            Kind = MonitorKind.Http,
+            Target = "https://127.0.0.1:9/health",
+            Interval = TimeSpan.FromSeconds(30),
+            Timeout = TimeSpan.FromSeconds(4.5),
+            Retries = 2,
+            RetryInterval = TimeSpan.FromSeconds(10),
+            SuccessThreshold = 3,
+            Method = "POST",
+            Body = "{\"ping\":1}",
+            RemindEvery = TimeSpan.FromHours(2),
+            NotifyRecovery = false,
+            CreatedAt = F.Clock.GetUtcNow(),
+        };
+
+        await F.Monitors.AddAsync(monitor, Ct);
+        var read = (await F.Monitors.FindAsync(monitor.Id, Ct))!;
+
+        read.Kind.ShouldBe(MonitorKind.Http);
+        read.PushToken.ShouldBeNull();
+        read.Target.ShouldBe("https://127.0.0.1:9/health");
+        read.Interval.ShouldBe(TimeSpan.FromSeconds(30));
+        read.Timeout.ShouldBe(TimeSpan.FromSeconds(4.5));
+        read.Retries.ShouldBe(2);
+        read.RetryInterval.ShouldBe(TimeSpan.FromSeconds(10));
+        read.SuccessThreshold.ShouldBe(3);
+        read.Method.ShouldBe("POST");
+        read.Body.ShouldBe("{\"ping\":1}");
+        read.RemindEvery.ShouldBe(TimeSpan.FromHours(2));
+        read.NotifyRecovery.ShouldBeFalse();
+        read.Status.ShouldBe(MonitorStatus.New);
+    }
+
+    [Fact]
+    public async Task A_reminder_from_the_sweep_says_since_when_the_monitor_is_down()
+    {
+        await F.Channels.AddAsync(new ChannelConfig("c1", "webhook", "one", [], F.Clock.GetUtcNow()), Ct);
+        var monitor = await F.Monitors.AddAsync(F.NewPush(channels: ["c1"]) with { RemindEvery = TimeSpan.FromHours(1) }, Ct);
+        await F.Monitors.RecordAsync(SignalAddress.ForToken(monitor.PushToken!), F.Down("disk full"), Ct);
+        var downAt = F.Clock.GetUtcNow();
+        var first = (await F.Outbox.ClaimAsync(downAt, TimeSpan.FromMinutes(1), 10, Ct)).Single();
+        await F.Outbox.CompleteAsync(first, new DeliveryOutcome(DeliveryState.Sent, downAt, null, null, 200), Ct);
+        F.Clock.Advance(TimeSpan.FromHours(1));
+        var now = F.Clock.GetUtcNow();
+
+        var due = await F.Monitors.DueAsync(MonitorKind.Push, now, 10, Ct);
+        var flips = await F.Monitors.FlipAsync(due, m => MonitorMachine.OnDue(m, now), Ct);
+
+        flips.Single().Notice!.Reminder.ShouldBeTrue();
+        var reminder = (await F.Outbox.ClaimAsync(now, TimeSpan.FromMinutes(1), 10, Ct)).Single();
+        reminder.Notice.Reminder.ShouldBeTrue();
+        reminder.Notice.IncidentStartedAt.ShouldBe(downAt);
+        var stored = (await F.Monitors.FindAsync(monitor.Id, Ct))!;
+        stored.LastAlertAt.ShouldBe(now);
+        stored.DueAt.ShouldBe(now.AddHours(1));
+        (await F.Monitors.IncidentsAsync(monitor.Id, 10, Ct)).Count.ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task Text_search_ignores_case_and_takes_wildcard_characters_literally()
+    {
+        await F.Monitors.AddAsync(F.NewPush("Backup_DB"), Ct);
+        await F.Monitors.AddAsync(F.NewPush("backupXdb"), Ct);
+        await F.Monitors.AddAsync(F.NewPush("50% full"), Ct);
+        await F.Monitors.AddAsync(F.NewPush("other") with { Slug = "nightly-backup_db" }, Ct);
+
+        (await F.Monitors.ListAsync(new MonitorQuery { Text = "backup_db" }, Ct)).Items.Select(m => m.Name).ShouldBe(["Backup_DB", "other"]);
+        (await F.Monitors.ListAsync(new MonitorQuery { Text = "0%" }, Ct)).Items.Single().Name.ShouldBe("50% full");
+    }
+
+    [Fact]
+    public async Task A_paused_monitor_is_not_due_and_a_cursor_from_nowhere_is_refused()
+    {
+        var monitor = await F.Monitors.AddAsync(F.NewPush(), Ct);
+        await F.Monitors.RecordAsync(SignalAddress.ForToken(monitor.PushToken!), F.Up(), Ct);
+
+        var paused = await F.Monitors.ChangeAsync(monitor.Id, MonitorMachine.Pause, Ct);
+
+        paused!.Status.ShouldBe(MonitorStatus.Paused);
+        (await F.Monitors.FindAsync(monitor.Id, Ct))!.DueAt.ShouldBeNull();
+        (await F.Monitors.DueAsync(MonitorKind.Push, F.Clock.GetUtcNow().AddDays(1), 10, Ct)).ShouldBeEmpty();
+        await Should.ThrowAsync<ArgumentException>(() => F.Monitors.ListAsync(new MonitorQuery { Cursor = "!!not-a-cursor" }, Ct));
+    }
 }
