@@ -103,7 +103,7 @@ public sealed class PostgresServer
             "exec </dev/null >/dev/null 2>&1; " +
             $"while [ -e /proc/{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)} ]; do sleep 0.5; done; " +
             $"'{Path.Combine(bin, "pg_ctl")}' stop -D '{data}' -m immediate -w; rm -rf '{folder}'";
-        var start = new ProcessStartInfo { FileName = "setsid", UseShellExecute = false };
+        var start = new ProcessStartInfo { FileName = "setsid", WorkingDirectory = Path.GetTempPath(), UseShellExecute = false };
         foreach (var part in (asRoot ? new[] { "runuser", "-u", "postgres", "--" } : []).Concat(["sh", "-c", script]))
         {
             start.ArgumentList.Add(part);
@@ -152,6 +152,8 @@ public sealed class PostgresServer
         var start = new ProcessStartInfo
         {
             FileName = asPostgres ? "runuser" : file,
+            // The test folder may be closed to the postgres user (a checkout under /root).
+            WorkingDirectory = Path.GetTempPath(),
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
