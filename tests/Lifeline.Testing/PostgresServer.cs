@@ -11,8 +11,8 @@ namespace Lifeline.Testing;
 /// connection string to a server where the tests may create databases. Otherwise a throwaway
 /// cluster is made with <c>initdb</c> in a temp folder and started with <c>pg_ctl</c> on a free
 /// loopback port (as the <c>postgres</c> user when the tests run as root, since PostgreSQL refuses
-/// to run as root), and stopped (<c>pg_ctl stop -m immediate</c>) when the process exits. Without PostgreSQL binaries it throws, so
-/// the tests that need it fail with a message saying what to install.
+/// to run as root), and stopped (<c>pg_ctl stop -m immediate</c>) when the process exits. Without
+/// PostgreSQL binaries it throws, so the tests that need it fail with a message saying what to install.
 /// </summary>
 public sealed class PostgresServer
 {
