@@ -10,11 +10,11 @@ namespace Lifeline.Storage.Sqlite.Tests;
 /// </summary>
 public sealed class JournalTests : IAsyncLifetime
 {
-    private StoreFixture _f = null!;
+    private SqliteFixture _f = null!;
     private readonly List<string> _folders = [];
 
     public async Task InitializeAsync() =>
-        _f = await StoreFixture.OpenAsync(o => o with { FoldWhenIdle = false, EventsKept = 5 });
+        _f = await SqliteFixture.OpenAsync(o => o with { FoldWhenIdle = false, EventsKept = 5 });
 
     public async Task DisposeAsync()
     {
@@ -90,7 +90,7 @@ public sealed class JournalTests : IAsyncLifetime
         Logged(Path.Combine(crashed, "lifeline.db"), monitor.Id).ShouldBe(["before the crash"]);
         Count(Path.Combine(crashed, "lifeline.db"), "events").ShouldBe(1);
 
-        await using var restarted = await StoreFixture.Open(crashed, _f.Clock, o => o with { FoldWhenIdle = false, EventsKept = 5 });
+        await using var restarted = await SqliteFixture.Open(crashed, _f.Clock, o => o with { FoldWhenIdle = false, EventsKept = 5 });
 
         Count(Path.Combine(crashed, "lifeline.db"), "events").ShouldBe(2);
         (await restarted.FindAsync(monitor.Id, Ct))!.LastMessage.ShouldBe("before the crash");
@@ -170,7 +170,7 @@ public sealed class JournalTests : IAsyncLifetime
 
         var crashed = NewFolder();
         _f.CopyFilesTo(crashed);
-        await using var restarted = await StoreFixture.Open(crashed, _f.Clock, o => o with { FoldWhenIdle = false, EventsKept = 5, PingLogWrapAt = 2048 });
+        await using var restarted = await SqliteFixture.Open(crashed, _f.Clock, o => o with { FoldWhenIdle = false, EventsKept = 5, PingLogWrapAt = 2048 });
 
         var read = await restarted.FindAsync(monitor.Id, Ct);
         read!.LastMessage.ShouldBe("p40");
@@ -196,7 +196,7 @@ public sealed class JournalTests : IAsyncLifetime
         bytes[at + 5] = (byte)'X';
         File.WriteAllBytes(log, bytes);
 
-        await using var restarted = await StoreFixture.Open(crashed, _f.Clock, o => o with { FoldWhenIdle = false, EventsKept = 5 });
+        await using var restarted = await SqliteFixture.Open(crashed, _f.Clock, o => o with { FoldWhenIdle = false, EventsKept = 5 });
 
         (await restarted.EventsAsync(monitor.Id, 10, Ct)).Select(e => e.Msg).ShouldBe(["ping 2", "ping 1", "first"]);
         (await restarted.FindAsync(monitor.Id, Ct))!.EventCount.ShouldBe(3);
@@ -251,7 +251,7 @@ public sealed class JournalTests : IAsyncLifetime
         var crashed = NewFolder();
         _f.CopyFilesTo(crashed);
 
-        await using var restarted = await StoreFixture.Open(crashed, _f.Clock, o => o with { FoldWhenIdle = false, EventsKept = 3 });
+        await using var restarted = await SqliteFixture.Open(crashed, _f.Clock, o => o with { FoldWhenIdle = false, EventsKept = 3 });
 
         (await restarted.EventsAsync(monitor.Id, 10, Ct)).Select(e => e.Msg).ShouldBe(["m8", "m7", "m6"]);
         var read = await restarted.FindAsync(monitor.Id, Ct);

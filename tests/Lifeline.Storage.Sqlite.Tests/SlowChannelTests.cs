@@ -13,7 +13,7 @@ public sealed class SlowChannelTests : IAsyncLifetime
 {
     private static readonly TimeSpan SendTimeout = TimeSpan.FromSeconds(20);
 
-    private StoreFixture _f = null!;
+    private SqliteFixture _f = null!;
     private RecordingServer _good = null!;
     private SilentServer _hung = null!;
     private HttpClient _http = null!;
@@ -22,7 +22,7 @@ public sealed class SlowChannelTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _f = await StoreFixture.OpenAsync();
+        _f = await SqliteFixture.OpenAsync();
         _good = await RecordingServer.StartAsync();
         _hung = SilentServer.Start(_f.Clock);
         _http = new HttpClient();

@@ -6,9 +6,9 @@ public sealed class StoreStartTests
     [Fact]
     public async Task A_second_store_on_a_folder_in_use_is_refused_naming_the_folder_and_the_holder()
     {
-        await using var fixture = await StoreFixture.OpenAsync();
+        await using var fixture = await SqliteFixture.OpenAsync();
 
-        var refused = await Should.ThrowAsync<StoreStartException>(() => StoreFixture.Open(fixture.Folder, fixture.Clock));
+        var refused = await Should.ThrowAsync<StoreStartException>(() => SqliteFixture.Open(fixture.Folder, fixture.Clock));
 
         refused.Message.ShouldContain(Path.GetFullPath(fixture.Folder));
         refused.Message.ShouldContain($"pid {Environment.ProcessId}");
@@ -17,7 +17,7 @@ public sealed class StoreStartTests
     [Fact]
     public async Task The_folder_is_free_again_once_its_store_is_closed()
     {
-        var fixture = await StoreFixture.OpenAsync();
+        var fixture = await SqliteFixture.OpenAsync();
         await fixture.Store.DisposeAsync();
 
         using var held = DataFolderLock.TryAcquire(fixture.Folder, out var holder);
@@ -48,7 +48,7 @@ public sealed class StoreStartTests
         var database = Path.Combine(folder, "lifeline.db");
         await File.WriteAllBytesAsync(database, []);
 
-        var refused = await Should.ThrowAsync<StoreStartException>(() => StoreFixture.Open(folder, new Lifeline.Testing.ManualClock()));
+        var refused = await Should.ThrowAsync<StoreStartException>(() => SqliteFixture.Open(folder, new Lifeline.Testing.ManualClock()));
 
         refused.Message.ShouldContain("empty");
         new FileInfo(database).Length.ShouldBe(0);
@@ -60,7 +60,7 @@ public sealed class StoreStartTests
     [Fact]
     public async Task A_database_with_a_damaged_page_is_refused_with_the_problems_found()
     {
-        var fixture = await StoreFixture.OpenAsync();
+        var fixture = await SqliteFixture.OpenAsync();
         for (var i = 0; i < 40; i++)
         {
             await fixture.Store.AddAsync(fixture.NewPush($"m{i}"), CancellationToken.None);
@@ -72,7 +72,7 @@ public sealed class StoreStartTests
             await file.WriteAsync(Enumerable.Repeat((byte)0xA5, 1024).ToArray());
         }
 
-        var refused = await Should.ThrowAsync<StoreStartException>(() => StoreFixture.Open(fixture.Folder, fixture.Clock));
+        var refused = await Should.ThrowAsync<StoreStartException>(() => SqliteFixture.Open(fixture.Folder, fixture.Clock));
 
         refused.Message.ShouldContain("damaged");
         refused.Message.ShouldContain(fixture.DatabasePath);

@@ -3,39 +3,38 @@ using Lifeline.Channels.Webhook;
 using Lifeline.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace Lifeline.Storage.Sqlite.Tests;
+namespace Lifeline.Storage.Conformance;
 
 /// <summary>The outbox dispatcher with the real store and the real webhook channel against a real receiver.</summary>
-public sealed class DispatchTests : IAsyncLifetime
+public abstract class DispatchTests : StoreTests
 {
-    private StoreFixture _f = null!;
     private RecordingServer _receiver = null!;
     private HttpClient _http = null!;
     private OutboxDispatcher _dispatcher = null!;
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        _f = await StoreFixture.OpenAsync();
+        await base.InitializeAsync();
         _receiver = await RecordingServer.StartAsync();
         _http = new HttpClient();
-        _dispatcher = new OutboxDispatcher(_f.Store, [new WebhookChannel(_http, _f.Clock)], _f.Clock,
+        _dispatcher = new OutboxDispatcher(F.Outbox, [new WebhookChannel(_http, F.Clock)], F.Clock,
             new DispatchOptions { PublicUrl = "http://lifeline.test" }, new DispatchSignal(), new LifelineMetrics(), NullLogger<OutboxDispatcher>.Instance);
-        await _f.Store.AddAsync(new ChannelConfig("hook", "webhook", "hook", new JsonObject { ["url"] = _receiver.Url("/hook"), ["secret"] = "s3cret" }, _f.Clock.GetUtcNow()), CancellationToken.None);
+        await F.Channels.AddAsync(new ChannelConfig("hook", "webhook", "hook", new JsonObject { ["url"] = _receiver.Url("/hook"), ["secret"] = "s3cret" }, F.Clock.GetUtcNow()), CancellationToken.None);
     }
 
-    public async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
         _http.Dispose();
         await _receiver.DisposeAsync();
-        await _f.DisposeAsync();
+        await base.DisposeAsync();
     }
 
     private async Task<Monitor> FlapAsync(int times)
     {
-        var monitor = await _f.Store.AddAsync(_f.NewPush(channels: ["hook"]), CancellationToken.None);
+        var monitor = await F.Monitors.AddAsync(F.NewPush(channels: ["hook"]), CancellationToken.None);
         for (var i = 0; i < times; i++)
         {
-            await _f.Store.RecordAsync(SignalAddress.ForToken(monitor.PushToken!), i % 2 == 0 ? _f.Down($"fail {i}") : _f.Up($"ok {i}"), CancellationToken.None);
+            await F.Monitors.RecordAsync(SignalAddress.ForToken(monitor.PushToken!), i % 2 == 0 ? F.Down($"fail {i}") : F.Up($"ok {i}"), CancellationToken.None);
         }
         return monitor;
     }
@@ -50,10 +49,10 @@ public sealed class DispatchTests : IAsyncLifetime
     /// <summary>Runs the dispatcher and moves the clock until nothing is pending or the limit is hit.</summary>
     private async Task DrainAsync(TimeSpan step, int maxPasses = 500)
     {
-        for (var i = 0; i < maxPasses && await _f.Store.PendingCountAsync(CancellationToken.None) > 0; i++)
+        for (var i = 0; i < maxPasses && await F.Outbox.PendingCountAsync(CancellationToken.None) > 0; i++)
         {
             await PassAsync();
-            _f.Clock.Advance(step);
+            F.Clock.Advance(step);
         }
     }
 
@@ -68,7 +67,7 @@ public sealed class DispatchTests : IAsyncLifetime
         var id = request.Headers["webhook-id"];
         var timestamp = request.Headers["webhook-timestamp"];
         request.Headers["webhook-signature"].ShouldBe(WebhookChannel.Sign("s3cret", id, timestamp, request.Body));
-        timestamp.ShouldBe(_f.Clock.GetUtcNow().ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture));
+        timestamp.ShouldBe(F.Clock.GetUtcNow().ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture));
         var body = JsonNode.Parse(request.Body)!;
         body["type"]!.GetValue<string>().ShouldBe("monitor.down");
         body["reason"]!.GetValue<string>().ShouldBe("fail 0");
@@ -91,7 +90,7 @@ public sealed class DispatchTests : IAsyncLifetime
         ids.Count.ShouldBe(4);
         delivered.Select(r => r.Headers["webhook-id"]).ShouldBe(ids);
         delivered.Select(r => JsonNode.Parse(r.Body)!["type"]!.GetValue<string>()).ShouldBe(["monitor.down", "monitor.up", "monitor.down", "monitor.up"]);
-        (await _f.Store.PendingCountAsync(CancellationToken.None)).ShouldBe(0);
+        (await F.Outbox.PendingCountAsync(CancellationToken.None)).ShouldBe(0);
     }
 
     [Fact]
@@ -104,10 +103,10 @@ public sealed class DispatchTests : IAsyncLifetime
         await FlapAsync(1);
 
         await PassAsync();
-        _f.Clock.Advance(TimeSpan.FromSeconds(119));
+        F.Clock.Advance(TimeSpan.FromSeconds(119));
         await PassAsync();
         var beforeRetryAfter = _receiver.Requests.Count;
-        _f.Clock.Advance(TimeSpan.FromSeconds(1));
+        F.Clock.Advance(TimeSpan.FromSeconds(1));
         await PassAsync();
 
         beforeRetryAfter.ShouldBe(1);
@@ -125,7 +124,7 @@ public sealed class DispatchTests : IAsyncLifetime
 
         _receiver.Requests.Count.ShouldBe(3);
         _receiver.Requests.Select(r => r.Headers["webhook-id"]).Distinct().Count().ShouldBe(1);
-        var attempts = await _f.Store.DeliveriesAsync("hook", 10, CancellationToken.None);
+        var attempts = await F.Outbox.DeliveriesAsync("hook", 10, CancellationToken.None);
         attempts.Select(a => a.Ok).ShouldBe([true, false, false]);
         attempts.Skip(1).ShouldAllBe(a => a.StatusCode == 410 && a.State == DeliveryState.Pending);
         attempts[0].State.ShouldBe(DeliveryState.Sent);
@@ -134,17 +133,17 @@ public sealed class DispatchTests : IAsyncLifetime
     [Fact]
     public async Task A_permanent_refusal_from_a_provider_is_recorded_and_not_retried()
     {
-        await _f.Store.AddAsync(new ChannelConfig("slack", "slack", "slack", new JsonObject { ["url"] = _receiver.Url("/slack") }, _f.Clock.GetUtcNow()), CancellationToken.None);
-        _dispatcher = new OutboxDispatcher(_f.Store, [new WebhookChannel(_http, _f.Clock), new Lifeline.Channels.Slack.SlackChannel(_http, _f.Clock)], _f.Clock,
+        await F.Channels.AddAsync(new ChannelConfig("slack", "slack", "slack", new JsonObject { ["url"] = _receiver.Url("/slack") }, F.Clock.GetUtcNow()), CancellationToken.None);
+        _dispatcher = new OutboxDispatcher(F.Outbox, [new WebhookChannel(_http, F.Clock), new Lifeline.Channels.Slack.SlackChannel(_http, F.Clock)], F.Clock,
             new DispatchOptions(), new DispatchSignal(), new LifelineMetrics(), NullLogger<OutboxDispatcher>.Instance);
         _receiver.Responder = request => request.Path == "/slack" ? new Reply(404, "no_service") : new Reply(200);
-        var monitor = await _f.Store.AddAsync(_f.NewPush(channels: ["slack"]), CancellationToken.None);
-        await _f.Store.RecordAsync(SignalAddress.ForToken(monitor.PushToken!), _f.Down(), CancellationToken.None);
+        var monitor = await F.Monitors.AddAsync(F.NewPush(channels: ["slack"]), CancellationToken.None);
+        await F.Monitors.RecordAsync(SignalAddress.ForToken(monitor.PushToken!), F.Down(), CancellationToken.None);
 
         await DrainAsync(TimeSpan.FromMinutes(5), maxPasses: 10);
 
         _receiver.Requests.Count(r => r.Path == "/slack").ShouldBe(1);
-        var attempt = (await _f.Store.DeliveriesAsync("slack", 10, CancellationToken.None)).Single();
+        var attempt = (await F.Outbox.DeliveriesAsync("slack", 10, CancellationToken.None)).Single();
         attempt.State.ShouldBe(DeliveryState.Dead);
         attempt.StatusCode.ShouldBe(404);
     }
@@ -156,12 +155,12 @@ public sealed class DispatchTests : IAsyncLifetime
         await FlapAsync(2);
         await PassAsync();
 
-        await _f.ReopenAsync();
+        await F.ReopenAsync();
         _receiver.Responder = _ => new Reply(200);
-        _dispatcher = new OutboxDispatcher(_f.Store, [new WebhookChannel(_http, _f.Clock)], _f.Clock, new DispatchOptions(), new DispatchSignal(), new LifelineMetrics(), NullLogger<OutboxDispatcher>.Instance);
+        _dispatcher = new OutboxDispatcher(F.Outbox, [new WebhookChannel(_http, F.Clock)], F.Clock, new DispatchOptions(), new DispatchSignal(), new LifelineMetrics(), NullLogger<OutboxDispatcher>.Instance);
         await DrainAsync(TimeSpan.FromMinutes(1));
 
         _receiver.Requests.Select(r => r.Headers["webhook-id"]).Distinct().Count().ShouldBe(2);
-        (await _f.Store.PendingCountAsync(CancellationToken.None)).ShouldBe(0);
+        (await F.Outbox.PendingCountAsync(CancellationToken.None)).ShouldBe(0);
     }
 }

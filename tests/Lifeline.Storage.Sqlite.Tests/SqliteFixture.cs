@@ -1,34 +1,39 @@
+using Lifeline.Storage.Conformance;
 using Lifeline.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Lifeline.Storage.Sqlite.Tests;
 
 /// <summary>A real SQLite file in a fresh temp folder, opened with a manual clock.</summary>
-public sealed class StoreFixture : IAsyncDisposable
+public sealed class SqliteFixture : StoreFixture
 {
-    private StoreFixture(string folder, ManualClock clock, SqliteStore store)
+    private SqliteFixture(string folder, ManualClock clock, SqliteStore store)
+        : base(clock)
     {
         Folder = folder;
-        Clock = clock;
         Store = store;
     }
 
     public string Folder { get; }
-    public ManualClock Clock { get; }
     public SqliteStore Store { get; private set; }
     public string DatabasePath => Path.Combine(Folder, "lifeline.db");
 
-    public static async Task<StoreFixture> OpenAsync(Func<SqliteOptions, SqliteOptions>? change = null)
+    protected override object Current => Store;
+
+    public static async Task<SqliteFixture> OpenAsync(Func<SqliteOptions, SqliteOptions>? change = null)
     {
         var folder = Path.Combine(Path.GetTempPath(), "lifeline-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
         var clock = new ManualClock();
         var store = await Open(folder, clock, change);
-        return new StoreFixture(folder, clock, store);
+        return new SqliteFixture(folder, clock, store);
     }
 
+    public override Task ReopenAsync(int? eventsKept = null) =>
+        ReopenAsync(eventsKept is { } kept ? o => o with { EventsKept = kept } : null);
+
     /// <summary>Closes the store and opens the same file again, as a restart would.</summary>
-    public async Task ReopenAsync(Func<SqliteOptions, SqliteOptions>? change = null)
+    public async Task ReopenAsync(Func<SqliteOptions, SqliteOptions>? change)
     {
         await Store.DisposeAsync();
         Store = await Open(Folder, Clock, change);
@@ -55,22 +60,7 @@ public sealed class StoreFixture : IAsyncDisposable
         return store;
     }
 
-    public Monitor NewPush(string name = "backup", int periodSeconds = 60, int graceSeconds = 0, params string[] channels) => new()
-    {
-        Id = Secrets.NewId(),
-        Name = name,
-        PushToken = Secrets.NewPushToken(),
-        Period = TimeSpan.FromSeconds(periodSeconds),
-        Grace = TimeSpan.FromSeconds(graceSeconds),
-        Channels = channels,
-        CreatedAt = Clock.GetUtcNow(),
-    };
-
-    public Signal Up(string msg = "OK") => new() { Kind = SignalKind.Push, At = Clock.GetUtcNow(), Message = msg };
-
-    public Signal Down(string msg = "failed") => new() { Kind = SignalKind.Push, Ok = false, At = Clock.GetUtcNow(), Message = msg };
-
-    public async ValueTask DisposeAsync()
+    public override async ValueTask DisposeAsync()
     {
         await Store.DisposeAsync();
         try

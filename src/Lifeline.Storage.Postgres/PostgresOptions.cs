@@ -1,0 +1,10 @@
+namespace Lifeline.Storage.Postgres;
+
+/// <summary>PostgreSQL store settings.</summary>
+public sealed record PostgresOptions
+{
+    /// <summary>An Npgsql connection string, e.g. <c>Host=db;Database=lifeline;Username=lifeline;Password=...</c>.</summary>
+    public required string ConnectionString { get; init; }
+    /// <summary>Events kept per monitor: the size of each monitor's event ring [100].</summary>
+    public int EventsKept { get; init; } = 100;
+}

@@ -1,0 +1,344 @@
+using System.Data.Common;
+using System.Text;
+using Npgsql;
+
+namespace Lifeline.Storage.Postgres;
+
+public sealed partial class PostgresStore
+{
+    private const string EventColumns = "seq, monitor_id, at, type, ok, msg, value, ping, exit_status, duration_ms, body, rid, source, details";
+
+    public Task<Monitor> AddAsync(Monitor monitor, CancellationToken ct) =>
+        InTransactionAsync(async s =>
+        {
+            await InsertMonitorAsync(s, monitor);
+            return monitor;
+        }, ct);
+
+    public Task<Monitor?> FindAsync(string id, CancellationToken ct) =>
+        ReadAsync(async s => (await s.QueryAsync($"SELECT {MonitorRows.Columns} FROM monitors WHERE id = @id", MonitorRows.Read, ("@id", id))).FirstOrDefault(), ct);
+
+    public Task<Monitor?> FindByNameAsync(string name, CancellationToken ct) =>
+        ReadAsync(async s => (await s.QueryAsync(
+            $"SELECT {MonitorRows.Columns} FROM monitors WHERE lower(name) = lower(@name) OR slug = @name OR id = @name ORDER BY name = @name DESC LIMIT 1",
+            MonitorRows.Read, ("@name", name.Trim()))).FirstOrDefault(), ct);
+
+    public async Task<MonitorPage> ListAsync(MonitorQuery query, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var where = new List<string>();
+        var parameters = new List<(string, object?)> { ("@limit", query.Limit + 1) };
+        if (query.Status is { } status)
+        {
+            where.Add("status = @status");
+            parameters.Add(("@status", WireNames.Of(status)));
+        }
+        if (!string.IsNullOrEmpty(query.Tag))
+        {
+            where.Add("tags::jsonb ? @tag");
+            parameters.Add(("@tag", query.Tag));
+        }
+        if (!string.IsNullOrEmpty(query.Text))
+        {
+            where.Add("(name ILIKE @q ESCAPE '\\' OR slug ILIKE @q ESCAPE '\\')");
+            parameters.Add(("@q", "%" + query.Text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal) + "%"));
+        }
+        if (DecodeCursor(query.Cursor) is { } after)
+        {
+            where.Add("(name, id) > (@after_name, @after_id)");
+            parameters.Add(("@after_name", after.Name));
+            parameters.Add(("@after_id", after.Id));
+        }
+        var sql = $"SELECT {MonitorRows.Columns} FROM monitors" +
+            (where.Count > 0 ? " WHERE " + string.Join(" AND ", where) : "") +
+            " ORDER BY name, id LIMIT @limit";
+        var rows = await ReadAsync(s => s.QueryAsync(sql, MonitorRows.Read, [.. parameters]), ct);
+        string? next = null;
+        if (rows.Count > query.Limit)
+        {
+            rows.RemoveAt(rows.Count - 1);
+            next = EncodeCursor(rows[^1].Name, rows[^1].Id);
+        }
+        return new MonitorPage(rows, next);
+    }
+
+    public Task<Monitor?> ChangeAsync(string id, Func<Monitor, Flip> change, CancellationToken ct) =>
+        InTransactionAsync(async s =>
+        {
+            var current = await FindForUpdateAsync(s, "id = @key", id);
+            if (current is null)
+            {
+                return null;
+            }
+            var flip = change(current);
+            // An edit may change any column (name, period, token...): write the whole row first.
+            try
+            {
+                await s.ExecAsync(MonitorRows.Update, MonitorRows.Parameters(flip.Next));
+            }
+            catch (PostgresException ex) when (IsUniqueViolation(ex))
+            {
+                throw Conflict(ex);
+            }
+            return await ApplyAsync(s, current, flip, _clock.GetUtcNow());
+        }, ct);
+
+    public Task<bool> DeleteAsync(string id, CancellationToken ct) =>
+        InTransactionAsync(async s =>
+        {
+            var deleted = await s.ExecAsync("DELETE FROM monitors WHERE id = @id", ("@id", id)) > 0;
+            if (deleted)
+            {
+                await s.ExecAsync("DELETE FROM events WHERE monitor_id = @id", ("@id", id));
+                await s.ExecAsync("DELETE FROM incidents WHERE monitor_id = @id", ("@id", id));
+                await s.ExecAsync("DELETE FROM check_rollups WHERE monitor_id = @id", ("@id", id));
+            }
+            return deleted;
+        }, ct);
+
+    public Task<SignalResult> RecordAsync(SignalAddress address, Signal signal, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        ArgumentNullException.ThrowIfNull(signal);
+        return InTransactionAsync(async s =>
+        {
+            // The row stays locked until the commit: signals to one monitor are applied one after another.
+            var monitor = address.Token is { } token ? await FindForUpdateAsync(s, "push_token = @key", token)
+                : address.Slug is { } slug ? await FindForUpdateAsync(s, "slug = @key", slug)
+                : address.MonitorId is { } id ? await FindForUpdateAsync(s, "id = @key", id)
+                : null;
+            if (monitor is not null && address.MonitorId is not null && address.ExpectedDueAt is { } expected && monitor.DueAt != expected)
+            {
+                return new SignalResult(SignalOutcome.NotFound, null);
+            }
+            var outcome = SignalOutcome.Recorded;
+            if (monitor is null && address.Slug is { } missing && address.CreateIfMissing is { } create)
+            {
+                // Two servers may create the same slug at once: the loser records against the winner's monitor.
+                var created = create();
+                var inserted = await s.ScalarAsync(
+                    MonitorRows.Insert + " ON CONFLICT (slug) DO NOTHING RETURNING id", MonitorRows.Parameters(created)) is not null;
+                monitor = inserted ? created : await FindForUpdateAsync(s, "slug = @key", missing);
+                outcome = inserted ? SignalOutcome.Created : SignalOutcome.Recorded;
+            }
+            else if (monitor is null && address.CreateIfMissing is { } createAny)
+            {
+                monitor = createAny();
+                await InsertMonitorAsync(s, monitor);
+                outcome = SignalOutcome.Created;
+            }
+            if (monitor is null)
+            {
+                return new SignalResult(SignalOutcome.NotFound, null);
+            }
+            var flip = MonitorMachine.OnSignal(monitor, signal);
+            var durationMs = flip.Next.LastDurationMs != monitor.LastDurationMs ? flip.Next.LastDurationMs : signal.DurationMs;
+            // The event takes the slot of the oldest one in the monitor's ring.
+            var seq = flip.Next.EventCount;
+            await s.ExecAsync(
+                $"INSERT INTO events (slot, {EventColumns}) " +
+                "VALUES (@slot, @seq, @m, @at, @type, @ok, @msg, @value, @ping, @exit, @duration, @body, @rid, @source, @details) " +
+                "ON CONFLICT (monitor_id, slot) DO UPDATE SET seq = excluded.seq, at = excluded.at, type = excluded.type, ok = excluded.ok, " +
+                "msg = excluded.msg, value = excluded.value, ping = excluded.ping, exit_status = excluded.exit_status, " +
+                "duration_ms = excluded.duration_ms, body = excluded.body, rid = excluded.rid, source = excluded.source, details = excluded.details",
+                ("@slot", (int)((seq - 1) % _options.EventsKept)), ("@seq", (long)seq), ("@m", monitor.Id), ("@at", Time.Ms(signal.At)),
+                ("@type", Signal.WireName(signal.Kind)), ("@ok", signal.Ok), ("@msg", signal.Message), ("@value", signal.Value),
+                ("@ping", signal.PingMs), ("@exit", signal.ExitStatus), ("@duration", durationMs), ("@body", signal.Body),
+                ("@rid", signal.Rid?.ToString()), ("@source", signal.Source), ("@details", CheckDetails.Write(signal)));
+            if (signal.Kind == SignalKind.Check)
+            {
+                await AddToRollupAsync(s, monitor.Id, signal);
+            }
+            var next = await ApplyAsync(s, monitor, flip, signal.At);
+            return new SignalResult(outcome, next, flip.Notice is not null && next?.Channels.Count > 0);
+        }, ct);
+    }
+
+    public Task<IReadOnlyList<MonitorEvent>> EventsAsync(string monitorId, int limit, CancellationToken ct) =>
+        ReadAsync<IReadOnlyList<MonitorEvent>>(async s => await s.QueryAsync(
+            $"SELECT {EventColumns} FROM events WHERE monitor_id = @m ORDER BY seq DESC LIMIT @limit",
+            ReadEvent, ("@m", monitorId), ("@limit", limit)), ct);
+
+    public Task<IReadOnlyList<Incident>> IncidentsAsync(string monitorId, int limit, CancellationToken ct) =>
+        ReadAsync<IReadOnlyList<Incident>>(async s => await s.QueryAsync(
+            "SELECT id, monitor_id, started_at, ended_at, reason FROM incidents WHERE monitor_id = @m ORDER BY id DESC LIMIT @limit",
+            r => new Incident(r.GetInt64(0), r.GetString(1), Time.From(r.GetInt64(2)), Time.From(MonitorRows.Long(r, 3)), r.GetString(4)),
+            ("@m", monitorId), ("@limit", limit)), ct);
+
+    public Task<IReadOnlyList<Monitor>> DueAsync(MonitorKind kind, DateTimeOffset now, int max, CancellationToken ct) =>
+        ReadAsync<IReadOnlyList<Monitor>>(async s => await s.QueryAsync(
+            $"SELECT {MonitorRows.Columns} FROM monitors WHERE due_at IS NOT NULL AND due_at <= @now AND kind = @kind ORDER BY due_at LIMIT @max",
+            MonitorRows.Read, ("@now", Time.Ms(now)), ("@kind", WireNames.Of(kind)), ("@max", max)), ct);
+
+    public Task<IReadOnlyList<Monitor>> DueBetweenAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken ct) =>
+        ReadAsync<IReadOnlyList<Monitor>>(async s => await s.QueryAsync(
+            $"SELECT {MonitorRows.Columns} FROM monitors WHERE due_at IS NOT NULL AND due_at BETWEEN @from AND @to",
+            MonitorRows.Read, ("@from", Time.Ms(from)), ("@to", Time.Ms(to))), ct);
+
+    public Task<IReadOnlyList<Flip>> FlipAsync(IReadOnlyList<Monitor> candidates, Func<Monitor, Flip?> decide, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(candidates);
+        ArgumentNullException.ThrowIfNull(decide);
+        return InTransactionAsync<IReadOnlyList<Flip>>(async s =>
+        {
+            var now = _clock.GetUtcNow();
+            // The candidates were read outside this transaction: lock them as they are now, in id
+            // order so that two servers flipping overlapping sets cannot deadlock, and decide on that.
+            var ids = candidates.Select(c => c.Id).Distinct().ToArray();
+            var current = (await s.QueryAsync(
+                    $"SELECT {MonitorRows.Columns} FROM monitors WHERE id = ANY(@ids) ORDER BY id FOR UPDATE",
+                    MonitorRows.Read, ("@ids", ids)))
+                .ToDictionary(m => m.Id, StringComparer.Ordinal);
+            var applied = new List<Flip>();
+            foreach (var candidate in candidates)
+            {
+                if (!current.TryGetValue(candidate.Id, out var monitor) || decide(monitor) is not { } flip)
+                {
+                    continue;
+                }
+                current[candidate.Id] = await ApplyAsync(s, monitor, flip, now) ?? monitor;
+                applied.Add(flip);
+            }
+            return applied;
+        }, ct);
+    }
+
+    /// <summary>
+    /// Events live in a ring per monitor, which keeps the last <see cref="PostgresOptions.EventsKept"/>
+    /// by itself; only a smaller <paramref name="keep"/> leaves anything to delete.
+    /// </summary>
+    public Task<int> PruneEventsAsync(int keep, int maxMonitors, CancellationToken ct) =>
+        keep >= _options.EventsKept ? Task.FromResult(0) : InTransactionAsync(s => s.ExecAsync(
+            "DELETE FROM events WHERE (monitor_id, slot) IN (SELECT e.monitor_id, e.slot FROM events e JOIN monitors m ON m.id = e.monitor_id " +
+            "WHERE e.seq <= m.event_count - @keep LIMIT @max)",
+            ("@keep", keep), ("@max", maxMonitors * 100)), ct);
+
+    public Task<int> PruneHistoryAsync(DateTimeOffset before, CancellationToken ct) =>
+        InTransactionAsync(async s =>
+        {
+            var cutoff = Time.Ms(before);
+            return await s.ExecAsync("DELETE FROM deliveries WHERE at < @t", ("@t", cutoff))
+                + await s.ExecAsync("DELETE FROM outbox WHERE state <> 'pending' AND created_at < @t", ("@t", cutoff))
+                + await s.ExecAsync("DELETE FROM incidents WHERE ended_at IS NOT NULL AND ended_at < @t", ("@t", cutoff))
+                + await s.ExecAsync("DELETE FROM check_rollups WHERE hour < @t", ("@t", cutoff));
+        }, ct);
+
+    public async Task<IReadOnlyDictionary<MonitorStatus, int>> CountByStatusAsync(CancellationToken ct)
+    {
+        var counts = Enum.GetValues<MonitorStatus>().ToDictionary(s => s, _ => 0);
+        foreach (var (status, count) in await ReadAsync(s => s.QueryAsync("SELECT status, count(*) FROM monitors GROUP BY status", r => (r.GetString(0), r.GetInt64(1))), ct))
+        {
+            if (WireNames.TryParseStatus(status, out var parsed))
+            {
+                counts[parsed] = (int)count;
+            }
+        }
+        return counts;
+    }
+
+    /// <summary>Reads a monitor's row and locks it until the transaction ends.</summary>
+    private static async Task<Monitor?> FindForUpdateAsync(Session s, string where, string key) =>
+        (await s.QueryAsync($"SELECT {MonitorRows.Columns} FROM monitors WHERE {where} FOR UPDATE", MonitorRows.Read, ("@key", key))).FirstOrDefault();
+
+    private static async Task InsertMonitorAsync(Session s, Monitor monitor)
+    {
+        try
+        {
+            await s.ExecAsync(MonitorRows.Insert, MonitorRows.Parameters(monitor));
+        }
+        catch (PostgresException ex) when (IsUniqueViolation(ex))
+        {
+            throw Conflict(ex);
+        }
+    }
+
+    private static ConflictException Conflict(PostgresException ex) =>
+        ex.ConstraintName?.Contains("slug", StringComparison.Ordinal) == true ? new ConflictException("slug", "another monitor has this slug")
+        : ex.ConstraintName?.Contains("push_token", StringComparison.Ordinal) == true ? new ConflictException("pushToken", "another monitor has this push token")
+        : new ConflictException("id", "a monitor with this id exists");
+
+    /// <summary>
+    /// Writes a flip decided on <paramref name="before"/> (read locked in this transaction): the
+    /// monitor's state columns, then the incident change and one outbox row per channel for its
+    /// notice, all in the caller's transaction.
+    /// </summary>
+    private static async Task<Monitor?> ApplyAsync(Session s, Monitor before, Flip flip, DateTimeOffset now)
+    {
+        var next = flip.Next;
+        if (flip.Incident == IncidentChange.Close)
+        {
+            next = next with { OpenIncidentId = null };
+        }
+        if (await s.ExecAsync(MonitorRows.UpdateState, MonitorRows.StateParameters(next)) == 0)
+        {
+            return null;
+        }
+        var at = flip.Notice?.At ?? now;
+        if (flip.Incident == IncidentChange.Open)
+        {
+            var incidentId = (long)(await s.ScalarAsync(
+                "INSERT INTO incidents (monitor_id, started_at, reason) VALUES (@m, @at, @reason) RETURNING id",
+                ("@m", next.Id), ("@at", Time.Ms(at)), ("@reason", flip.IncidentReason ?? "down")))!;
+            await s.ExecAsync("UPDATE monitors SET open_incident_id = @i WHERE id = @m", ("@i", incidentId), ("@m", next.Id));
+            next = next with { OpenIncidentId = incidentId };
+        }
+        else if (flip.Incident == IncidentChange.Close && before.OpenIncidentId is { } open)
+        {
+            await s.ExecAsync("UPDATE incidents SET ended_at = @at WHERE id = @i", ("@at", Time.Ms(at)), ("@i", open));
+        }
+        if (flip.Notice is { } notice)
+        {
+            // "Since when" for recoveries and reminders: the start of the incident they belong to.
+            var startedAt = notice.IncidentStartedAt ?? (before.OpenIncidentId is { } incident
+                ? Time.From((long?)await s.ScalarAsync("SELECT started_at FROM incidents WHERE id = @i", ("@i", incident)))
+                : null);
+            notice = notice with { IncidentStartedAt = startedAt };
+            foreach (var channel in next.Channels)
+            {
+                await EnqueueNoticeAsync(s, channel, notice, now);
+            }
+        }
+        return next;
+    }
+
+    private static MonitorEvent ReadEvent(DbDataReader r) => CheckDetails.Read(MonitorRows.Str(r, 13), new(
+        r.GetInt64(0),
+        r.GetString(1),
+        Time.From(r.GetInt64(2)),
+        ParseSignalKind(r.GetString(3)),
+        r.GetBoolean(4),
+        MonitorRows.Str(r, 5),
+        r.IsDBNull(6) ? null : r.GetDouble(6),
+        r.IsDBNull(7) ? null : r.GetDouble(7),
+        r.IsDBNull(8) ? null : r.GetInt32(8),
+        MonitorRows.Long(r, 9),
+        MonitorRows.Str(r, 10),
+        MonitorRows.Str(r, 11) is { } rid ? Guid.Parse(rid) : null,
+        MonitorRows.Str(r, 12)));
+
+    private static SignalKind ParseSignalKind(string text) =>
+        Enum.GetValues<SignalKind>().FirstOrDefault(k => Signal.WireName(k) == text);
+
+    private static string EncodeCursor(string name, string id) =>
+        Convert.ToBase64String(Encoding.UTF8.GetBytes(name + "\n" + id)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    private static (string Name, string Id)? DecodeCursor(string? cursor)
+    {
+        if (string.IsNullOrEmpty(cursor))
+        {
+            return null;
+        }
+        try
+        {
+            var padded = cursor.Replace('-', '+').Replace('_', '/');
+            padded += new string('=', (4 - (padded.Length % 4)) % 4);
+            var text = Encoding.UTF8.GetString(Convert.FromBase64String(padded));
+            var split = text.LastIndexOf('\n');
+            return split < 0 ? throw new FormatException() : (text[..split], text[(split + 1)..]);
+        }
+        catch (FormatException)
+        {
+            throw new ArgumentException("cursor is not one this server gave out", nameof(cursor));
+        }
+    }
+}

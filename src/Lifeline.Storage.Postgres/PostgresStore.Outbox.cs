@@ -1,0 +1,107 @@
+using System.Data.Common;
+using System.Text.Json.Nodes;
+
+namespace Lifeline.Storage.Postgres;
+
+public sealed partial class PostgresStore
+{
+    public Task<long> EnqueueAsync(string channelId, Notice notice, DateTimeOffset now, CancellationToken ct) =>
+        InTransactionAsync(async s => await EnqueueNoticeAsync(s, channelId, notice, now) ?? throw new InvalidOperationException($"channel {channelId} does not exist"), ct);
+
+    private static async Task<long?> EnqueueNoticeAsync(Session s, string channelId, Notice notice, DateTimeOffset now) =>
+        (long?)await s.ScalarAsync(
+            "INSERT INTO outbox (delivery_id, channel_id, notice, notice_type, monitor_name, created_at, due_at) " +
+            "SELECT @delivery, @channel, @notice, @type, @monitor, @now, @now WHERE EXISTS (SELECT 1 FROM channels WHERE id = @channel) RETURNING id",
+            ("@delivery", Secrets.NewDeliveryId()), ("@channel", channelId), ("@notice", NoticeJson.Serialize(notice)),
+            ("@type", notice.Type), ("@monitor", notice.Monitor.Name), ("@now", Time.Ms(now)));
+
+    public Task<IReadOnlyList<OutboxItem>> ClaimAsync(DateTimeOffset now, TimeSpan lease, int max, CancellationToken ct) =>
+        InTransactionAsync<IReadOnlyList<OutboxItem>>(async s =>
+        {
+            // Only the head of each channel's queue may go, so a channel gets its notices in order.
+            // A head another server is claiming right now is skipped, not waited for; one it has
+            // claimed carries a lease, and the locked row is checked again after its commit.
+            var ids = await s.QueryAsync(
+                "WITH heads AS (SELECT DISTINCT ON (channel_id) id FROM outbox WHERE state = 'pending' ORDER BY channel_id, id) " +
+                "SELECT o.id FROM outbox o JOIN heads h ON h.id = o.id " +
+                "WHERE o.state = 'pending' AND o.due_at <= @now AND (o.lease_until IS NULL OR o.lease_until <= @now) " +
+                "ORDER BY o.id LIMIT @max FOR UPDATE OF o SKIP LOCKED",
+                r => r.GetInt64(0), ("@now", Time.Ms(now)), ("@max", max));
+            if (ids.Count == 0)
+            {
+                return [];
+            }
+            await s.ExecAsync("UPDATE outbox SET lease_until = @until WHERE id = ANY(@ids)", ("@until", Time.Ms(now + lease)), ("@ids", ids.ToArray()));
+            return await s.QueryAsync(
+                "SELECT o.id, o.delivery_id, o.channel_id, o.notice, o.attempts, o.created_at, c.kind, c.name, c.settings, c.created_at " +
+                "FROM outbox o LEFT JOIN channels c ON c.id = o.channel_id WHERE o.id = ANY(@ids) ORDER BY o.id",
+                ReadOutboxItem, ("@ids", ids.ToArray()));
+        }, ct);
+
+    public Task CompleteAsync(OutboxItem item, DeliveryOutcome outcome, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        ArgumentNullException.ThrowIfNull(outcome);
+        return InTransactionAsync(async s =>
+        {
+            var state = StateName(outcome.State);
+            await s.ExecAsync(
+                "UPDATE outbox SET state = @state, attempts = attempts + 1, lease_until = NULL, last_error = @error, " +
+                "due_at = coalesce(@retry, due_at), sent_at = @sent WHERE id = @id",
+                ("@state", state), ("@error", outcome.Error), ("@retry", Time.Ms(outcome.RetryAt)),
+                ("@sent", outcome.State == DeliveryState.Sent ? Time.Ms(outcome.At) : null), ("@id", item.Id));
+            await s.ExecAsync(
+                "INSERT INTO deliveries (outbox_id, channel_id, attempt, at, ok, status_code, error, state) " +
+                "VALUES (@o, @c, @attempt, @at, @ok, @code, @error, @state)",
+                ("@o", item.Id), ("@c", item.ChannelId), ("@attempt", item.Attempts + 1), ("@at", Time.Ms(outcome.At)),
+                ("@ok", outcome.State == DeliveryState.Sent), ("@code", outcome.StatusCode), ("@error", outcome.Error), ("@state", state));
+            return true;
+        }, ct);
+    }
+
+    public Task ReleaseAsync(OutboxItem item, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        return InTransactionAsync(async s =>
+        {
+            await s.ExecAsync("UPDATE outbox SET lease_until = NULL WHERE id = @id AND state = 'pending'", ("@id", item.Id));
+            return true;
+        }, ct);
+    }
+
+    public Task<IReadOnlyList<DeliveryAttempt>> DeliveriesAsync(string channelId, int limit, CancellationToken ct) =>
+        ReadAsync<IReadOnlyList<DeliveryAttempt>>(async s => await s.QueryAsync(
+            "SELECT d.outbox_id, o.delivery_id, o.notice_type, o.monitor_name, d.attempt, d.at, d.ok, d.status_code, d.error, d.state " +
+            "FROM deliveries d JOIN outbox o ON o.id = d.outbox_id WHERE d.channel_id = @c ORDER BY d.id DESC LIMIT @limit",
+            r => new DeliveryAttempt(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetInt32(4), Time.From(r.GetInt64(5)),
+                r.GetBoolean(6), r.IsDBNull(7) ? null : r.GetInt32(7), MonitorRows.Str(r, 8), ParseState(r.GetString(9))),
+            ("@c", channelId), ("@limit", limit)), ct);
+
+    public async Task<int> PendingCountAsync(CancellationToken ct) =>
+        (int)(long)(await ReadAsync(s => s.ScalarAsync("SELECT count(*) FROM outbox WHERE state = 'pending'"), ct))!;
+
+    private static OutboxItem ReadOutboxItem(DbDataReader r) => new(
+        r.GetInt64(0),
+        r.GetString(1),
+        r.GetString(2),
+        NoticeJson.Deserialize(r.GetString(3)),
+        r.GetInt32(4),
+        Time.From(r.GetInt64(5)),
+        r.IsDBNull(6) ? null : new ChannelConfig(r.GetString(2), r.GetString(6), r.GetString(7), ParseSettings(r.GetString(8)), Time.From(r.GetInt64(9))));
+
+    private static string StateName(DeliveryState state) => state switch
+    {
+        DeliveryState.Pending => "pending",
+        DeliveryState.Sent => "sent",
+        _ => "dead",
+    };
+
+    private static DeliveryState ParseState(string text) => text switch
+    {
+        "pending" => DeliveryState.Pending,
+        "sent" => DeliveryState.Sent,
+        _ => DeliveryState.Dead,
+    };
+
+    private static JsonObject ParseSettings(string json) => JsonNode.Parse(json) as JsonObject ?? [];
+}

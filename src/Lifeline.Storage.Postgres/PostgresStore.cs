@@ -1,0 +1,117 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace Lifeline.Storage.Postgres;
+
+/// <summary>
+/// The PostgreSQL store: every call is one transaction on a pooled connection. Rows a write
+/// decides on are read with <c>SELECT ... FOR UPDATE</c> inside that write, so several servers can
+/// share one database; outbox claims skip rows another server holds.
+/// </summary>
+public sealed partial class PostgresStore : IMonitorStore, IChannelStore, IOutboxStore, ISettingsStore, ICheckHistoryStore, IStoreLifecycle, IAsyncDisposable
+{
+    /// <summary>The advisory lock key migrations run under, so servers starting together migrate once.</summary>
+    private const long MigrationLock = 0x4c6966656c696e65; // "Lifeline"
+
+    private readonly PostgresOptions _options;
+    private readonly TimeProvider _clock;
+    private readonly ILogger _logger;
+    private readonly NpgsqlDataSource _dataSource;
+
+    public PostgresStore(PostgresOptions options, TimeProvider clock, ILogger<PostgresStore> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.EventsKept, 1);
+        _options = options;
+        _clock = clock;
+        _logger = logger;
+        _dataSource = NpgsqlDataSource.Create(options.ConnectionString);
+    }
+
+    /// <summary>Where the data is, without the password: "postgres host:port/database (user)".</summary>
+    public string Describe()
+    {
+        var builder = new NpgsqlConnectionStringBuilder(_options.ConnectionString);
+        return $"postgres {builder.Host}:{builder.Port.ToString(CultureInfo.InvariantCulture)}/{builder.Database} ({builder.Username})";
+    }
+
+    /// <summary>
+    /// Applies pending migrations in one transaction holding an advisory lock, so servers starting
+    /// together wait for each other and each migration runs once; then fits the event rings to
+    /// <see cref="PostgresOptions.EventsKept"/>.
+    /// </summary>
+    public Task MigrateAsync(CancellationToken ct) =>
+        InTransactionAsync(async s =>
+        {
+            await s.ExecAsync("SELECT pg_advisory_xact_lock(@key)", ("@key", MigrationLock));
+            await s.ExecAsync(
+                "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())");
+            var applied = (await s.QueryAsync("SELECT version FROM schema_migrations", r => r.GetInt32(0))).ToHashSet();
+            var assembly = typeof(PostgresStore).Assembly;
+            foreach (var name in assembly.GetManifestResourceNames()
+                .Where(n => n.StartsWith("Migrations.", StringComparison.Ordinal) && n.EndsWith(".sql", StringComparison.Ordinal))
+                .Order(StringComparer.Ordinal))
+            {
+                // "Migrations.0001_initial.sql": the number before the first underscore.
+                var version = int.Parse(name["Migrations.".Length..name.IndexOf('_', StringComparison.Ordinal)], CultureInfo.InvariantCulture);
+                if (applied.Contains(version))
+                {
+                    continue;
+                }
+                using var reader = new StreamReader(assembly.GetManifestResourceStream(name)!);
+                await s.ExecAsync(await reader.ReadToEndAsync(ct));
+                await s.ExecAsync("INSERT INTO schema_migrations (version, name) VALUES (@v, @n)", ("@v", version), ("@n", name));
+                _logger.LogInformation("Applied migration {Migration}", name);
+            }
+            await LayOutEventRingsAsync(s);
+            // Unlike SQLite, outbox leases are left as they are: another server may hold them.
+            return true;
+        }, ct);
+
+    /// <summary>
+    /// Fits the stored events to this start's ring size when it differs from the last one: drops
+    /// events older than the last <see cref="PostgresOptions.EventsKept"/> of each monitor and moves
+    /// the rest to their slots. Nothing to do on most starts.
+    /// </summary>
+    private async Task LayOutEventRingsAsync(Session s)
+    {
+        var ring = _options.EventsKept.ToString(CultureInfo.InvariantCulture);
+        if (await s.ScalarAsync("SELECT value FROM settings WHERE key = 'events.ring'") as string == ring)
+        {
+            return;
+        }
+        await s.ExecAsync(
+            "DELETE FROM events e USING (SELECT monitor_id, max(seq) AS newest FROM events GROUP BY monitor_id) n " +
+            "WHERE e.monitor_id = n.monitor_id AND e.seq <= n.newest - @ring", ("@ring", _options.EventsKept));
+        await s.ExecAsync("DELETE FROM events WHERE monitor_id NOT IN (SELECT id FROM monitors)");
+        // Two steps so that no row takes a slot another still holds: all out of the way, then in place.
+        await s.ExecAsync("UPDATE events SET slot = -1 - slot");
+        await s.ExecAsync("UPDATE events SET slot = (seq - 1) % @ring", ("@ring", _options.EventsKept));
+        await s.ExecAsync(
+            "INSERT INTO settings (key, value) VALUES ('events.ring', @ring) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            ("@ring", ring));
+        _logger.LogInformation("Events laid out for {Ring} per monitor", _options.EventsKept);
+    }
+
+    /// <summary>Runs <paramref name="work"/> in one transaction and commits it.</summary>
+    private async Task<T> InTransactionAsync<T>(Func<Session, Task<T>> work, CancellationToken ct)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        var result = await work(new Session(connection, transaction, ct));
+        await transaction.CommitAsync(ct);
+        return result;
+    }
+
+    /// <summary>Runs one read on its own connection, outside any transaction.</summary>
+    private async Task<T> ReadAsync<T>(Func<Session, Task<T>> read, CancellationToken ct)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(ct);
+        return await read(new Session(connection, null, ct));
+    }
+
+    public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
+
+    private static bool IsUniqueViolation(PostgresException ex) => ex.SqlState == PostgresErrorCodes.UniqueViolation;
+}
