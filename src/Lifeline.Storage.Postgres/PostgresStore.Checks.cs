@@ -41,22 +41,3 @@ public sealed partial class PostgresStore
     }
 }
 
-/// <summary>The <c>details</c> column of check events: condition results and whether the result was inconclusive.</summary>
-internal static class CheckDetails
-{
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
-    private sealed record Details(bool Unknown, IReadOnlyList<ConditionCheck>? Conditions);
-
-    public static string? Write(Signal signal) =>
-        signal.Kind == SignalKind.Check ? JsonSerializer.Serialize(new Details(signal.Unknown, signal.Conditions ?? []), Json) : null;
-
-    public static MonitorEvent Read(string? json, MonitorEvent e)
-    {
-        if (json is null || JsonSerializer.Deserialize<Details>(json, Json) is not { } details)
-        {
-            return e;
-        }
-        return e with { Conditions = details.Conditions ?? [], Unknown = details.Unknown };
-    }
-}

@@ -43,7 +43,7 @@ public sealed partial class PostgresStore
             where.Add("(name ILIKE @q ESCAPE '\\' OR slug ILIKE @q ESCAPE '\\')");
             parameters.Add(("@q", "%" + query.Text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal) + "%"));
         }
-        if (DecodeCursor(query.Cursor) is { } after)
+        if (StoreEncoding.ParseCursor(query.Cursor) is { } after)
         {
             where.Add("(name, id) > (@after_name, @after_id)");
             parameters.Add(("@after_name", after.Name));
@@ -57,7 +57,7 @@ public sealed partial class PostgresStore
         if (rows.Count > query.Limit)
         {
             rows.RemoveAt(rows.Count - 1);
-            next = EncodeCursor(rows[^1].Name, rows[^1].Id);
+            next = StoreEncoding.Cursor(rows[^1].Name, rows[^1].Id);
         }
         return new MonitorPage(rows, next);
     }
@@ -144,7 +144,7 @@ public sealed partial class PostgresStore
                 ("@slot", (int)((seq - 1) % _options.EventsKept)), ("@seq", (long)seq), ("@m", monitor.Id), ("@at", Time.Ms(signal.At)),
                 ("@type", Signal.WireName(signal.Kind)), ("@ok", signal.Ok), ("@msg", signal.Message), ("@value", signal.Value),
                 ("@ping", signal.PingMs), ("@exit", signal.ExitStatus), ("@duration", durationMs), ("@body", signal.Body),
-                ("@rid", signal.Rid?.ToString()), ("@source", signal.Source), ("@details", CheckDetails.Write(signal)));
+                ("@rid", signal.Rid?.ToString()), ("@source", signal.Source), ("@details", StoreEncoding.WriteCheckDetails(signal)));
             if (signal.Kind == SignalKind.Check)
             {
                 await AddToRollupAsync(s, monitor.Id, signal);
@@ -301,11 +301,11 @@ public sealed partial class PostgresStore
         return next;
     }
 
-    private static MonitorEvent ReadEvent(DbDataReader r) => CheckDetails.Read(MonitorRows.Str(r, 13), new(
+    private static MonitorEvent ReadEvent(DbDataReader r) => StoreEncoding.ReadCheckDetails(MonitorRows.Str(r, 13), new(
         r.GetInt64(0),
         r.GetString(1),
         Time.From(r.GetInt64(2)),
-        ParseSignalKind(r.GetString(3)),
+        StoreEncoding.ParseSignalKind(r.GetString(3)),
         r.GetBoolean(4),
         MonitorRows.Str(r, 5),
         r.IsDBNull(6) ? null : r.GetDouble(6),
@@ -315,30 +315,4 @@ public sealed partial class PostgresStore
         MonitorRows.Str(r, 10),
         MonitorRows.Str(r, 11) is { } rid ? Guid.Parse(rid) : null,
         MonitorRows.Str(r, 12)));
-
-    private static SignalKind ParseSignalKind(string text) =>
-        Enum.GetValues<SignalKind>().FirstOrDefault(k => Signal.WireName(k) == text);
-
-    private static string EncodeCursor(string name, string id) =>
-        Convert.ToBase64String(Encoding.UTF8.GetBytes(name + "\n" + id)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-
-    private static (string Name, string Id)? DecodeCursor(string? cursor)
-    {
-        if (string.IsNullOrEmpty(cursor))
-        {
-            return null;
-        }
-        try
-        {
-            var padded = cursor.Replace('-', '+').Replace('_', '/');
-            padded += new string('=', (4 - (padded.Length % 4)) % 4);
-            var text = Encoding.UTF8.GetString(Convert.FromBase64String(padded));
-            var split = text.LastIndexOf('\n');
-            return split < 0 ? throw new FormatException() : (text[..split], text[(split + 1)..]);
-        }
-        catch (FormatException)
-        {
-            throw new ArgumentException("cursor is not one this server gave out", nameof(cursor));
-        }
-    }
 }

@@ -44,7 +44,7 @@ public sealed partial class PostgresStore
         ArgumentNullException.ThrowIfNull(outcome);
         return InTransactionAsync(async s =>
         {
-            var state = StateName(outcome.State);
+            var state = StoreEncoding.StateName(outcome.State);
             await s.ExecAsync(
                 "UPDATE outbox SET state = @state, attempts = attempts + 1, lease_until = NULL, last_error = @error, " +
                 "due_at = coalesce(@retry, due_at), sent_at = @sent WHERE id = @id",
@@ -74,7 +74,7 @@ public sealed partial class PostgresStore
             "SELECT d.outbox_id, o.delivery_id, o.notice_type, o.monitor_name, d.attempt, d.at, d.ok, d.status_code, d.error, d.state " +
             "FROM deliveries d JOIN outbox o ON o.id = d.outbox_id WHERE d.channel_id = @c ORDER BY d.id DESC LIMIT @limit",
             r => new DeliveryAttempt(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetInt32(4), Time.From(r.GetInt64(5)),
-                r.GetBoolean(6), r.IsDBNull(7) ? null : r.GetInt32(7), MonitorRows.Str(r, 8), ParseState(r.GetString(9))),
+                r.GetBoolean(6), r.IsDBNull(7) ? null : r.GetInt32(7), MonitorRows.Str(r, 8), StoreEncoding.ParseState(r.GetString(9))),
             ("@c", channelId), ("@limit", limit)), ct);
 
     public async Task<int> PendingCountAsync(CancellationToken ct) =>
@@ -88,20 +88,6 @@ public sealed partial class PostgresStore
         r.GetInt32(4),
         Time.From(r.GetInt64(5)),
         r.IsDBNull(6) ? null : new ChannelConfig(r.GetString(2), r.GetString(6), r.GetString(7), ParseSettings(r.GetString(8)), Time.From(r.GetInt64(9))));
-
-    private static string StateName(DeliveryState state) => state switch
-    {
-        DeliveryState.Pending => "pending",
-        DeliveryState.Sent => "sent",
-        _ => "dead",
-    };
-
-    private static DeliveryState ParseState(string text) => text switch
-    {
-        "pending" => DeliveryState.Pending,
-        "sent" => DeliveryState.Sent,
-        _ => DeliveryState.Dead,
-    };
 
     private static JsonObject ParseSettings(string json) => JsonNode.Parse(json) as JsonObject ?? [];
 }

@@ -50,7 +50,7 @@ public sealed partial class SqliteStore
             where.Add("(name LIKE @q ESCAPE '\\' OR slug LIKE @q ESCAPE '\\')");
             parameters.Add(("@q", "%" + query.Text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal) + "%"));
         }
-        if (DecodeCursor(query.Cursor) is { } after)
+        if (StoreEncoding.ParseCursor(query.Cursor) is { } after)
         {
             where.Add("(name > @after_name OR (name = @after_name AND id > @after_id))");
             parameters.Add(("@after_name", after.Name));
@@ -66,7 +66,7 @@ public sealed partial class SqliteStore
         if (rows.Count > query.Limit)
         {
             rows.RemoveAt(rows.Count - 1);
-            next = EncodeCursor(rows[^1].Name, rows[^1].Id);
+            next = StoreEncoding.Cursor(rows[^1].Name, rows[^1].Id);
         }
         return new MonitorPage(rows, next);
     }
@@ -153,7 +153,7 @@ public sealed partial class SqliteStore
                 [
                     monitor.Id, (seq - 1) % ctx.EventRing, seq, Time.Ms(signal.At), Signal.WireName(signal.Kind), signal.Ok ? 1 : 0,
                     signal.Message, signal.Value, signal.PingMs, signal.ExitStatus, durationMs,
-                    signal.Body, signal.Rid?.ToString(), signal.Source, CheckDetails.Write(signal),
+                    signal.Body, signal.Rid?.ToString(), signal.Source, StoreEncoding.WriteCheckDetails(signal),
                 ]);
             if (signal.Kind == SignalKind.Check)
             {
@@ -379,11 +379,11 @@ public sealed partial class SqliteStore
         return next;
     }
 
-    private static MonitorEvent ReadEvent(SqliteDataReader r) => CheckDetails.Read(MonitorRows.Str(r, 13), new(
+    private static MonitorEvent ReadEvent(SqliteDataReader r) => StoreEncoding.ReadCheckDetails(MonitorRows.Str(r, 13), new(
         r.GetInt64(0),
         r.GetString(1),
         Time.From(r.GetInt64(2)),
-        ParseSignalKind(r.GetString(3)),
+        StoreEncoding.ParseSignalKind(r.GetString(3)),
         r.GetInt64(4) != 0,
         MonitorRows.Str(r, 5),
         r.IsDBNull(6) ? null : r.GetDouble(6),
@@ -393,30 +393,4 @@ public sealed partial class SqliteStore
         MonitorRows.Str(r, 10),
         MonitorRows.Str(r, 11) is { } rid ? Guid.Parse(rid) : null,
         MonitorRows.Str(r, 12)));
-
-    private static SignalKind ParseSignalKind(string text) =>
-        Enum.GetValues<SignalKind>().FirstOrDefault(k => Signal.WireName(k) == text);
-
-    private static string EncodeCursor(string name, string id) =>
-        Convert.ToBase64String(Encoding.UTF8.GetBytes(name + "\n" + id)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-
-    private static (string Name, string Id)? DecodeCursor(string? cursor)
-    {
-        if (string.IsNullOrEmpty(cursor))
-        {
-            return null;
-        }
-        try
-        {
-            var padded = cursor.Replace('-', '+').Replace('_', '/');
-            padded += new string('=', (4 - (padded.Length % 4)) % 4);
-            var text = Encoding.UTF8.GetString(Convert.FromBase64String(padded));
-            var split = text.LastIndexOf('\n');
-            return split < 0 ? throw new FormatException() : (text[..split], text[(split + 1)..]);
-        }
-        catch (FormatException)
-        {
-            throw new ArgumentException("cursor is not one this server gave out", nameof(cursor));
-        }
-    }
 }
