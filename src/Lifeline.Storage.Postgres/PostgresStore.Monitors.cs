@@ -16,12 +16,12 @@ public sealed partial class PostgresStore
         }, ct);
 
     public Task<Monitor?> FindAsync(string id, CancellationToken ct) =>
-        ReadAsync(async s => (await s.QueryAsync($"SELECT {MonitorRows.Columns} FROM monitors WHERE id = @id", MonitorRows.Read, ("@id", id))).FirstOrDefault(), ct);
+        ReadAsync(async s => (await s.QueryAsync($"SELECT {MonitorColumns.Columns} FROM monitors WHERE id = @id", MonitorColumns.Read, ("@id", id))).FirstOrDefault(), ct);
 
     public Task<Monitor?> FindByNameAsync(string name, CancellationToken ct) =>
         ReadAsync(async s => (await s.QueryAsync(
-            $"SELECT {MonitorRows.Columns} FROM monitors WHERE lower(name) = lower(@name) OR slug = @name OR id = @name ORDER BY name = @name DESC LIMIT 1",
-            MonitorRows.Read, ("@name", name.Trim()))).FirstOrDefault(), ct);
+            $"SELECT {MonitorColumns.Columns} FROM monitors WHERE lower(name) = lower(@name) OR slug = @name OR id = @name ORDER BY name = @name DESC LIMIT 1",
+            MonitorColumns.Read, ("@name", name.Trim()))).FirstOrDefault(), ct);
 
     public async Task<MonitorPage> ListAsync(MonitorQuery query, CancellationToken ct)
     {
@@ -49,10 +49,10 @@ public sealed partial class PostgresStore
             parameters.Add(("@after_name", after.Name));
             parameters.Add(("@after_id", after.Id));
         }
-        var sql = $"SELECT {MonitorRows.Columns} FROM monitors" +
+        var sql = $"SELECT {MonitorColumns.Columns} FROM monitors" +
             (where.Count > 0 ? " WHERE " + string.Join(" AND ", where) : "") +
             " ORDER BY name, id LIMIT @limit";
-        var rows = await ReadAsync(s => s.QueryAsync(sql, MonitorRows.Read, [.. parameters]), ct);
+        var rows = await ReadAsync(s => s.QueryAsync(sql, MonitorColumns.Read, [.. parameters]), ct);
         string? next = null;
         if (rows.Count > query.Limit)
         {
@@ -74,7 +74,7 @@ public sealed partial class PostgresStore
             // An edit may change any column (name, period, token...): write the whole row first.
             try
             {
-                await s.ExecAsync(MonitorRows.Update, MonitorRows.Parameters(flip.Next));
+                await s.ExecAsync(MonitorColumns.Update, MonitorColumns.Parameters(flip.Next));
             }
             catch (PostgresException ex) when (IsUniqueViolation(ex))
             {
@@ -117,7 +117,7 @@ public sealed partial class PostgresStore
                 // Two servers may create the same slug at once: the loser records against the winner's monitor.
                 var created = create();
                 var inserted = await s.ScalarAsync(
-                    MonitorRows.Insert + " ON CONFLICT (slug) DO NOTHING RETURNING id", MonitorRows.Parameters(created)) is not null;
+                    MonitorColumns.Insert + " ON CONFLICT (slug) DO NOTHING RETURNING id", MonitorColumns.Parameters(created)) is not null;
                 monitor = inserted ? created : await FindForUpdateAsync(s, "slug = @key", missing);
                 outcome = inserted ? SignalOutcome.Created : SignalOutcome.Recorded;
             }
@@ -162,18 +162,18 @@ public sealed partial class PostgresStore
     public Task<IReadOnlyList<Incident>> IncidentsAsync(string monitorId, int limit, CancellationToken ct) =>
         ReadAsync<IReadOnlyList<Incident>>(async s => await s.QueryAsync(
             "SELECT id, monitor_id, started_at, ended_at, reason FROM incidents WHERE monitor_id = @m ORDER BY id DESC LIMIT @limit",
-            r => new Incident(r.GetInt64(0), r.GetString(1), Time.From(r.GetInt64(2)), Time.From(MonitorRows.Long(r, 3)), r.GetString(4)),
+            r => new Incident(r.GetInt64(0), r.GetString(1), Time.From(r.GetInt64(2)), Time.From(MonitorColumns.Long(r, 3)), r.GetString(4)),
             ("@m", monitorId), ("@limit", limit)), ct);
 
     public Task<IReadOnlyList<Monitor>> DueAsync(MonitorKind kind, DateTimeOffset now, int max, CancellationToken ct) =>
         ReadAsync<IReadOnlyList<Monitor>>(async s => await s.QueryAsync(
-            $"SELECT {MonitorRows.Columns} FROM monitors WHERE due_at IS NOT NULL AND due_at <= @now AND kind = @kind ORDER BY due_at LIMIT @max",
-            MonitorRows.Read, ("@now", Time.Ms(now)), ("@kind", WireNames.Of(kind)), ("@max", max)), ct);
+            $"SELECT {MonitorColumns.Columns} FROM monitors WHERE due_at IS NOT NULL AND due_at <= @now AND kind = @kind ORDER BY due_at LIMIT @max",
+            MonitorColumns.Read, ("@now", Time.Ms(now)), ("@kind", WireNames.Of(kind)), ("@max", max)), ct);
 
     public Task<IReadOnlyList<Monitor>> DueBetweenAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken ct) =>
         ReadAsync<IReadOnlyList<Monitor>>(async s => await s.QueryAsync(
-            $"SELECT {MonitorRows.Columns} FROM monitors WHERE due_at IS NOT NULL AND due_at BETWEEN @from AND @to",
-            MonitorRows.Read, ("@from", Time.Ms(from)), ("@to", Time.Ms(to))), ct);
+            $"SELECT {MonitorColumns.Columns} FROM monitors WHERE due_at IS NOT NULL AND due_at BETWEEN @from AND @to",
+            MonitorColumns.Read, ("@from", Time.Ms(from)), ("@to", Time.Ms(to))), ct);
 
     public Task<IReadOnlyList<Flip>> FlipAsync(IReadOnlyList<Monitor> candidates, Func<Monitor, Flip?> decide, CancellationToken ct)
     {
@@ -186,8 +186,8 @@ public sealed partial class PostgresStore
             // order so that two servers flipping overlapping sets cannot deadlock, and decide on that.
             var ids = candidates.Select(c => c.Id).Distinct().ToArray();
             var current = (await s.QueryAsync(
-                    $"SELECT {MonitorRows.Columns} FROM monitors WHERE id = ANY(@ids) ORDER BY id FOR UPDATE",
-                    MonitorRows.Read, ("@ids", ids)))
+                    $"SELECT {MonitorColumns.Columns} FROM monitors WHERE id = ANY(@ids) ORDER BY id FOR UPDATE",
+                    MonitorColumns.Read, ("@ids", ids)))
                 .ToDictionary(m => m.Id, StringComparer.Ordinal);
             var applied = new List<Flip>();
             foreach (var candidate in candidates)
@@ -238,13 +238,13 @@ public sealed partial class PostgresStore
 
     /// <summary>Reads a monitor's row and locks it until the transaction ends.</summary>
     private static async Task<Monitor?> FindForUpdateAsync(Session s, string where, string key) =>
-        (await s.QueryAsync($"SELECT {MonitorRows.Columns} FROM monitors WHERE {where} FOR UPDATE", MonitorRows.Read, ("@key", key))).FirstOrDefault();
+        (await s.QueryAsync($"SELECT {MonitorColumns.Columns} FROM monitors WHERE {where} FOR UPDATE", MonitorColumns.Read, ("@key", key))).FirstOrDefault();
 
     private static async Task InsertMonitorAsync(Session s, Monitor monitor)
     {
         try
         {
-            await s.ExecAsync(MonitorRows.Insert, MonitorRows.Parameters(monitor));
+            await s.ExecAsync(MonitorColumns.Insert, MonitorColumns.Parameters(monitor));
         }
         catch (PostgresException ex) when (IsUniqueViolation(ex))
         {
@@ -269,7 +269,7 @@ public sealed partial class PostgresStore
         {
             next = next with { OpenIncidentId = null };
         }
-        if (await s.ExecAsync(MonitorRows.UpdateState, MonitorRows.StateParameters(next)) == 0)
+        if (await s.ExecAsync(MonitorColumns.UpdateState, MonitorRows.StateParameters(next)) == 0)
         {
             return null;
         }
@@ -301,18 +301,18 @@ public sealed partial class PostgresStore
         return next;
     }
 
-    private static MonitorEvent ReadEvent(DbDataReader r) => StoreEncoding.ReadCheckDetails(MonitorRows.Str(r, 13), new(
+    private static MonitorEvent ReadEvent(DbDataReader r) => StoreEncoding.ReadCheckDetails(MonitorColumns.Str(r, 13), new(
         r.GetInt64(0),
         r.GetString(1),
         Time.From(r.GetInt64(2)),
         StoreEncoding.ParseSignalKind(r.GetString(3)),
         r.GetBoolean(4),
-        MonitorRows.Str(r, 5),
+        MonitorColumns.Str(r, 5),
         r.IsDBNull(6) ? null : r.GetDouble(6),
         r.IsDBNull(7) ? null : r.GetDouble(7),
         r.IsDBNull(8) ? null : r.GetInt32(8),
-        MonitorRows.Long(r, 9),
-        MonitorRows.Str(r, 10),
-        MonitorRows.Str(r, 11) is { } rid ? Guid.Parse(rid) : null,
-        MonitorRows.Str(r, 12)));
+        MonitorColumns.Long(r, 9),
+        MonitorColumns.Str(r, 10),
+        MonitorColumns.Str(r, 11) is { } rid ? Guid.Parse(rid) : null,
+        MonitorColumns.Str(r, 12)));
 }

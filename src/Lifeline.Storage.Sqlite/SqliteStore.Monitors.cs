@@ -18,7 +18,7 @@ public sealed partial class SqliteStore
     {
         await SyncAsync();
         using var connection = OpenReader();
-        return Query(connection, $"SELECT {MonitorRows.Columns} FROM monitors WHERE id = @id", MonitorRows.Read, ("@id", id)).FirstOrDefault();
+        return Query(connection, $"SELECT {MonitorColumns.Columns} FROM monitors WHERE id = @id", MonitorColumns.Read, ("@id", id)).FirstOrDefault();
     }
 
     public async Task<Monitor?> FindByNameAsync(string name, CancellationToken ct)
@@ -26,8 +26,8 @@ public sealed partial class SqliteStore
         await SyncAsync();
         using var connection = OpenReader();
         var found = Query(connection,
-            $"SELECT {MonitorRows.Columns} FROM monitors WHERE name = @name COLLATE NOCASE OR slug = @name OR id = @name ORDER BY name = @name DESC LIMIT 1",
-            MonitorRows.Read, ("@name", name.Trim()));
+            $"SELECT {MonitorColumns.Columns} FROM monitors WHERE name = @name COLLATE NOCASE OR slug = @name OR id = @name ORDER BY name = @name DESC LIMIT 1",
+            MonitorColumns.Read, ("@name", name.Trim()));
         return found.FirstOrDefault();
     }
 
@@ -56,12 +56,12 @@ public sealed partial class SqliteStore
             parameters.Add(("@after_name", after.Name));
             parameters.Add(("@after_id", after.Id));
         }
-        var sql = $"SELECT {MonitorRows.Columns} FROM monitors" +
+        var sql = $"SELECT {MonitorColumns.Columns} FROM monitors" +
             (where.Count > 0 ? " WHERE " + string.Join(" AND ", where) : "") +
             " ORDER BY name, id LIMIT @limit";
         await SyncAsync();
         using var connection = OpenReader();
-        var rows = Query(connection, sql, MonitorRows.Read, [.. parameters]);
+        var rows = Query(connection, sql, MonitorColumns.Read, [.. parameters]);
         string? next = null;
         if (rows.Count > query.Limit)
         {
@@ -83,7 +83,7 @@ public sealed partial class SqliteStore
             // An edit may change any column (name, period, token...): write the whole row first.
             try
             {
-                ctx.Exec(MonitorRows.Update, MonitorRows.Parameters(flip.Next));
+                ctx.Exec(MonitorColumns.Update, MonitorColumns.Parameters(flip.Next));
             }
             catch (SqliteException ex) when (IsUniqueViolation(ex))
             {
@@ -177,7 +177,7 @@ public sealed partial class SqliteStore
         using var connection = OpenReader();
         IReadOnlyList<Incident> rows = Query(connection,
             "SELECT id, monitor_id, started_at, ended_at, reason FROM incidents WHERE monitor_id = @m ORDER BY id DESC LIMIT @limit",
-            r => new Incident(r.GetInt64(0), r.GetString(1), Time.From(r.GetInt64(2)), Time.From(MonitorRows.Long(r, 3)), r.GetString(4)),
+            r => new Incident(r.GetInt64(0), r.GetString(1), Time.From(r.GetInt64(2)), Time.From(MonitorColumns.Long(r, 3)), r.GetString(4)),
             ("@m", monitorId), ("@limit", limit));
         return Task.FromResult(rows);
     }
@@ -186,8 +186,8 @@ public sealed partial class SqliteStore
     {
         using var connection = OpenReader();
         IReadOnlyList<Monitor> rows = Query(connection,
-            $"SELECT {MonitorRows.Columns} FROM monitors WHERE due_at IS NOT NULL AND due_at <= @now AND kind = @kind ORDER BY due_at LIMIT @max",
-            MonitorRows.Read, ("@now", Time.Ms(now)), ("@kind", WireNames.Of(kind)), ("@max", max));
+            $"SELECT {MonitorColumns.Columns} FROM monitors WHERE due_at IS NOT NULL AND due_at <= @now AND kind = @kind ORDER BY due_at LIMIT @max",
+            MonitorColumns.Read, ("@now", Time.Ms(now)), ("@kind", WireNames.Of(kind)), ("@max", max));
         return Task.FromResult(rows);
     }
 
@@ -195,8 +195,8 @@ public sealed partial class SqliteStore
     {
         using var connection = OpenReader();
         IReadOnlyList<Monitor> rows = Query(connection,
-            $"SELECT {MonitorRows.Columns} FROM monitors WHERE due_at IS NOT NULL AND due_at BETWEEN @from AND @to",
-            MonitorRows.Read, ("@from", Time.Ms(from)), ("@to", Time.Ms(to)));
+            $"SELECT {MonitorColumns.Columns} FROM monitors WHERE due_at IS NOT NULL AND due_at BETWEEN @from AND @to",
+            MonitorColumns.Read, ("@from", Time.Ms(from)), ("@to", Time.Ms(to)));
         return Task.FromResult(rows);
     }
 
@@ -303,15 +303,15 @@ public sealed partial class SqliteStore
     private static Monitor? FindForWrite(WriteContext ctx, string where, string key)
     {
         Fold(ctx);
-        using var reader = ctx.Command($"SELECT {MonitorRows.Columns} FROM monitors WHERE {where}", ("@key", key)).ExecuteReader();
-        return reader.Read() ? MonitorRows.Read(reader) : null;
+        using var reader = ctx.Command($"SELECT {MonitorColumns.Columns} FROM monitors WHERE {where}", ("@key", key)).ExecuteReader();
+        return reader.Read() ? MonitorColumns.Read(reader) : null;
     }
 
     private static void InsertMonitor(WriteContext ctx, Monitor monitor)
     {
         try
         {
-            ctx.Exec(MonitorRows.Insert, MonitorRows.Parameters(monitor));
+            ctx.Exec(MonitorColumns.Insert, MonitorColumns.Parameters(monitor));
         }
         catch (SqliteException ex) when (IsUniqueViolation(ex))
         {
@@ -340,7 +340,7 @@ public sealed partial class SqliteStore
         }
         var updated = next.DueAt == before.DueAt
             ? ctx.ExecHot(MonitorRows.UpdateStateKeepDue, MonitorRows.StateValues(next, withDueAt: false))
-            : ctx.ExecHot(MonitorRows.UpdateState, MonitorRows.StateValues(next, withDueAt: true));
+            : ctx.ExecHot(MonitorColumns.UpdateState, MonitorRows.StateValues(next, withDueAt: true));
         if (updated == 0)
         {
             // Deleted meanwhile: whatever is cached for it is stale.
@@ -379,18 +379,18 @@ public sealed partial class SqliteStore
         return next;
     }
 
-    private static MonitorEvent ReadEvent(SqliteDataReader r) => StoreEncoding.ReadCheckDetails(MonitorRows.Str(r, 13), new(
+    private static MonitorEvent ReadEvent(SqliteDataReader r) => StoreEncoding.ReadCheckDetails(MonitorColumns.Str(r, 13), new(
         r.GetInt64(0),
         r.GetString(1),
         Time.From(r.GetInt64(2)),
         StoreEncoding.ParseSignalKind(r.GetString(3)),
         r.GetInt64(4) != 0,
-        MonitorRows.Str(r, 5),
+        MonitorColumns.Str(r, 5),
         r.IsDBNull(6) ? null : r.GetDouble(6),
         r.IsDBNull(7) ? null : r.GetDouble(7),
         r.IsDBNull(8) ? null : r.GetInt32(8),
-        MonitorRows.Long(r, 9),
-        MonitorRows.Str(r, 10),
-        MonitorRows.Str(r, 11) is { } rid ? Guid.Parse(rid) : null,
-        MonitorRows.Str(r, 12)));
+        MonitorColumns.Long(r, 9),
+        MonitorColumns.Str(r, 10),
+        MonitorColumns.Str(r, 11) is { } rid ? Guid.Parse(rid) : null,
+        MonitorColumns.Str(r, 12)));
 }

@@ -63,7 +63,7 @@ public sealed partial class SqliteStore
             "SELECT d.outbox_id, o.delivery_id, o.notice_type, o.monitor_name, d.attempt, d.at, d.ok, d.status_code, d.error, d.state " +
             "FROM deliveries d JOIN outbox o ON o.id = d.outbox_id WHERE d.channel_id = @c ORDER BY d.id DESC LIMIT @limit",
             r => new DeliveryAttempt(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetInt32(4), Time.From(r.GetInt64(5)),
-                r.GetInt64(6) != 0, r.IsDBNull(7) ? null : r.GetInt32(7), MonitorRows.Str(r, 8), StoreEncoding.ParseState(r.GetString(9))),
+                r.GetInt64(6) != 0, r.IsDBNull(7) ? null : r.GetInt32(7), MonitorColumns.Str(r, 8), StoreEncoding.ParseState(r.GetString(9))),
             ("@c", channelId), ("@limit", limit));
         return Task.FromResult(rows);
     }

@@ -1,0 +1,137 @@
+using System.Data.Common;
+using System.Text.Json;
+
+namespace Lifeline.Core;
+
+/// <summary>
+/// How every store maps monitors to and from rows: one column list, one reader, one parameter set.
+/// Times are Unix milliseconds, lists and maps JSON text, booleans the driver's own.
+/// </summary>
+public static class MonitorColumns
+{
+    public const string Columns =
+        "id, name, slug, kind, tags, channels, status, created_at, last_signal_at, last_message, last_value, " +
+        "next_deadline_at, due_at, open_incident_id, push_token, period_s, grace_s, schedule, tz, manual_resume, " +
+        "run_started_at, run_rid, last_duration_ms, target, interval_s, timeout_s, retries, conditions, method, " +
+        "headers, body, failure_streak, event_count, retry_interval_s, success_threshold, success_streak, " +
+        "remind_every_s, notify_recovery, last_alert_at";
+
+    public static readonly string Insert =
+        $"INSERT INTO monitors ({Columns}) VALUES ({string.Join(", ", Columns.Split(", ").Select(c => "@" + c))})";
+
+    /// <summary>Writes every column but id and created_at.</summary>
+    public static readonly string Update =
+        "UPDATE monitors SET " +
+        string.Join(", ", Columns.Split(", ").Where(c => c is not ("id" or "created_at")).Select(c => $"{c} = @{c}")) +
+        " WHERE id = @id";
+
+    /// <summary>The columns a transition changes; the definition stays as it is.</summary>
+    public static readonly IReadOnlyList<string> StateColumns =
+    [
+        "status", "last_signal_at", "last_message", "last_value", "next_deadline_at", "due_at", "open_incident_id",
+        "run_started_at", "run_rid", "last_duration_ms", "failure_streak", "event_count", "success_streak", "last_alert_at",
+    ];
+
+    /// <summary>Writes the state columns of a transition.</summary>
+    public static readonly string UpdateState =
+        "UPDATE monitors SET " + string.Join(", ", StateColumns.Select(c => $"{c} = @{c}")) + " WHERE id = @id";
+
+
+    public static Monitor Read(DbDataReader r) => new()
+    {
+        Id = r.GetString(0),
+        Name = r.GetString(1),
+        Slug = Str(r, 2),
+        Kind = WireNames.TryParseKind(r.GetString(3), out var kind) ? kind : MonitorKind.Push,
+        Tags = JsonSerializer.Deserialize<List<string>>(r.GetString(4)) ?? [],
+        Channels = JsonSerializer.Deserialize<List<string>>(r.GetString(5)) ?? [],
+        Status = WireNames.TryParseStatus(r.GetString(6), out var status) ? status : MonitorStatus.New,
+        CreatedAt = From(r.GetInt64(7)),
+        LastSignalAt = From(Long(r, 8)),
+        LastMessage = Str(r, 9),
+        LastValue = r.IsDBNull(10) ? null : r.GetDouble(10),
+        NextDeadlineAt = From(Long(r, 11)),
+        DueAt = From(Long(r, 12)),
+        OpenIncidentId = Long(r, 13),
+        PushToken = Str(r, 14),
+        Period = TimeSpan.FromSeconds(r.GetDouble(15)),
+        Grace = TimeSpan.FromSeconds(r.GetDouble(16)),
+        Schedule = Str(r, 17),
+        Tz = r.GetString(18),
+        ManualResume = r.GetBoolean(19),
+        RunStartedAt = From(Long(r, 20)),
+        RunRid = Str(r, 21) is { } rid ? Guid.Parse(rid) : null,
+        LastDurationMs = Long(r, 22),
+        Target = Str(r, 23),
+        Interval = TimeSpan.FromSeconds(r.GetDouble(24)),
+        Timeout = TimeSpan.FromSeconds(r.GetDouble(25)),
+        Retries = r.GetInt32(26),
+        Conditions = JsonSerializer.Deserialize<List<string>>(r.GetString(27)) ?? [],
+        Method = Str(r, 28),
+        Headers = JsonSerializer.Deserialize<Dictionary<string, string>>(r.GetString(29)) ?? [],
+        Body = Str(r, 30),
+        FailureStreak = r.GetInt32(31),
+        EventCount = r.GetInt32(32),
+        RetryInterval = r.IsDBNull(33) ? null : TimeSpan.FromSeconds(r.GetDouble(33)),
+        SuccessThreshold = r.GetInt32(34),
+        SuccessStreak = r.GetInt32(35),
+        RemindEvery = r.IsDBNull(36) ? null : TimeSpan.FromSeconds(r.GetDouble(36)),
+        NotifyRecovery = r.GetBoolean(37),
+        LastAlertAt = From(Long(r, 38)),
+    };
+
+    public static (string, object?)[] Parameters(Monitor m) =>
+    [
+        ("@id", m.Id),
+        ("@name", m.Name),
+        ("@slug", m.Slug),
+        ("@kind", WireNames.Of(m.Kind)),
+        ("@tags", JsonSerializer.Serialize(m.Tags)),
+        ("@channels", JsonSerializer.Serialize(m.Channels)),
+        ("@status", WireNames.Of(m.Status)),
+        ("@created_at", Ms(m.CreatedAt)),
+        ("@last_signal_at", Ms(m.LastSignalAt)),
+        ("@last_message", m.LastMessage),
+        ("@last_value", m.LastValue),
+        ("@next_deadline_at", Ms(m.NextDeadlineAt)),
+        ("@due_at", Ms(m.DueAt)),
+        ("@open_incident_id", m.OpenIncidentId),
+        ("@push_token", m.PushToken),
+        ("@period_s", m.Period.TotalSeconds),
+        ("@grace_s", m.Grace.TotalSeconds),
+        ("@schedule", m.Schedule),
+        ("@tz", m.Tz),
+        ("@manual_resume", m.ManualResume),
+        ("@run_started_at", Ms(m.RunStartedAt)),
+        ("@run_rid", m.RunRid?.ToString()),
+        ("@last_duration_ms", m.LastDurationMs),
+        ("@target", m.Target),
+        ("@interval_s", m.Interval.TotalSeconds),
+        ("@timeout_s", m.Timeout.TotalSeconds),
+        ("@retries", m.Retries),
+        ("@conditions", JsonSerializer.Serialize(m.Conditions)),
+        ("@method", m.Method),
+        ("@headers", JsonSerializer.Serialize(m.Headers)),
+        ("@body", m.Body),
+        ("@failure_streak", m.FailureStreak),
+        ("@event_count", m.EventCount),
+        ("@retry_interval_s", m.RetryInterval?.TotalSeconds),
+        ("@success_threshold", m.SuccessThreshold),
+        ("@success_streak", m.SuccessStreak),
+        ("@remind_every_s", m.RemindEvery?.TotalSeconds),
+        ("@notify_recovery", m.NotifyRecovery),
+        ("@last_alert_at", Ms(m.LastAlertAt)),
+    ];
+
+    public static string? Str(DbDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
+
+    public static long? Long(DbDataReader r, int i) => r.IsDBNull(i) ? null : r.GetInt64(i);
+
+    private static long Ms(DateTimeOffset at) => at.ToUnixTimeMilliseconds();
+
+    private static long? Ms(DateTimeOffset? at) => at?.ToUnixTimeMilliseconds();
+
+    private static DateTimeOffset From(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms);
+
+    private static DateTimeOffset? From(long? ms) => ms is { } v ? DateTimeOffset.FromUnixTimeMilliseconds(v) : null;
+}
