@@ -17,6 +17,9 @@ public sealed partial class PostgresStore : IStoreHealth
 
     private Outage? _outage;
 
+    /// <summary>Whether <see cref="MigrateAsync"/> has succeeded: before that, a failure is a refused start, not an outage.</summary>
+    private volatile bool _opened;
+
     /// <inheritdoc/>
     public string? Problem => Volatile.Read(ref _outage)?.Problem;
 
@@ -47,6 +50,10 @@ public sealed partial class PostgresStore : IStoreHealth
             return null;
         }
         var problem = $"PostgreSQL unreachable: {reason.Detail}";
+        if (!_opened)
+        {
+            return new StoreUnavailableException($"storage unavailable: {problem}", ex);
+        }
         var current = Volatile.Read(ref _outage);
         if (current is null)
         {

@@ -47,6 +47,7 @@ public sealed partial class PostgresStore : IMonitorStore, IChannelStore, IOutbo
         try
         {
             await MigrateOnceAsync(ct);
+            _opened = true;
         }
         catch (Exception ex) when (CannotStart(ex) is { } refused)
         {
