@@ -1,6 +1,5 @@
 using Lifeline.Checks;
 using Lifeline.Server.Endpoints;
-using Lifeline.Storage.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -15,7 +14,6 @@ internal static class ChecksServices
         services.AddOptions<ChecksOptions>().BindConfiguration(ChecksOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ChecksOptions>, ChecksOptionsValidator>();
         services.AddSingleton<IMonitorValidator, CheckMonitorValidator>();
-        services.AddSingleton<ICheckHistoryStore>(sp => sp.GetRequiredService<SqliteStore>());
         services.AddSingleton<CheckLag>();
         services.AddSingleton<IActiveProbe>(sp => new CheckRunnerProbe(new CheckRunner(sp.GetRequiredService<TimeProvider>())));
         services.AddSingleton(sp =>

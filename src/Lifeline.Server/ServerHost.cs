@@ -5,6 +5,7 @@ using Lifeline.Server.Telegram;
 using Lifeline.Server.Endpoints;
 using Lifeline.Server.Security;
 using Lifeline.Server.Workers;
+using Lifeline.Storage.Postgres;
 using Lifeline.Storage.Sqlite;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics;
@@ -110,13 +111,15 @@ public static class ServerHost
 
     private static void AddStore(IServiceCollection services)
     {
-        services.AddSingleton(sp =>
+        // PostgreSQL when a connection string is given (one node; several are not a cluster yet), else SQLite.
+        services.AddKeyedSingleton<object>(StoreKey, (sp, _) =>
         {
             var options = sp.GetRequiredService<IOptions<LifelineOptions>>().Value;
+            var clock = sp.GetRequiredService<TimeProvider>();
             if (!string.IsNullOrEmpty(options.Postgres))
             {
-                throw new OptionsValidationException(LifelineOptions.Section, typeof(LifelineOptions),
-                    ["PostgreSQL storage is not available in this version yet; run without --postgres to use SQLite"]);
+                var postgres = new PostgresOptions { ConnectionString = options.Postgres, EventsKept = options.EventsKept };
+                return new PostgresStore(postgres, clock, sp.GetRequiredService<ILogger<PostgresStore>>());
             }
             var sqlite = new SqliteOptions
             {
@@ -124,15 +127,20 @@ public static class ServerHost
                 Durability = Enum.Parse<Durability>(options.Durability, ignoreCase: true),
                 EventsKept = options.EventsKept,
             };
-            return new SqliteStore(sqlite, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<SqliteStore>>());
+            return new SqliteStore(sqlite, clock, sp.GetRequiredService<ILogger<SqliteStore>>());
         });
-        services.AddSingleton<IMonitorStore>(sp => sp.GetRequiredService<SqliteStore>());
-        services.AddSingleton<IChannelStore>(sp => sp.GetRequiredService<SqliteStore>());
-        services.AddSingleton<IOutboxStore>(sp => sp.GetRequiredService<SqliteStore>());
-        services.AddSingleton<ISettingsStore>(sp => sp.GetRequiredService<SqliteStore>());
-        services.AddSingleton<IStoreLifecycle>(sp => sp.GetRequiredService<SqliteStore>());
-        services.AddSingleton<IStoreHealth>(sp => sp.GetRequiredService<SqliteStore>());
+        static T Port<T>(IServiceProvider sp) => (T)sp.GetRequiredKeyedService<object>(StoreKey);
+        services.AddSingleton(Port<IMonitorStore>);
+        services.AddSingleton(Port<IChannelStore>);
+        services.AddSingleton(Port<IOutboxStore>);
+        services.AddSingleton(Port<ISettingsStore>);
+        services.AddSingleton(Port<ICheckHistoryStore>);
+        services.AddSingleton(Port<IStoreLifecycle>);
+        services.AddSingleton(Port<IStoreHealth>);
     }
+
+    /// <summary>The key of the one store instance behind every store port.</summary>
+    private const string StoreKey = "Lifeline.Store";
 
     private static void AddCore(IServiceCollection services, IConfiguration configuration)
     {

@@ -40,8 +40,22 @@ public sealed partial class PostgresStore : IMonitorStore, IChannelStore, IOutbo
     /// Applies pending migrations in one transaction holding an advisory lock, so servers starting
     /// together wait for each other and each migration runs once; then fits the event rings to
     /// <see cref="PostgresOptions.EventsKept"/>.
+    /// Throws <see cref="StoreStartException"/> when the server, the database or the credentials are wrong.
     /// </summary>
-    public Task MigrateAsync(CancellationToken ct) =>
+    public async Task MigrateAsync(CancellationToken ct)
+    {
+        try
+        {
+            await MigrateOnceAsync(ct);
+            _opened = true;
+        }
+        catch (Exception ex) when (CannotStart(ex) is { } refused)
+        {
+            throw refused;
+        }
+    }
+
+    private Task<bool> MigrateOnceAsync(CancellationToken ct) =>
         InTransactionAsync(async s =>
         {
             await s.ExecAsync("SELECT pg_advisory_xact_lock(@key)", ("@key", MigrationLock));
@@ -94,21 +108,42 @@ public sealed partial class PostgresStore : IMonitorStore, IChannelStore, IOutbo
         _logger.LogInformation("Events laid out for {Ring} per monitor", _options.EventsKept);
     }
 
-    /// <summary>Runs <paramref name="work"/> in one transaction and commits it.</summary>
+    /// <summary>
+    /// Runs <paramref name="work"/> in one transaction and commits it. Throws
+    /// <see cref="StoreUnavailableException"/> when the database cannot be reached, so the caller never
+    /// acknowledges what may not be committed.
+    /// </summary>
     private async Task<T> InTransactionAsync<T>(Func<Session, Task<T>> work, CancellationToken ct)
     {
-        await using var connection = await _dataSource.OpenConnectionAsync(ct);
-        await using var transaction = await connection.BeginTransactionAsync(ct);
-        var result = await work(new Session(connection, transaction, ct));
-        await transaction.CommitAsync(ct);
-        return result;
+        try
+        {
+            await using var connection = await _dataSource.OpenConnectionAsync(ct);
+            await using var transaction = await connection.BeginTransactionAsync(ct);
+            var result = await work(new Session(connection, transaction, ct));
+            await transaction.CommitAsync(ct);
+            Reached();
+            return result;
+        }
+        catch (Exception ex) when (Unreachable(ex) is { } unavailable)
+        {
+            throw unavailable;
+        }
     }
 
     /// <summary>Runs one read on its own connection, outside any transaction.</summary>
     private async Task<T> ReadAsync<T>(Func<Session, Task<T>> read, CancellationToken ct)
     {
-        await using var connection = await _dataSource.OpenConnectionAsync(ct);
-        return await read(new Session(connection, null, ct));
+        try
+        {
+            await using var connection = await _dataSource.OpenConnectionAsync(ct);
+            var result = await read(new Session(connection, null, ct));
+            Reached();
+            return result;
+        }
+        catch (Exception ex) when (Unreachable(ex) is { } unavailable)
+        {
+            throw unavailable;
+        }
     }
 
     public ValueTask DisposeAsync() => _dataSource.DisposeAsync();

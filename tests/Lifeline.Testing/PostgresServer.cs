@@ -28,6 +28,16 @@ public sealed class PostgresServer
     /// <summary>The server of this test process, started on first use.</summary>
     public static Task<PostgresServer> GetAsync() => Shared.Value;
 
+    /// <summary>A login role that must give <see cref="PasswordRolePassword"/>, for tests of refused credentials.</summary>
+    public const string PasswordRole = "lifeline_password_role";
+
+    /// <summary>The right password of <see cref="PasswordRole"/>.</summary>
+    public const string PasswordRolePassword = "Right-Password-4711";
+
+    /// <summary>A connection string to the <c>postgres</c> database as <paramref name="username"/> with <paramref name="password"/>.</summary>
+    public string ConnectionStringAs(string username, string password) =>
+        new NpgsqlConnectionStringBuilder(_adminConnectionString) { Username = username, Password = password }.ConnectionString;
+
     /// <summary>Creates an empty database of its own for one test; dropped when disposed.</summary>
     public async Task<PostgresDatabase> CreateDatabaseAsync()
     {
@@ -80,6 +90,9 @@ public sealed class PostgresServer
             // A throwaway cluster: nothing needs to survive a power cut.
             "-c fsync=off -c synchronous_commit=off -c full_page_writes=off",
             "-c max_connections=300 -c shared_buffers=32MB");
+        // The trust rules initdb writes would take any password: one role must give the right one.
+        var hba = Path.Combine(data, "pg_hba.conf");
+        await File.WriteAllTextAsync(hba, $"host all {PasswordRole} 127.0.0.1/32 scram-sha-256\n" + await File.ReadAllTextAsync(hba));
         await RunAsync(Path.Combine(bin, "pg_ctl"), ["start", "-D", data, "-w", "-t", "120", "-l", Path.Combine(folder, "server.log"), "-o", settings], asRoot);
         var connectionString = new NpgsqlConnectionStringBuilder
         {
@@ -89,7 +102,9 @@ public sealed class PostgresServer
             Database = "postgres",
             Pooling = false,
         }.ConnectionString;
-        return new PostgresServer(connectionString);
+        var server = new PostgresServer(connectionString);
+        await server.ExecuteAsync($"CREATE ROLE {PasswordRole} LOGIN PASSWORD '{PasswordRolePassword}'");
+        return server;
     }
 
     /// <summary>

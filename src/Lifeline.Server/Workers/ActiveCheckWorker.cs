@@ -21,6 +21,11 @@ internal sealed class ActiveCheckWorker(ActiveCheckSweep sweep, TimeProvider clo
             {
                 break;
             }
+            catch (StoreUnavailableException)
+            {
+                // The store logs an outage once and /healthz tells it: no stack trace every second.
+                await Task.Delay(TimeSpan.FromSeconds(1), clock, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
             catch (Exception ex)
             {
                 logger.LogError(ex, "Active check pass failed; trying again");

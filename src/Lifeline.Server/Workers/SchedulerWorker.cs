@@ -56,6 +56,11 @@ internal sealed class SchedulerWorker(
             {
                 break;
             }
+            catch (StoreUnavailableException)
+            {
+                // The store logs an outage once and /healthz tells it: no stack trace every second.
+                await Task.Delay(TimeSpan.FromSeconds(1), clock, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
             catch (Exception ex)
             {
                 logger.LogError(ex, "Scheduler pass failed; trying again");
