@@ -77,7 +77,8 @@ public static class MonitorMachine
             next = next with { Status = MonitorStatus.Up, NextDeadlineAt = deadline, DueAt = due };
             if (monitor.Status == MonitorStatus.Down || monitor.OpenIncidentId is not null)
             {
-                return Recovered(monitor, next, signal.At, $"signal received: {next.LastMessage ?? "OK"}");
+                // The signal's own words: a bare success must not repeat the failure it ends.
+                return Recovered(monitor, next, signal.At, $"signal received: {signal.Message ?? SummaryLine(signal.Body) ?? "OK"}");
             }
             return Flip.Quiet(monitor, next);
         }

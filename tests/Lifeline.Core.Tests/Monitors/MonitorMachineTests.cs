@@ -78,6 +78,17 @@ public class MonitorMachineTests
     }
 
     [Fact]
+    public void A_recovery_by_a_signal_with_no_message_does_not_repeat_the_failure_message_as_its_reason()
+    {
+        var down = MonitorMachine.OnSignal(Push(MonitorStatus.Up), Down(T0, "backup-failed")).Next with { OpenIncidentId = 7 };
+
+        var flip = MonitorMachine.OnSignal(down, new Signal { Kind = SignalKind.Success, At = T0.AddSeconds(30) });
+
+        flip.Notice!.Type.ShouldBe(Notice.UpType);
+        flip.Notice.Reason.ShouldBe("signal received: OK");
+    }
+
+    [Fact]
     public void Silence_past_the_deadline_with_grace_makes_the_monitor_late_without_a_notice()
     {
         var up = MonitorMachine.OnSignal(Push(grace: TimeSpan.FromSeconds(30)), Up(T0)).Next;
