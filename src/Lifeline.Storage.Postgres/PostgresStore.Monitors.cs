@@ -41,7 +41,7 @@ public sealed partial class PostgresStore
         if (!string.IsNullOrEmpty(query.Text))
         {
             where.Add("(name ILIKE @q ESCAPE '\\' OR slug ILIKE @q ESCAPE '\\')");
-            parameters.Add(("@q", "%" + query.Text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal) + "%"));
+            parameters.Add(("@q", StoreEncoding.ContainsPattern(query.Text)));
         }
         if (StoreEncoding.ParseCursor(query.Cursor) is { } after)
         {

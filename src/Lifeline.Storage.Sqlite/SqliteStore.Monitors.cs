@@ -48,7 +48,7 @@ public sealed partial class SqliteStore
         if (!string.IsNullOrEmpty(query.Text))
         {
             where.Add("(name LIKE @q ESCAPE '\\' OR slug LIKE @q ESCAPE '\\')");
-            parameters.Add(("@q", "%" + query.Text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal) + "%"));
+            parameters.Add(("@q", StoreEncoding.ContainsPattern(query.Text)));
         }
         if (StoreEncoding.ParseCursor(query.Cursor) is { } after)
         {

@@ -40,7 +40,10 @@ public sealed class LifelineApp : IAsyncDisposable
     public HttpClient Anonymous { get; }
     public HttpClient Admin { get; }
 
-    public static async Task<LifelineApp> StartAsync(params string[] extraArgs)
+    public static Task<LifelineApp> StartAsync(params string[] extraArgs) => StartAsync(logs: null, extraArgs);
+
+    /// <param name="logs">When given, also receives everything the server logs, down to Trace.</param>
+    public static async Task<LifelineApp> StartAsync(ILoggerProvider? logs, params string[] extraArgs)
     {
         var folder = Path.Combine(Path.GetTempPath(), "lifeline-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
@@ -51,7 +54,14 @@ public sealed class LifelineApp : IAsyncDisposable
         var app = ServerHost.Build(args, services =>
         {
             services.AddSingleton<TimeProvider>(clock);
-            services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning).AddProvider(errors));
+            services.AddLogging(logging =>
+            {
+                logging.SetMinimumLevel(logs is null ? LogLevel.Warning : LogLevel.Trace).AddProvider(errors);
+                if (logs is not null)
+                {
+                    logging.AddProvider(logs);
+                }
+            });
         });
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

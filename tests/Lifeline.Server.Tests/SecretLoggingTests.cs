@@ -1,12 +1,7 @@
 using System.Collections.Concurrent;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Lifeline.Testing;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Lifeline.Server.Tests;
@@ -14,8 +9,6 @@ namespace Lifeline.Server.Tests;
 /// <summary>Secrets given to monitors and channels never reach the log, even at its most detailed level.</summary>
 public sealed class SecretLoggingTests : IAsyncLifetime
 {
-    private const string AdminKey = "test-admin-key-0123456789";
-
     private static readonly string[] Secrets =
     [
         "log-user-pass", "log-query-secret", "log-header-secret", "log-body-secret",
@@ -23,39 +16,16 @@ public sealed class SecretLoggingTests : IAsyncLifetime
     ];
 
     private readonly CapturingLogs _logs = new();
-    private readonly ManualClock _clock = new();
-    private readonly string _folder = Path.Combine(Path.GetTempPath(), "lifeline-tests", Guid.NewGuid().ToString("N"));
-    private WebApplication _app = null!;
+    private LifelineApp _app = null!;
     private HttpClient _admin = null!;
 
     public async Task InitializeAsync()
     {
-        Directory.CreateDirectory(_folder);
-        _app = ServerHost.Build(["--urls=http://127.0.0.1:0", $"--Lifeline:Data={_folder}", $"--LIFELINE_API_KEY={AdminKey}"], services =>
-        {
-            services.AddSingleton<TimeProvider>(_clock);
-            services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Trace).AddProvider(_logs));
-        });
-        await _app.StartAsync();
-        var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        _admin = new HttpClient { BaseAddress = new Uri(address.TrimEnd('/') + "/") };
-        _admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminKey);
+        _app = await LifelineApp.StartAsync(_logs);
+        _admin = _app.Admin;
     }
 
-    public async Task DisposeAsync()
-    {
-        _admin.Dispose();
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-        try
-        {
-            Directory.Delete(_folder, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A leftover temp folder is harmless.
-        }
-    }
+    public async Task DisposeAsync() => await _app.DisposeAsync();
 
     [Fact]
     public async Task Check_credentials_and_channel_secrets_stay_out_of_the_log_through_saving_reading_checking_and_delivering()
@@ -84,14 +54,14 @@ public sealed class SecretLoggingTests : IAsyncLifetime
 
         (await _admin.GetStringAsync($"api/v1/monitors/{id}")).ShouldContain("log-header-secret");
         await _admin.GetStringAsync("api/v1/channels");
-        var sweep = _app.Services.GetRequiredService<ActiveCheckSweep>();
+        var sweep = _app.Service<ActiveCheckSweep>();
         await sweep.SweepOnceAsync(CancellationToken.None);
         await sweep.DrainAsync();
         foreach (var channel in channelIds)
         {
             using var test = await _admin.PostAsync($"api/v1/channels/{channel}/test", null);
         }
-        var dispatcher = _app.Services.GetRequiredService<OutboxDispatcher>();
+        var dispatcher = _app.Service<OutboxDispatcher>();
         while (await dispatcher.DispatchOnceAsync(CancellationToken.None) > 0)
         {
             await dispatcher.WhenIdleAsync();

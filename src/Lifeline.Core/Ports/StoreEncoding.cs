@@ -38,6 +38,10 @@ public static class StoreEncoding
         }
     }
 
+    /// <summary>A LIKE pattern (escaped with a backslash) matching text that contains <paramref name="text"/> literally.</summary>
+    public static string ContainsPattern(string text) =>
+        "%" + text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal) + "%";
+
     public static SignalKind ParseSignalKind(string text) =>
         Enum.GetValues<SignalKind>().FirstOrDefault(k => Signal.WireName(k) == text);
 
