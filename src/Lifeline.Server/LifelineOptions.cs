@@ -100,6 +100,19 @@ public sealed class LifelineOptions
     /// answer in time counts as a failed attempt and is retried with backoff.
     /// </summary>
     public int DispatchTimeoutMs { get; set; } = 10_000;
+
+    /// <summary>
+    /// On PostgreSQL: how long a node may go without checking in before the others take over its
+    /// monitors, its Telegram poller and the notices it was sending, in seconds [10]. Takeover after a
+    /// crash takes at most this plus <see cref="ClusterCheckInSeconds"/>.
+    /// </summary>
+    public int ClusterLeaseSeconds { get; set; } = 10;
+
+    /// <summary>How often a node checks in and renews its leases, in seconds [2]; less than a third of <see cref="ClusterLeaseSeconds"/>.</summary>
+    public int ClusterCheckInSeconds { get; set; } = 2;
+
+    /// <summary>The address other nodes and the status list show for this node [the first listen URL, with the host name for a wildcard].</summary>
+    public string? NodeAddress { get; set; }
 }
 
 /// <summary>Reports every problem with the options at once, at start.</summary>
@@ -201,6 +214,14 @@ internal sealed class LifelineOptionsValidator : IValidateOptions<LifelineOption
         if (options.DispatchTimeoutMs is < 1000 or > 60_000)
         {
             errors.Add("Lifeline:DispatchTimeoutMs must be between 1000 and 60000");
+        }
+        if (options.ClusterLeaseSeconds is < 3 or > 300)
+        {
+            errors.Add("Lifeline:ClusterLeaseSeconds must be between 3 and 300");
+        }
+        if (options.ClusterCheckInSeconds < 1 || options.ClusterCheckInSeconds * 3 > options.ClusterLeaseSeconds)
+        {
+            errors.Add("Lifeline:ClusterCheckInSeconds must be at least 1 and at most a third of Lifeline:ClusterLeaseSeconds");
         }
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }

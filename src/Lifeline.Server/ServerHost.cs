@@ -62,6 +62,9 @@ public static class ServerHost
 
         // Workers: the store opens before anything else runs.
         builder.Services.AddHostedService<StoreInitializer>();
+        // Checks in before the sweeps start, and leaves after they stop.
+        builder.Services.AddHostedService<ClusterWorker>();
+        builder.Services.AddHostedService<TelegramBotWorker>();
         builder.Services.AddHostedService<SchedulerWorker>();
         builder.Services.AddHostedService<ActiveCheckWorker>();
         builder.Services.AddHostedService<DispatchWorker>();
@@ -111,15 +114,30 @@ public static class ServerHost
 
     private static void AddStore(IServiceCollection services)
     {
-        // PostgreSQL when a connection string is given (one node; several are not a cluster yet), else SQLite.
+        // This server as a node of a cluster, and the monitors it sweeps.
+        services.AddSingleton<NodeShare>();
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<LifelineOptions>>().Value;
+            var now = sp.GetRequiredService<TimeProvider>().GetUtcNow();
+            return new NodeInfo(Secrets.NewId(), NodeAddress(options, sp.GetRequiredService<IConfiguration>()), ServerState.Version, now, now);
+        });
+
+        // PostgreSQL when a connection string is given (any number of nodes), else SQLite (one).
         services.AddKeyedSingleton<object>(StoreKey, (sp, _) =>
         {
             var options = sp.GetRequiredService<IOptions<LifelineOptions>>().Value;
             var clock = sp.GetRequiredService<TimeProvider>();
             if (!string.IsNullOrEmpty(options.Postgres))
             {
-                var postgres = new PostgresOptions { ConnectionString = options.Postgres, EventsKept = options.EventsKept };
-                return new PostgresStore(postgres, clock, sp.GetRequiredService<ILogger<PostgresStore>>());
+                var postgres = new PostgresOptions
+                {
+                    ConnectionString = options.Postgres,
+                    EventsKept = options.EventsKept,
+                    NodeId = sp.GetRequiredService<NodeInfo>().Id,
+                    NodeTimeout = TimeSpan.FromSeconds(options.ClusterLeaseSeconds),
+                };
+                return new PostgresStore(postgres, clock, sp.GetRequiredService<ILogger<PostgresStore>>(), sp.GetRequiredService<NodeShare>());
             }
             var sqlite = new SqliteOptions
             {
@@ -137,6 +155,34 @@ public static class ServerHost
         services.AddSingleton(Port<ICheckHistoryStore>);
         services.AddSingleton(Port<IStoreLifecycle>);
         services.AddSingleton(Port<IStoreHealth>);
+        services.AddSingleton(Port<IClusterStore>);
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<LifelineOptions>>().Value;
+            return new ClusterOptions
+            {
+                LeaseTtl = TimeSpan.FromSeconds(options.ClusterLeaseSeconds),
+                CheckInEvery = TimeSpan.FromSeconds(options.ClusterCheckInSeconds),
+                // Only work this node would do: a bot without a token polls nowhere.
+                Singletons = sp.GetRequiredService<TelegramBotOptions>().Enabled ? [TelegramBotWorker.Lease] : [],
+            };
+        });
+        services.AddSingleton<ClusterCoordinator>();
+    }
+
+    /// <summary>This node's address for the nodes list: the configured one, else the first listen URL with the host name for a wildcard.</summary>
+    private static string NodeAddress(LifelineOptions options, IConfiguration configuration)
+    {
+        if (!string.IsNullOrWhiteSpace(options.NodeAddress))
+        {
+            return options.NodeAddress.Trim();
+        }
+        var first = (configuration[WebHostDefaults.ServerUrlsKey] ?? DefaultUrl).Split(';', StringSplitOptions.RemoveEmptyEntries)[0].TrimEnd('/');
+        var host = Environment.MachineName.ToLowerInvariant();
+        return first.Replace("://*", "://" + host, StringComparison.Ordinal)
+            .Replace("://+", "://" + host, StringComparison.Ordinal)
+            .Replace("://0.0.0.0", "://" + host, StringComparison.Ordinal)
+            .Replace("://[::]", "://" + host, StringComparison.Ordinal);
     }
 
     /// <summary>The key of the one store instance behind every store port.</summary>
@@ -186,7 +232,6 @@ public static class ServerHost
         // The Telegram bot answers /status, /down, /pause, /resume in allowed chats.
         services.AddSingleton<IBotBackend, BotBackend>();
         services.AddSingleton<IBotOffsetStore, BotOffsetStore>();
-        services.AddHostedService<TelegramBotWorker>();
     }
 
     /// <summary>The base for links in notices: the configured public URL, else the first listen URL.</summary>

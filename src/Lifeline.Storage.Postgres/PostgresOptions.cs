@@ -7,4 +7,12 @@ public sealed record PostgresOptions
     public required string ConnectionString { get; init; }
     /// <summary>Events kept per monitor: the size of each monitor's event ring [100].</summary>
     public int EventsKept { get; init; } = 100;
+
+    /// <summary>
+    /// This server's node id, recorded on the notices it claims; null outside a server. A claim of a
+    /// node whose check-in is older than <see cref="NodeTimeout"/> ends at once, without waiting for its lease.
+    /// </summary>
+    public string? NodeId { get; init; }
+    /// <summary>How long a node may be silent before it counts as gone [10 s].</summary>
+    public TimeSpan NodeTimeout { get; init; } = TimeSpan.FromSeconds(10);
 }

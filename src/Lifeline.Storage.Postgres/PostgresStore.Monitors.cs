@@ -165,10 +165,24 @@ public sealed partial class PostgresStore
             r => new Incident(r.GetInt64(0), r.GetString(1), Time.From(r.GetInt64(2)), Time.From(MonitorColumns.Long(r, 3)), r.GetString(4)),
             ("@m", monitorId), ("@limit", limit)), ct);
 
-    public Task<IReadOnlyList<Monitor>> DueAsync(MonitorKind kind, DateTimeOffset now, int max, CancellationToken ct) =>
-        ReadAsync<IReadOnlyList<Monitor>>(async s => await s.QueryAsync(
-            $"SELECT {MonitorColumns.Columns} FROM monitors WHERE due_at IS NOT NULL AND due_at <= @now AND kind = @kind ORDER BY due_at LIMIT @max",
-            MonitorColumns.Read, ("@now", Time.Ms(now)), ("@kind", WireNames.Of(kind)), ("@max", max)), ct);
+    /// <summary>Due monitors of the shards this node sweeps (<see cref="NodeShare"/>): all of them when it is alone.</summary>
+    public Task<IReadOnlyList<Monitor>> DueAsync(MonitorKind kind, DateTimeOffset now, int max, CancellationToken ct)
+    {
+        var shards = _share.Shards;
+        if (shards is { Count: 0 })
+        {
+            return Task.FromResult<IReadOnlyList<Monitor>>([]);
+        }
+        (string, object?)[] parameters = [("@now", Time.Ms(now)), ("@kind", WireNames.Of(kind)), ("@max", max)];
+        if (shards is not null)
+        {
+            parameters = [.. parameters, ("@shards", shards.Select(x => (short)x).ToArray())];
+        }
+        return ReadAsync<IReadOnlyList<Monitor>>(async s => await s.QueryAsync(
+            $"SELECT {MonitorColumns.Columns} FROM monitors WHERE due_at IS NOT NULL AND due_at <= @now AND kind = @kind " +
+            (shards is null ? "" : "AND shard = ANY(@shards) ") + "ORDER BY due_at LIMIT @max",
+            MonitorColumns.Read, parameters), ct);
+    }
 
     public Task<IReadOnlyList<Monitor>> DueBetweenAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken ct) =>
         ReadAsync<IReadOnlyList<Monitor>>(async s => await s.QueryAsync(

@@ -24,14 +24,17 @@ public sealed partial class PostgresStore
             var ids = await s.QueryAsync(
                 "WITH heads AS (SELECT DISTINCT ON (channel_id) id FROM outbox WHERE state = 'pending' ORDER BY channel_id, id) " +
                 "SELECT o.id FROM outbox o JOIN heads h ON h.id = o.id " +
-                "WHERE o.state = 'pending' AND o.due_at <= @now AND (o.lease_until IS NULL OR o.lease_until <= @now) " +
+                "WHERE o.state = 'pending' AND o.due_at <= @now AND (o.lease_until IS NULL OR o.lease_until <= @now " +
+                // The claim of a node that stopped checking in ends now: it died mid-send.
+                "OR (o.claimed_by IS NOT NULL AND NOT EXISTS (SELECT 1 FROM nodes n WHERE n.id = o.claimed_by AND n.last_seen_at > @gone))) " +
                 "ORDER BY o.id LIMIT @max FOR UPDATE OF o SKIP LOCKED",
-                r => r.GetInt64(0), ("@now", Time.Ms(now)), ("@max", max));
+                r => r.GetInt64(0), ("@now", Time.Ms(now)), ("@max", max), ("@gone", Time.Ms(now - _options.NodeTimeout)));
             if (ids.Count == 0)
             {
                 return [];
             }
-            await s.ExecAsync("UPDATE outbox SET lease_until = @until WHERE id = ANY(@ids)", ("@until", Time.Ms(now + lease)), ("@ids", ids.ToArray()));
+            await s.ExecAsync("UPDATE outbox SET lease_until = @until, claimed_by = @node WHERE id = ANY(@ids)",
+                ("@until", Time.Ms(now + lease)), ("@node", _options.NodeId), ("@ids", ids.ToArray()));
             return await s.QueryAsync(
                 "SELECT o.id, o.delivery_id, o.channel_id, o.notice, o.attempts, o.created_at, c.kind, c.name, c.settings, c.created_at " +
                 "FROM outbox o LEFT JOIN channels c ON c.id = o.channel_id WHERE o.id = ANY(@ids) ORDER BY o.id",
@@ -46,7 +49,7 @@ public sealed partial class PostgresStore
         {
             var state = StoreEncoding.StateName(outcome.State);
             await s.ExecAsync(
-                "UPDATE outbox SET state = @state, attempts = attempts + 1, lease_until = NULL, last_error = @error, " +
+                "UPDATE outbox SET state = @state, attempts = attempts + 1, lease_until = NULL, claimed_by = NULL, last_error = @error, " +
                 "due_at = coalesce(@retry, due_at), sent_at = @sent WHERE id = @id",
                 ("@state", state), ("@error", outcome.Error), ("@retry", Time.Ms(outcome.RetryAt)),
                 ("@sent", outcome.State == DeliveryState.Sent ? Time.Ms(outcome.At) : null), ("@id", item.Id));
@@ -64,7 +67,7 @@ public sealed partial class PostgresStore
         ArgumentNullException.ThrowIfNull(item);
         return InTransactionAsync(async s =>
         {
-            await s.ExecAsync("UPDATE outbox SET lease_until = NULL WHERE id = @id AND state = 'pending'", ("@id", item.Id));
+            await s.ExecAsync("UPDATE outbox SET lease_until = NULL, claimed_by = NULL WHERE id = @id AND state = 'pending'", ("@id", item.Id));
             return true;
         }, ct);
     }

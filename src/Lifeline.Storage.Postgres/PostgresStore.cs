@@ -18,14 +18,17 @@ public sealed partial class PostgresStore : IMonitorStore, IChannelStore, IOutbo
     private readonly TimeProvider _clock;
     private readonly ILogger _logger;
     private readonly NpgsqlDataSource _dataSource;
+    private readonly NodeShare _share;
 
-    public PostgresStore(PostgresOptions options, TimeProvider clock, ILogger<PostgresStore> logger)
+    /// <param name="share">The shards this server sweeps; every shard when null (a server alone).</param>
+    public PostgresStore(PostgresOptions options, TimeProvider clock, ILogger<PostgresStore> logger, NodeShare? share = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.EventsKept, 1);
         _options = options;
         _clock = clock;
         _logger = logger;
+        _share = share ?? NodeShare.All();
         _dataSource = NpgsqlDataSource.Create(options.ConnectionString);
     }
 

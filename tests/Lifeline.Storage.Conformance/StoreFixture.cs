@@ -21,6 +21,7 @@ public abstract class StoreFixture : IAsyncDisposable
     public ISettingsStore Settings => (ISettingsStore)Current;
     public ICheckHistoryStore History => (ICheckHistoryStore)Current;
     public IStoreLifecycle Lifecycle => (IStoreLifecycle)Current;
+    public IClusterStore Cluster => (IClusterStore)Current;
 
     /// <summary>
     /// Closes the store and opens the same data again, as a restart would; with

@@ -38,3 +38,8 @@ public sealed class PostgresDispatchTests : DispatchTests
 {
     protected override async Task<StoreFixture> OpenStoreAsync() => await PostgresFixture.OpenAsync();
 }
+
+public sealed class PostgresClusterStoreTests : ClusterStoreTests
+{
+    protected override async Task<StoreFixture> OpenStoreAsync() => await PostgresFixture.OpenAsync();
+}

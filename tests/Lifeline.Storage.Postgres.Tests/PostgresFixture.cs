@@ -30,9 +30,9 @@ public sealed class PostgresFixture : StoreFixture
         return new PostgresFixture(database, clock, await Open(database.ConnectionString, clock));
     }
 
-    public static async Task<PostgresStore> Open(string connectionString, TimeProvider clock, int eventsKept = 100)
+    public static async Task<PostgresStore> Open(string connectionString, TimeProvider clock, int eventsKept = 100, string? nodeId = null, NodeShare? share = null)
     {
-        var store = new PostgresStore(new PostgresOptions { ConnectionString = connectionString, EventsKept = eventsKept }, clock, NullLogger<PostgresStore>.Instance);
+        var store = new PostgresStore(new PostgresOptions { ConnectionString = connectionString, EventsKept = eventsKept, NodeId = nodeId }, clock, NullLogger<PostgresStore>.Instance, share);
         await store.MigrateAsync(CancellationToken.None);
         return store;
     }

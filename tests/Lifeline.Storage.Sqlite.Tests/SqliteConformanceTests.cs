@@ -38,3 +38,8 @@ public sealed class SqliteDispatchTests : DispatchTests
 {
     protected override async Task<StoreFixture> OpenStoreAsync() => await SqliteFixture.OpenAsync();
 }
+
+public sealed class SqliteClusterStoreTests : ClusterStoreTests
+{
+    protected override async Task<StoreFixture> OpenStoreAsync() => await SqliteFixture.OpenAsync();
+}

@@ -12,7 +12,13 @@ public sealed record BotMonitor(string Name, MonitorStatus Status, DateTimeOffse
 /// <param name="SchedulerStatus">A word such as <c>running</c> or <c>stalled</c>.</param>
 /// <param name="LastTickAt">The scheduler's last sweep; null if it has not run yet.</param>
 /// <param name="Monitors">Every monitor, in any order.</param>
-public sealed record BotStatus(string ServerStatus, DateTimeOffset StartedAt, string SchedulerStatus, DateTimeOffset? LastTickAt, IReadOnlyList<BotMonitor> Monitors);
+/// <param name="Nodes">The servers of the cluster (one for a server alone); empty when unknown.</param>
+public sealed record BotStatus(string ServerStatus, DateTimeOffset StartedAt, string SchedulerStatus, DateTimeOffset? LastTickAt, IReadOnlyList<BotMonitor> Monitors, IReadOnlyList<BotNode>? Nodes = null);
+
+/// <summary>One server of the cluster as the bot lists it.</summary>
+/// <param name="Up">Whether it checked in recently.</param>
+/// <param name="Self">Whether it is the node answering.</param>
+public sealed record BotNode(string Id, string Address, string Version, DateTimeOffset LastSeenAt, bool Up, bool Self);
 
 /// <summary>
 /// What the bot may ask of the server. Implemented by the server over its stores; the bot knows

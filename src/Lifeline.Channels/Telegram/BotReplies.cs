@@ -26,8 +26,15 @@ public static class BotReplies
             status.LastTickAt is { } tick
                 ? $"Scheduler: {TelegramHtml.Escape(status.SchedulerStatus)}, last tick {When(tick, now)}"
                 : $"Scheduler: {TelegramHtml.Escape(status.SchedulerStatus)}, no tick yet",
-            Counts(status.Monitors),
         };
+        var nodes = status.Nodes ?? [];
+        if (nodes.Count > 0)
+        {
+            lines.Add($"Nodes: {nodes.Count(n => n.Up)} of {nodes.Count} up");
+            lines.AddRange(nodes.Select(n =>
+                $"  {(n.Up ? "\u2705" : "\u274c")} {TelegramHtml.Escape(n.Address)} ({TelegramHtml.Escape(n.Id)}, {TelegramHtml.Escape(n.Version)}), seen {When(n.LastSeenAt, now)}{(n.Self ? ", answering" : "")}"));
+        }
+        lines.Add(Counts(status.Monitors));
         if (status.Monitors.Count > 0)
         {
             lines.Add("");

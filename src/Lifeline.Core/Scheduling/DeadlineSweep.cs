@@ -31,9 +31,11 @@ public sealed class DeadlineSweep(IMonitorStore store, TimeProvider clock, Lifel
 
 /// <summary>
 /// At start: gives monitors whose deadline passed while no server was running one fresh period,
-/// so the server's own downtime never raises alerts.
+/// so the server's own downtime never raises alerts. In a cluster only when the whole cluster was
+/// away: a node that joins or rejoins running nodes forgives nothing, since they kept watching.
 /// </summary>
-public sealed class OutageAmnesty(IMonitorStore store, ISettingsStore settings, TimeProvider clock)
+/// <param name="cluster">This node's place in a cluster, checked in already; null for a server alone.</param>
+public sealed class OutageAmnesty(IMonitorStore store, ISettingsStore settings, TimeProvider clock, ClusterCoordinator? cluster = null)
 {
     /// <summary>Settings key of the last time any scheduler loop ran.</summary>
     public const string LastTickKey = "scheduler.lastTickAt";
@@ -41,10 +43,15 @@ public sealed class OutageAmnesty(IMonitorStore store, ISettingsStore settings, 
     /// <summary>Returns how many monitors were given a fresh period.</summary>
     /// <remarks>
     /// The window is [last tick, now]: every deadline that fell while no scheduler ran, however
-    /// short the gap. One SQLite file has one server, so the last tick is always this server's own.
+    /// short the gap. Every node's scheduler records its ticks under the same key, so the last tick
+    /// is the cluster's.
     /// </remarks>
     public async Task<int> ApplyAsync(CancellationToken ct)
     {
+        if (cluster is { OthersAlive: true })
+        {
+            return 0;
+        }
         var now = clock.GetUtcNow();
         var text = await settings.GetAsync(LastTickKey, ct);
         if (text is null || !DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var lastTick) || lastTick >= now)

@@ -38,7 +38,7 @@ internal static class StatusApi
         return api;
     }
 
-    private static Microsoft.AspNetCore.Http.HttpResults.ContentHttpResult Healthz(ServerState server, IStoreHealth storeHealth, SchedulerPulse pulse, CheckLag lag, ActiveCheckSweep checks)
+    private static Microsoft.AspNetCore.Http.HttpResults.ContentHttpResult Healthz(ServerState server, IStoreHealth storeHealth, SchedulerPulse pulse, CheckLag lag, ActiveCheckSweep checks, ClusterCoordinator cluster, NodeShare share, TimeProvider clock)
     {
         // Writes that fail (a full disk) fail the store: pushes are not being kept.
         var problem = storeHealth.Problem;
@@ -74,12 +74,34 @@ internal static class StatusApi
                     ["running"] = checks.Running,
                     ["started"] = lag.Started,
                 },
+                // This node's place in the cluster, as of its last check-in (no query per probe).
+                ["cluster"] = new JsonObject
+                {
+                    ["status"] = cluster.LastCheckInAt is { } at && clock.GetUtcNow() - at < TimeSpan.FromSeconds(30) ? "pass" : "warn",
+                    ["node"] = cluster.Self.Id,
+                    ["lastCheckInAt"] = MonitorJson.Time(cluster.LastCheckInAt),
+                    ["shards"] = share.Shards?.Count ?? NodeShare.Count,
+                    ["nodes"] = NodesJson(cluster, cluster.Nodes, clock.GetUtcNow()),
+                },
             },
         };
         return TypedResults.Text(body.ToJsonString(), "application/health+json", Encoding.UTF8, pass ? 200 : 503);
     }
 
-    private static async Task<IResult> Status(HttpContext context, ServerState server, SchedulerPulse pulse, PingKey pingKey, IMonitorStore store, CancellationToken ct)
+    /// <summary>The nodes list of the status API and /healthz: CONTRACT §6 fields, and whether each is up.</summary>
+    internal static JsonArray NodesJson(ClusterCoordinator cluster, IReadOnlyList<NodeInfo> nodes, DateTimeOffset now) =>
+        new([.. nodes.Select(n => (JsonNode)new JsonObject
+        {
+            ["id"] = n.Id,
+            ["address"] = n.Address,
+            ["version"] = n.Version,
+            ["startedAt"] = MonitorJson.Time(n.StartedAt),
+            ["lastSeenAt"] = MonitorJson.Time(n.LastSeenAt),
+            ["status"] = cluster.IsAlive(n, now) ? "up" : "gone",
+            ["self"] = n.Id == cluster.Self.Id,
+        })]);
+
+    private static async Task<IResult> Status(HttpContext context, ServerState server, SchedulerPulse pulse, PingKey pingKey, IMonitorStore store, IClusterStore clusterStore, ClusterCoordinator cluster, TimeProvider clock, CancellationToken ct)
     {
         var counts = await store.CountByStatusAsync(ct);
         var monitors = new JsonArray([.. (await store.ListAllAsync(ct)).Select(m => (JsonNode)new JsonObject
@@ -105,6 +127,7 @@ internal static class StatusApi
                 ["lastTickAt"] = MonitorJson.Time(pulse.LastTickAt),
             },
             ["counts"] = new JsonObject(counts.Select(c => KeyValuePair.Create(WireNames.Of(c.Key), (JsonNode?)c.Value))),
+            ["nodes"] = NodesJson(cluster, await clusterStore.NodesAsync(ct), clock.GetUtcNow()),
             ["monitors"] = monitors,
         });
     }
