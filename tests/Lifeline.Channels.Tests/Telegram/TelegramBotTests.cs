@@ -55,6 +55,29 @@ public sealed class TelegramBotTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task Status_lists_the_nodes_of_a_cluster_and_which_one_answers()
+    {
+        _backend.Status = _backend.Status with
+        {
+            Monitors = [new BotMonitor("web", MonitorStatus.Up, Notices.At.AddSeconds(-30))],
+            Nodes =
+            [
+                new BotNode("n1abc", "http://host-1:5080", "1.4.0", Notices.At.AddSeconds(-1), Up: true, Self: true),
+                new BotNode("n2def", "http://host-<2>:5080", "1.4.0", Notices.At.AddMinutes(-3), Up: false, Self: false),
+            ],
+        };
+        _api.Say(AllowedChat, "/status");
+
+        await Bot().PollOnceAsync(CancellationToken.None);
+
+        var lines = _api.Sent().Single()["text"]!.GetValue<string>().Split('\n');
+        lines[3].ShouldBe("Nodes: 1 of 2 up");
+        lines[4].ShouldBe("  \u2705 http://host-1:5080 (n1abc, 1.4.0), seen 1 s ago (2026-01-05 11:59:59 UTC), answering");
+        lines[5].ShouldBe("  \u274c http://host-&lt;2&gt;:5080 (n2def, 1.4.0), seen 3 min ago (2026-01-05 11:57:00 UTC)");
+        lines[6].ShouldBe("1 monitor: 1 up");
+    }
+
+    [Fact]
     public async Task A_long_status_is_split_across_messages_and_nothing_is_cut_off()
     {
         var monitors = Enumerable.Range(0, 400)
