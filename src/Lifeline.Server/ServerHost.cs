@@ -163,8 +163,10 @@ public static class ServerHost
             {
                 LeaseTtl = TimeSpan.FromSeconds(options.ClusterLeaseSeconds),
                 CheckInEvery = TimeSpan.FromSeconds(options.ClusterCheckInSeconds),
-                // Only work this node would do: a bot without a token polls nowhere.
-                Singletons = sp.GetRequiredService<TelegramBotOptions>().Enabled ? [TelegramBotWorker.Lease] : [],
+                // Pruning once is enough; a bot without a token polls nowhere.
+                Singletons = sp.GetRequiredService<TelegramBotOptions>().Enabled
+                    ? [SchedulerWorker.HousekeepingLease, TelegramBotWorker.Lease]
+                    : [SchedulerWorker.HousekeepingLease],
             };
         });
         services.AddSingleton<ClusterCoordinator>();

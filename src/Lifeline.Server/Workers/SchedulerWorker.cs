@@ -7,17 +7,21 @@ namespace Lifeline.Server.Workers;
 /// <summary>
 /// The scheduler loop: first forgives deadlines that passed while no server ran, then sweeps due
 /// monitors every <see cref="LifelineOptions.SweepIntervalMs"/>, records that it is alive, and
-/// prunes old events once a minute.
+/// prunes old events once a minute (on one node of a cluster).
 /// </summary>
 internal sealed class SchedulerWorker(
     DeadlineSweep sweep,
     OutageAmnesty amnesty,
+    ClusterCoordinator cluster,
     IMonitorStore store,
     SchedulerPulse pulse,
     TimeProvider clock,
     IOptions<LifelineOptions> options,
     ILogger<SchedulerWorker> logger) : BackgroundService
 {
+    /// <summary>The lease of the one node of a cluster that prunes old rows.</summary>
+    public const string HousekeepingLease = "housekeeping";
+
     private static readonly TimeSpan TickPersistEvery = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan PruneEvery = TimeSpan.FromMinutes(1);
 
@@ -45,7 +49,7 @@ internal sealed class SchedulerWorker(
                     await amnesty.MarkTickAsync(stoppingToken);
                     lastPersist = now;
                 }
-                if (now - lastPrune >= PruneEvery)
+                if (now - lastPrune >= PruneEvery && cluster.Holds(HousekeepingLease))
                 {
                     await PruneAsync(stoppingToken);
                     lastPrune = now;
