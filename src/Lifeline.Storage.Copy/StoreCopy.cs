@@ -183,8 +183,11 @@ public sealed class StoreCopy : IAsyncDisposable
         }
     }
 
-    /// <summary>Copies every table of <see cref="Tables"/>; <paramref name="progress"/> hears after every batch.</summary>
-    public async Task<IReadOnlyList<TableCopied>> CopyAsync(Action<CopyProgress>? progress, CancellationToken ct)
+    /// <summary>
+    /// Copies every table of <see cref="Tables"/>; <paramref name="progress"/> hears after every
+    /// batch, <paramref name="copied"/> after every table.
+    /// </summary>
+    public async Task<IReadOnlyList<TableCopied>> CopyAsync(Action<CopyProgress>? progress, Action<TableCopied>? copied, CancellationToken ct)
     {
         var builder = new SqliteConnectionStringBuilder { DataSource = _sqlitePath, Mode = SqliteOpenMode.ReadOnly, Pooling = false };
         await using var source = new SqliteConnection(builder.ToString());
@@ -193,7 +196,9 @@ public sealed class StoreCopy : IAsyncDisposable
         var results = new List<TableCopied>();
         foreach (var table in Tables)
         {
-            results.Add(await CopyTableAsync(table, source, target, progress, ct));
+            var result = await CopyTableAsync(table, source, target, progress, ct);
+            copied?.Invoke(result);
+            results.Add(result);
         }
         return results;
     }
