@@ -15,6 +15,3 @@ public sealed record TableCopied(string Table, bool InSource, long Rows, long Ad
     /// <summary>Rows PostgreSQL already held, the same or not.</summary>
     public long AlreadyThere => Rows - Added;
 }
-
-/// <summary>Progress of one table: <paramref name="Done"/> of <paramref name="Total"/> rows read and sent, <paramref name="Added"/> of them new.</summary>
-public sealed record CopyProgress(string Table, long Done, long Total, long Added);
