@@ -13,7 +13,8 @@ internal sealed class Session(NpgsqlConnection connection, NpgsqlTransaction? tr
         var command = new NpgsqlCommand(sql, connection, transaction);
         foreach (var (name, value) in parameters)
         {
-            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+            // PostgreSQL text cannot hold U+0000 (SQLite can): it is stored as U+FFFD, like a lone surrogate.
+            command.Parameters.AddWithValue(name, value is string text && text.Contains('\0', StringComparison.Ordinal) ? text.Replace('\0', '\uFFFD') : value ?? DBNull.Value);
         }
         return command;
     }

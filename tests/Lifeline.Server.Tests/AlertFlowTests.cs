@@ -4,8 +4,11 @@ using Lifeline.Testing;
 namespace Lifeline.Server.Tests;
 
 /// <summary>From a push to a webhook notice, through the whole server.</summary>
-public sealed class AlertFlowTests : IAsyncLifetime
+public class AlertFlowTests : IAsyncLifetime
 {
+    /// <summary>Starts the server under test: on SQLite here, on PostgreSQL in the derived class.</summary>
+    protected virtual Task<LifelineApp> StartAppAsync(params string[] args) => LifelineApp.StartAsync(args);
+
     private LifelineApp _app = null!;
     private RecordingServer _receiver = null!;
     private string _id = null!;
@@ -13,7 +16,7 @@ public sealed class AlertFlowTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _app = await LifelineApp.StartAsync();
+        _app = await StartAppAsync();
         _receiver = await RecordingServer.StartAsync();
         var channel = await _app.CreateWebhookAsync(_receiver.Url("/hook"), "whsec_c2VjcmV0");
         var monitor = await _app.CreateMonitorAsync(new { name = "backup", period = 60, grace = 30, channels = new[] { channel } });
@@ -137,4 +140,10 @@ public sealed class AlertFlowTests : IAsyncLifetime
         third["type"]!.GetValue<string>().ShouldBe("test");
         (await _app.StatusOfAsync(_id)).ShouldBe("up");
     }
+}
+
+/// <summary>The same tests on PostgreSQL.</summary>
+public sealed class PostgresAlertFlowTests : AlertFlowTests
+{
+    protected override Task<LifelineApp> StartAppAsync(params string[] args) => LifelineApp.StartOnPostgresAsync(args);
 }

@@ -12,7 +12,7 @@ namespace Lifeline.Server.Tests;
 
 /// <summary>
 /// The server built by <see cref="ServerHost"/>, listening on a random loopback port, with a
-/// real SQLite file in a temp folder and a manual clock.
+/// real SQLite file in a temp folder (or a fresh PostgreSQL database) and a manual clock.
 /// </summary>
 public sealed class LifelineApp : IAsyncDisposable
 {
@@ -41,6 +41,28 @@ public sealed class LifelineApp : IAsyncDisposable
     public HttpClient Admin { get; }
 
     public static Task<LifelineApp> StartAsync(params string[] extraArgs) => StartAsync(logs: null, extraArgs);
+
+    /// <summary>The same server on a fresh database of the test PostgreSQL server (dropped when the app is disposed).</summary>
+    public static async Task<LifelineApp> StartOnPostgresAsync(params string[] extraArgs)
+    {
+        var database = await (await PostgresServer.GetAsync()).CreateDatabaseAsync();
+        try
+        {
+            var app = await StartAsync(logs: null, [$"--Lifeline:Postgres={database.ConnectionString}", .. extraArgs]);
+            app._database = database;
+            return app;
+        }
+        catch
+        {
+            await database.DisposeAsync();
+            throw;
+        }
+    }
+
+    private PostgresDatabase? _database;
+
+    /// <summary>The database of a server started on PostgreSQL; null on SQLite.</summary>
+    public string? PostgresConnectionString => _database?.ConnectionString;
 
     /// <param name="logs">When given, also receives everything the server logs, down to Trace.</param>
     public static async Task<LifelineApp> StartAsync(ILoggerProvider? logs, params string[] extraArgs)
@@ -121,6 +143,10 @@ public sealed class LifelineApp : IAsyncDisposable
         Admin.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
+        if (_database is not null)
+        {
+            await _database.DisposeAsync();
+        }
         try
         {
             Directory.Delete(Folder, recursive: true);

@@ -8,15 +8,18 @@ using System.Text.Json.Nodes;
 namespace Lifeline.Server.Tests;
 
 /// <summary>Every push URL family, as existing clients call it.</summary>
-public sealed class PushEndpointTests : IAsyncLifetime
+public class PushEndpointTests : IAsyncLifetime
 {
+    /// <summary>Starts the server under test: on SQLite here, on PostgreSQL in the derived class.</summary>
+    protected virtual Task<LifelineApp> StartAppAsync(params string[] args) => LifelineApp.StartAsync(args);
+
     private LifelineApp _app = null!;
     private string _id = null!;
     private string _token = null!;
 
     public async Task InitializeAsync()
     {
-        _app = await LifelineApp.StartAsync();
+        _app = await StartAppAsync();
         var monitor = await _app.CreateMonitorAsync(new { name = "backup", period = 60 });
         _id = monitor["id"]!.GetValue<string>();
         _token = monitor["pushToken"]!.GetValue<string>();
@@ -409,7 +412,7 @@ public sealed class PushEndpointTests : IAsyncLifetime
     [Fact]
     public async Task A_json_down_push_within_a_raised_limit_is_read_whole_and_recorded_as_down()
     {
-        await using var app = await LifelineApp.StartAsync("--Lifeline:PushBodyLimit=131072");
+        await using var app = await StartAppAsync("--Lifeline:PushBodyLimit=131072");
         var monitor = await app.CreateMonitorAsync(new { name = "big", period = 60 });
         var token = monitor["pushToken"]!.GetValue<string>();
         var id = monitor["id"]!.GetValue<string>();
@@ -427,7 +430,7 @@ public sealed class PushEndpointTests : IAsyncLifetime
     [Fact]
     public async Task A_ping_body_over_the_request_limit_is_a_plain_413_and_records_nothing()
     {
-        await using var app = await LifelineApp.StartAsync("--Lifeline:MaxPingRequestBytes=100000");
+        await using var app = await StartAppAsync("--Lifeline:MaxPingRequestBytes=100000");
         var monitor = await app.CreateMonitorAsync(new { name = "big", period = 60 });
         var token = monitor["pushToken"]!.GetValue<string>();
         var id = monitor["id"]!.GetValue<string>();
@@ -480,7 +483,7 @@ public sealed class PushEndpointTests : IAsyncLifetime
     [Fact]
     public async Task Auto_creation_stops_with_a_403_once_the_monitor_limit_is_reached()
     {
-        await using var app = await LifelineApp.StartAsync("--Lifeline:AutoCreateLimit=2");
+        await using var app = await StartAppAsync("--Lifeline:AutoCreateLimit=2");
         await app.CreateMonitorAsync(new { name = "existing", period = 60 });
         var pingKey = (await app.GetJsonAsync("api/v1/status"))["pingKey"]!.GetValue<string>();
 
@@ -500,7 +503,7 @@ public sealed class PushEndpointTests : IAsyncLifetime
     [Fact]
     public async Task A_client_guessing_tokens_gets_429_after_the_limit_while_tokens_it_has_used_keep_working()
     {
-        await using var app = await LifelineApp.StartAsync("--Lifeline:RateLimitLoopback=true", "--Lifeline:PushNotFoundPerMinute=3");
+        await using var app = await StartAppAsync("--Lifeline:RateLimitLoopback=true", "--Lifeline:PushNotFoundPerMinute=3");
         var good = (await app.CreateMonitorAsync(new { name = "good", period = 60 }))["pushToken"]!.GetValue<string>();
         var other = (await app.CreateMonitorAsync(new { name = "other", period = 60 }))["pushToken"]!.GetValue<string>();
         var codes = new List<int>();
@@ -529,7 +532,7 @@ public sealed class PushEndpointTests : IAsyncLifetime
     [Fact]
     public async Task Successful_pushes_never_count_toward_the_not_found_limit()
     {
-        await using var app = await LifelineApp.StartAsync("--Lifeline:RateLimitLoopback=true", "--Lifeline:PushNotFoundPerMinute=2");
+        await using var app = await StartAppAsync("--Lifeline:RateLimitLoopback=true", "--Lifeline:PushNotFoundPerMinute=2");
         var good = (await app.CreateMonitorAsync(new { name = "good", period = 60 }))["pushToken"]!.GetValue<string>();
         var codes = new List<int>();
 
@@ -562,4 +565,10 @@ public sealed class PushEndpointTests : IAsyncLifetime
             return false;
         }
     }
+}
+
+/// <summary>The same tests on PostgreSQL.</summary>
+public sealed class PostgresPushEndpointTests : PushEndpointTests
+{
+    protected override Task<LifelineApp> StartAppAsync(params string[] args) => LifelineApp.StartOnPostgresAsync(args);
 }

@@ -5,8 +5,11 @@ using Lifeline.Testing;
 namespace Lifeline.Server.Tests;
 
 /// <summary>Telegram through the whole server, against a fake Bot API on loopback.</summary>
-public sealed class TelegramTests : IAsyncLifetime
+public class TelegramTests : IAsyncLifetime
 {
+    /// <summary>Starts the server under test: on SQLite here, on PostgreSQL in the derived class.</summary>
+    protected virtual Task<LifelineApp> StartAppAsync(params string[] args) => LifelineApp.StartAsync(args);
+
     private const string Token = "123456:test-token_abc";
     private const long AllowedChat = 4242;
     private const long OtherChat = 777;
@@ -36,7 +39,7 @@ public sealed class TelegramTests : IAsyncLifetime
             }
             return new Reply(200, """{"ok":true,"result":{"message_id":99}}""");
         };
-        _app = await LifelineApp.StartAsync(
+        _app = await StartAppAsync(
             $"--Lifeline:Telegram:BotToken={Token}",
             $"--Lifeline:Telegram:AllowedChatIds:0={AllowedChat}",
             $"--Lifeline:Telegram:ApiBase={_telegram.BaseUri.ToString().TrimEnd('/')}",
@@ -96,4 +99,10 @@ public sealed class TelegramTests : IAsyncLifetime
         text.ShouldContain("sync-failed");
         alert["parse_mode"]!.GetValue<string>().ShouldBe("HTML");
     }
+}
+
+/// <summary>The same tests on PostgreSQL.</summary>
+public sealed class PostgresTelegramTests : TelegramTests
+{
+    protected override Task<LifelineApp> StartAppAsync(params string[] args) => LifelineApp.StartOnPostgresAsync(args);
 }

@@ -87,6 +87,11 @@ public sealed class OutboxDispatcher
             {
                 break;
             }
+            catch (StoreUnavailableException)
+            {
+                // The store logs an outage once and /healthz tells it: no stack trace every second.
+                await Task.Delay(_options.PollInterval, _clock, stop).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
             catch (Exception ex)
             {
                 _logger.LogError(ex, "Dispatch pass failed; trying again");

@@ -7,8 +7,11 @@ using Lifeline.Testing;
 namespace Lifeline.Server.Tests.Checks;
 
 /// <summary>Active monitors through the whole server: checks of real loopback targets, alerts through a webhook.</summary>
-public sealed class ActiveMonitorTests : IAsyncLifetime
+public class ActiveMonitorTests : IAsyncLifetime
 {
+    /// <summary>Starts the server under test: on SQLite here, on PostgreSQL in the derived class.</summary>
+    protected virtual Task<LifelineApp> StartAppAsync(params string[] args) => LifelineApp.StartAsync(args);
+
     private LifelineApp _app = null!;
     private RecordingServer _target = null!;
     private RecordingServer _receiver = null!;
@@ -18,7 +21,7 @@ public sealed class ActiveMonitorTests : IAsyncLifetime
     {
         _target = await RecordingServer.StartAsync();
         _receiver = await RecordingServer.StartAsync();
-        _app = await LifelineApp.StartAsync();
+        _app = await StartAppAsync();
         _channel = await _app.CreateWebhookAsync(_receiver.Url("/hook"));
     }
 
@@ -260,4 +263,10 @@ public sealed class CanaryTests : IAsyncLifetime
         after["status"]!.GetValue<string>().ShouldBe("down");
         after["lastMessage"]!.GetValue<string>().ShouldBe("[STATUS] (500) == 200");
     }
+}
+
+/// <summary>The same tests on PostgreSQL.</summary>
+public sealed class PostgresActiveMonitorTests : ActiveMonitorTests
+{
+    protected override Task<LifelineApp> StartAppAsync(params string[] args) => LifelineApp.StartOnPostgresAsync(args);
 }
