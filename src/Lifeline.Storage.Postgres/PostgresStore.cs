@@ -27,6 +27,7 @@ public sealed partial class PostgresStore : IMonitorStore, IChannelStore, IOutbo
         _clock = clock;
         _logger = logger;
         _dataSource = NpgsqlDataSource.Create(options.ConnectionString);
+        _pushes = NewPushBatches();
     }
 
     /// <summary>Where the data is, without the password: "postgres host:port/database (user)".</summary>
@@ -146,7 +147,11 @@ public sealed partial class PostgresStore : IMonitorStore, IChannelStore, IOutbo
         }
     }
 
-    public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await _pushes.DisposeAsync();
+        await _dataSource.DisposeAsync();
+    }
 
     private static bool IsUniqueViolation(PostgresException ex) => ex.SqlState == PostgresErrorCodes.UniqueViolation;
 }
