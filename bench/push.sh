@@ -7,6 +7,7 @@
 #   BASELINE=<git ref> bench/push.sh 5 10s   # also an older Lifeline, built from that ref, in the same rounds
 #   POSTGRES=1 bench/push.sh 3 10s 1000      # also Lifeline on PostgreSQL (a throwaway cluster), in the same rounds
 #   PG_SHARED_BUFFERS=128MB PG_MAX_CONNECTIONS=200 POSTGRES=1 bench/push.sh
+#   PORT_BASE=5181 bench/push.sh             # uses five ports from PORT_BASE on 127.0.0.1
 #
 # With POSTGRES=1 the cluster is made with initdb in a temp folder (as the postgres user when run
 # as root) and started with fsync and synchronous_commit on: a 200 is a durable commit there too.
@@ -24,11 +25,15 @@ BASELINE=${BASELINE:-}
 POSTGRES=${POSTGRES:-}
 PG_SHARED_BUFFERS=${PG_SHARED_BUFFERS:-128MB}
 PG_MAX_CONNECTIONS=${PG_MAX_CONNECTIONS:-200}
-KESTREL_PORT=5181
-LIFELINE_PORT=5182
-BASELINE_PORT=5183
-POSTGRES_LIFELINE_PORT=5184
-PG_PORT=${PG_PORT:-5185}
+PORT_BASE=${PORT_BASE:-5181} # five ports from here: Kestrel, Lifeline, baseline, Lifeline on PostgreSQL, PostgreSQL
+KESTREL_PORT=$PORT_BASE
+LIFELINE_PORT=$((PORT_BASE + 1))
+BASELINE_PORT=$((PORT_BASE + 2))
+POSTGRES_LIFELINE_PORT=$((PORT_BASE + 3))
+PG_PORT=$((PORT_BASE + 4))
+for port in $KESTREL_PORT $LIFELINE_PORT $BASELINE_PORT $POSTGRES_LIFELINE_PORT $PG_PORT; do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "port $port is in use: set PORT_BASE to another free range" >&2; exit 2; fi
+done
 KEY="bench-admin-key-0123456789"
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2; exit 2; }
 
