@@ -7,6 +7,7 @@
 #   BASELINE=<git ref> bench/push.sh 5 10s   # also an older Lifeline, built from that ref, in the same rounds
 #   POSTGRES=1 bench/push.sh 3 10s 1000      # also Lifeline on PostgreSQL (a throwaway cluster), in the same rounds
 #   PG_SHARED_BUFFERS=128MB PG_MAX_CONNECTIONS=200 POSTGRES=1 bench/push.sh
+#   PG_STATEMENTS=1 POSTGRES=1 bench/push.sh # also where PostgreSQL spends its time (pg_stat_statements)
 #   PORT_BASE=5181 bench/push.sh             # uses five ports from PORT_BASE on 127.0.0.1
 #
 # With POSTGRES=1 the cluster is made with initdb in a temp folder (as the postgres user when run
@@ -25,6 +26,7 @@ BASELINE=${BASELINE:-}
 POSTGRES=${POSTGRES:-}
 PG_SHARED_BUFFERS=${PG_SHARED_BUFFERS:-128MB}
 PG_MAX_CONNECTIONS=${PG_MAX_CONNECTIONS:-200}
+PG_STATEMENTS=${PG_STATEMENTS:-}
 PORT_BASE=${PORT_BASE:-5181} # five ports from here: Kestrel, Lifeline, baseline, Lifeline on PostgreSQL, PostgreSQL
 KESTREL_PORT=$PORT_BASE
 LIFELINE_PORT=$((PORT_BASE + 1))
@@ -98,8 +100,9 @@ if [ -n "$POSTGRES" ]; then
   as_postgres "$PG_BIN/initdb" -D "$pg_dir/data" -U lifeline --auth=trust --encoding=UTF8 --locale=C >/dev/null
   as_postgres "$PG_BIN/pg_ctl" start -D "$pg_dir/data" -w -t 120 -l "$pg_dir/server.log" -o \
     "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $pg_dir -c fsync=on -c synchronous_commit=on -c full_page_writes=on \
-     -c shared_buffers=$PG_SHARED_BUFFERS -c max_connections=$PG_MAX_CONNECTIONS" >/dev/null
+     -c shared_buffers=$PG_SHARED_BUFFERS -c max_connections=$PG_MAX_CONNECTIONS ${PG_STATEMENTS:+-c shared_preload_libraries=pg_stat_statements}" >/dev/null
   psql -q -h 127.0.0.1 -p "$PG_PORT" -U lifeline -d postgres -c "CREATE DATABASE lifeline_bench" >/dev/null
+  [ -z "$PG_STATEMENTS" ] || psql -q -h 127.0.0.1 -p "$PG_PORT" -U lifeline -d lifeline_bench -c "CREATE EXTENSION pg_stat_statements" >/dev/null
   PG_CONN="Host=127.0.0.1;Port=$PG_PORT;Database=lifeline_bench;Username=lifeline"
   start_lifeline postgres "$work/lifeline/lifeline.dll" $POSTGRES_LIFELINE_PORT --postgres "$PG_CONN"
   POSTGRES_PID=$STARTED_PID
@@ -171,4 +174,10 @@ if [ -n "$POSTGRES" ]; then
   summary="$summary; PostgreSQL: Lifeline $p_med req/s, ratio $p_ratio, errors $(errs postgres), signals stored $p_events, RSS $(rss_mb $POSTGRES_PID) MB; PostgreSQL / SQLite $p_vs"
 fi
 echo "== $summary"
+if [ -n "$PG_STATEMENTS" ]; then
+  echo "== PostgreSQL's statements by total time (all rounds)"
+  psql -h 127.0.0.1 -p "$PG_PORT" -U lifeline -d lifeline_bench -P pager=off -c \
+    "SELECT calls, round(total_exec_time) AS total_ms, round(mean_exec_time::numeric, 3) AS mean_ms, rows, left(regexp_replace(query, '\s+', ' ', 'g'), 90) AS query
+     FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = 'lifeline_bench') ORDER BY total_exec_time DESC LIMIT 10" | tee -a "$work/cpu"
+fi
 { date -u +%FT%TZ; cat "$results"; [ ! -e "$work/cpu" ] || cat "$work/cpu"; echo "$summary"; } > "bench/results/push-$(date -u +%Y%m%dT%H%M%SZ).txt"

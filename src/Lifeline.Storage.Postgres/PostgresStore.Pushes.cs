@@ -13,12 +13,26 @@ public sealed partial class PostgresStore
 
     private readonly GroupCommit<Push, SignalResult> _pushes;
 
-    private const string UpsertEvent =
-        $"INSERT INTO events (slot, {EventColumns}) " +
-        "VALUES (@slot, @seq, @m, @at, @type, @ok, @msg, @value, @ping, @exit, @duration, @body, @rid, @source, @details) " +
+    private const string EventUpdates =
         "ON CONFLICT (monitor_id, slot) DO UPDATE SET seq = excluded.seq, at = excluded.at, type = excluded.type, ok = excluded.ok, " +
         "msg = excluded.msg, value = excluded.value, ping = excluded.ping, exit_status = excluded.exit_status, " +
         "duration_ms = excluded.duration_ms, body = excluded.body, rid = excluded.rid, source = excluded.source, details = excluded.details";
+
+    private const string UpsertEvent =
+        $"INSERT INTO events (slot, {EventColumns}) " +
+        "VALUES (@slot, @seq, @monitor_id, @at, @type, @ok, @msg, @value, @ping, @exit_status, @duration_ms, @body, @rid, @source, @details) " +
+        EventUpdates;
+
+    /// <summary>Many events in one statement: a JSON array of objects named by column.</summary>
+    private const string UpsertEvents =
+        $"INSERT INTO events (slot, {EventColumns}) SELECT slot, {EventColumns} FROM jsonb_populate_recordset(NULL::events, @rows) " +
+        EventUpdates;
+
+    /// <summary>Many monitors' state columns in one statement, from a JSON array of objects named by column.</summary>
+    private static readonly string UpdateStates =
+        "UPDATE monitors m SET " +
+        string.Join(", ", MonitorRows.StateParameters(new Monitor { Id = "", Name = "" }).Select(p => p.Item1[1..]).Where(c => c != "id").Select(c => $"{c} = u.{c}")) +
+        " FROM jsonb_populate_recordset(NULL::monitors, @rows) u WHERE m.id = u.id";
 
     /// <summary>
     /// Records a signal; completes after its transaction has committed. Signals that may create a
@@ -73,7 +87,7 @@ public sealed partial class PostgresStore
                     continue;
                 }
                 var flip = MonitorMachine.OnSignal(monitor, signal);
-                writes.Add(UpsertEvent, EventParameters(monitor, flip, signal));
+                writes.AddEvent(EventParameters(monitor, flip, signal));
                 Monitor next;
                 if (signal.Kind == SignalKind.Check || flip.Incident != IncidentChange.None || flip.Notice is not null)
                 {
@@ -90,7 +104,7 @@ public sealed partial class PostgresStore
                 else
                 {
                     // A routine push: only the state columns change.
-                    writes.Add(MonitorColumns.UpdateState, MonitorRows.StateParameters(flip.Next));
+                    writes.AddState(MonitorRows.StateParameters(flip.Next));
                     next = flip.Next;
                 }
                 byId[id] = next;
@@ -107,39 +121,92 @@ public sealed partial class PostgresStore
         var seq = flip.Next.EventCount;
         return
         [
-            ("@slot", (int)((seq - 1) % _options.EventsKept)), ("@seq", (long)seq), ("@m", monitor.Id), ("@at", Time.Ms(signal.At)),
+            ("@slot", (int)((seq - 1) % _options.EventsKept)), ("@seq", (long)seq), ("@monitor_id", monitor.Id), ("@at", Time.Ms(signal.At)),
             ("@type", Signal.WireName(signal.Kind)), ("@ok", signal.Ok), ("@msg", signal.Message), ("@value", signal.Value),
-            ("@ping", signal.PingMs), ("@exit", signal.ExitStatus), ("@duration", durationMs), ("@body", signal.Body),
+            ("@ping", signal.PingMs), ("@exit_status", signal.ExitStatus), ("@duration_ms", durationMs), ("@body", signal.Body),
             ("@rid", signal.Rid?.ToString()), ("@source", signal.Source), ("@details", StoreEncoding.WriteCheckDetails(signal)),
         ];
     }
 
-    /// <summary>Statements whose results nobody reads, sent together in one round trip when flushed.</summary>
+    /// <summary>
+    /// The routine writes of a batch, kept until flushed: then one statement writes every event and
+    /// one every monitor's state, sent together in one round trip. Rows are passed as JSON objects
+    /// named by column (parameter names without the @), so PostgreSQL converts each value to its
+    /// column's type. A later write of the same event slot or monitor replaces an earlier one,
+    /// as it would have overwritten it.
+    /// </summary>
     private sealed class PendingWrites(Session session)
     {
-        private NpgsqlBatch? _batch;
+        private readonly Dictionary<(object MonitorId, object Slot), (string, object?)[]> _events = [];
+        private readonly Dictionary<object, (string, object?)[]> _states = [];
 
-        public void Add(string sql, (string Name, object? Value)[] parameters)
-        {
-            var command = new NpgsqlBatchCommand(sql);
-            foreach (var (name, value) in parameters)
-            {
-                command.Parameters.AddWithValue(name, value ?? DBNull.Value);
-            }
-            (_batch ??= session.Batch()).BatchCommands.Add(command);
-        }
+        public void AddEvent((string Name, object? Value)[] row) =>
+            _events[(Value(row, "@monitor_id"), Value(row, "@slot"))] = row;
+
+        public void AddState((string Name, object? Value)[] row) => _states[Value(row, "@id")] = row;
+
+        private static object Value((string Name, object? Value)[] row, string name) =>
+            row.First(p => p.Name == name).Value ?? throw new InvalidOperationException($"{name} is null");
 
         public async Task FlushAsync()
         {
-            if (_batch is not { } batch)
+            if (_events.Count == 0 && _states.Count == 0)
             {
                 return;
             }
-            _batch = null;
-            await using (batch)
+            await using var batch = session.Batch();
+            if (_events.Count > 0)
             {
-                await batch.ExecuteNonQueryAsync(session.Ct);
+                batch.BatchCommands.Add(Rows(UpsertEvents, _events.Values));
             }
+            if (_states.Count > 0)
+            {
+                batch.BatchCommands.Add(Rows(UpdateStates, _states.Values));
+            }
+            _events.Clear();
+            _states.Clear();
+            await batch.ExecuteNonQueryAsync(session.Ct);
+        }
+
+        private static NpgsqlBatchCommand Rows(string sql, IEnumerable<(string Name, object? Value)[]> rows)
+        {
+            var command = new NpgsqlBatchCommand(sql);
+            command.Parameters.Add(new NpgsqlParameter("rows", NpgsqlTypes.NpgsqlDbType.Jsonb) { Value = Json(rows) });
+            return command;
+        }
+
+        private static string Json(IEnumerable<(string Name, object? Value)[]> rows)
+        {
+            var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+            using (var json = new System.Text.Json.Utf8JsonWriter(buffer))
+            {
+                json.WriteStartArray();
+                foreach (var row in rows)
+                {
+                    json.WriteStartObject();
+                    foreach (var (name, value) in row)
+                    {
+                        json.WritePropertyName(name.AsSpan(1));
+                        switch (value)
+                        {
+                            case null: json.WriteNullValue(); break;
+                            case string text: json.WriteStringValue(text); break;
+                            case bool flag: json.WriteBooleanValue(flag); break;
+                            case int number: json.WriteNumberValue(number); break;
+                            case long number: json.WriteNumberValue(number); break;
+                            // JSON has no NaN or infinities: as text, PostgreSQL reads them still.
+                            case double number when !double.IsFinite(number):
+                                json.WriteStringValue(number.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                                break;
+                            case double number: json.WriteNumberValue(number); break;
+                            default: throw new NotSupportedException($"{name}: {value.GetType().Name} values are not written as JSON");
+                        }
+                    }
+                    json.WriteEndObject();
+                }
+                json.WriteEndArray();
+            }
+            return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
         }
     }
 }
