@@ -9,6 +9,7 @@
 #   PG_SHARED_BUFFERS=128MB PG_MAX_CONNECTIONS=200 POSTGRES=1 bench/push.sh
 #   PG_STATEMENTS=1 POSTGRES=1 bench/push.sh # also where PostgreSQL spends its time (pg_stat_statements)
 #   PORT_BASE=5181 bench/push.sh             # uses five ports from PORT_BASE on 127.0.0.1
+#   ROUTE=ping bench/push.sh                 # Lifeline gets Healthchecks-style /ping/<token> (Kestrel keeps its route)
 #
 # With POSTGRES=1 the cluster is made with initdb in a temp folder (as the postgres user when run
 # as root) and started with fsync and synchronous_commit on: a 200 is a durable commit there too.
@@ -22,6 +23,12 @@ MONITORS=${3:-1000}
 CONNECTIONS=${CONNECTIONS:-64}
 THREADS=${THREADS:-2}
 DURABILITY=${DURABILITY:-Balanced}
+ROUTE=${ROUTE:-push}
+case $ROUTE in
+  push) LIFELINE_PATH="/api/push/%s?status=up&msg=bench" ;;
+  ping) LIFELINE_PATH="/ping/%s" ;;
+  *) echo "ROUTE is push or ping" >&2; exit 2 ;;
+esac
 BASELINE=${BASELINE:-}
 POSTGRES=${POSTGRES:-}
 PG_SHARED_BUFFERS=${PG_SHARED_BUFFERS:-128MB}
@@ -114,8 +121,9 @@ fi
 for i in $(seq 1 "$MONITORS"); do echo "t$i"; done > "$work/kestrel-tokens"
 
 run() { # name port tokens
-  local out
-  out=$(TOKENS=$3 wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" -s bench/push.lua "http://127.0.0.1:$2" 2>&1)
+  local out path=$LIFELINE_PATH
+  [ "$1" != kestrel ] || path="/api/push/%s?status=up&msg=bench"
+  out=$(TOKENS=$3 PUSH_PATH=$path wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" -s bench/push.lua "http://127.0.0.1:$2" 2>&1)
   local rps errors p50 p99
   rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
   errors=$(echo "$out" | awk '/Non-2xx/ {print $5}'); errors=${errors:-0}
@@ -159,7 +167,7 @@ k_med=$(med kestrel)
 l_med=$(med lifeline)
 ratio=$(awk -v l="$l_med" -v k="$k_med" 'BEGIN {printf "%.2f", l / k}')
 events=$(curl -fs "http://127.0.0.1:$LIFELINE_PORT/metrics" | awk '/^lifeline_signals_total\{result="accepted"\}/ {print $2}')
-summary="median req/s: bare Kestrel $k_med, Lifeline $l_med, ratio $ratio; Lifeline errors $(errs lifeline); signals stored $events; Lifeline RSS $(rss_mb $LIFELINE_PID) MB (durability $DURABILITY, $MONITORS monitors, $CONNECTIONS connections, $DURATION x $ROUNDS)"
+summary="median req/s: bare Kestrel $k_med, Lifeline $l_med, ratio $ratio; Lifeline errors $(errs lifeline); signals stored $events; Lifeline RSS $(rss_mb $LIFELINE_PID) MB (durability $DURABILITY, $MONITORS monitors, route $ROUTE, $CONNECTIONS connections, $DURATION x $ROUNDS)"
 if [ -n "$BASELINE" ]; then
   b_med=$(med baseline)
   b_ratio=$(awk -v b="$b_med" -v k="$k_med" 'BEGIN {printf "%.2f", b / k}')
