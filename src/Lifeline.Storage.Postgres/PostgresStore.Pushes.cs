@@ -62,13 +62,18 @@ public sealed partial class PostgresStore
     private Task<IReadOnlyList<SignalResult>> RecordTogetherAsync(IReadOnlyList<Push> pushes, CancellationToken ct) =>
         InTransactionAsync<IReadOnlyList<SignalResult>>(async s =>
         {
-            var locked = await s.QueryAsync(
+            // Only the keys this batch uses, so that each condition is one index look-up.
+            var keys = new (string Column, string[] Values)[]
+            {
+                ("push_token", pushes.Select(p => p.Address.Token).OfType<string>().Distinct(StringComparer.Ordinal).ToArray()),
+                ("slug", pushes.Where(p => p.Address.Token is null).Select(p => p.Address.Slug).OfType<string>().Distinct(StringComparer.Ordinal).ToArray()),
+                ("id", pushes.Where(p => p.Address is { Token: null, Slug: null }).Select(p => p.Address.MonitorId).OfType<string>().Distinct(StringComparer.Ordinal).ToArray()),
+            }.Where(k => k.Values.Length > 0).ToArray();
+            var locked = keys.Length == 0 ? [] : await s.QueryAsync(
                 $"SELECT {MonitorColumns.Columns} FROM monitors " +
-                "WHERE push_token = ANY(@tokens) OR slug = ANY(@slugs) OR id = ANY(@ids) ORDER BY id FOR UPDATE",
+                $"WHERE {string.Join(" OR ", keys.Select(k => $"{k.Column} = ANY(@{k.Column})"))} ORDER BY id FOR UPDATE",
                 MonitorColumns.Read,
-                ("@tokens", pushes.Select(p => p.Address.Token).OfType<string>().Distinct(StringComparer.Ordinal).ToArray()),
-                ("@slugs", pushes.Where(p => p.Address.Token is null).Select(p => p.Address.Slug).OfType<string>().Distinct(StringComparer.Ordinal).ToArray()),
-                ("@ids", pushes.Where(p => p.Address is { Token: null, Slug: null }).Select(p => p.Address.MonitorId).OfType<string>().Distinct(StringComparer.Ordinal).ToArray()));
+                [.. keys.Select(k => ("@" + k.Column, (object?)k.Values))]);
             var byId = locked.ToDictionary(m => m.Id, StringComparer.Ordinal);
             var byToken = locked.Where(m => m.PushToken is not null).ToDictionary(m => m.PushToken!, m => m.Id, StringComparer.Ordinal);
             var bySlug = locked.Where(m => m.Slug is not null).ToDictionary(m => m.Slug!, m => m.Id, StringComparer.Ordinal);
