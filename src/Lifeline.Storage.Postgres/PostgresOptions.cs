@@ -15,4 +15,8 @@ public sealed record PostgresOptions
     public string? NodeId { get; init; }
     /// <summary>How long a node may be silent before it counts as gone [10 s].</summary>
     public TimeSpan NodeTimeout { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>Push transactions under way at once, each on its own connection, each taking every push waiting [4].</summary>
+    public int PushLanes { get; init; } = 4;
+    /// <summary>The most pushes one transaction takes [256].</summary>
+    public int PushBatch { get; init; } = 256;
 }

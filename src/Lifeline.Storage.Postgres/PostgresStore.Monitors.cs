@@ -96,10 +96,9 @@ public sealed partial class PostgresStore
             return deleted;
         }, ct);
 
-    public Task<SignalResult> RecordAsync(SignalAddress address, Signal signal, CancellationToken ct)
+    /// <summary>Records one signal in a transaction of its own (see <see cref="RecordAsync"/> for the batched way).</summary>
+    private Task<SignalResult> RecordAloneAsync(SignalAddress address, Signal signal, CancellationToken ct)
     {
-        ArgumentNullException.ThrowIfNull(address);
-        ArgumentNullException.ThrowIfNull(signal);
         return InTransactionAsync(async s =>
         {
             // The row stays locked until the commit: signals to one monitor are applied one after another.
@@ -132,19 +131,7 @@ public sealed partial class PostgresStore
                 return new SignalResult(SignalOutcome.NotFound, null);
             }
             var flip = MonitorMachine.OnSignal(monitor, signal);
-            var durationMs = flip.Next.LastDurationMs != monitor.LastDurationMs ? flip.Next.LastDurationMs : signal.DurationMs;
-            // The event takes the slot of the oldest one in the monitor's ring.
-            var seq = flip.Next.EventCount;
-            await s.ExecAsync(
-                $"INSERT INTO events (slot, {EventColumns}) " +
-                "VALUES (@slot, @seq, @m, @at, @type, @ok, @msg, @value, @ping, @exit, @duration, @body, @rid, @source, @details) " +
-                "ON CONFLICT (monitor_id, slot) DO UPDATE SET seq = excluded.seq, at = excluded.at, type = excluded.type, ok = excluded.ok, " +
-                "msg = excluded.msg, value = excluded.value, ping = excluded.ping, exit_status = excluded.exit_status, " +
-                "duration_ms = excluded.duration_ms, body = excluded.body, rid = excluded.rid, source = excluded.source, details = excluded.details",
-                ("@slot", (int)((seq - 1) % _options.EventsKept)), ("@seq", (long)seq), ("@m", monitor.Id), ("@at", Time.Ms(signal.At)),
-                ("@type", Signal.WireName(signal.Kind)), ("@ok", signal.Ok), ("@msg", signal.Message), ("@value", signal.Value),
-                ("@ping", signal.PingMs), ("@exit", signal.ExitStatus), ("@duration", durationMs), ("@body", signal.Body),
-                ("@rid", signal.Rid?.ToString()), ("@source", signal.Source), ("@details", StoreEncoding.WriteCheckDetails(signal)));
+            await s.ExecAsync(UpsertEvent, EventParameters(monitor, flip, signal));
             if (signal.Kind == SignalKind.Check)
             {
                 await AddToRollupAsync(s, monitor.Id, signal);

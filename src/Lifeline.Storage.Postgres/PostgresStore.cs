@@ -30,6 +30,7 @@ public sealed partial class PostgresStore : IMonitorStore, IChannelStore, IOutbo
         _logger = logger;
         _share = share ?? NodeShare.All();
         _dataSource = NpgsqlDataSource.Create(options.ConnectionString);
+        _pushes = NewPushBatches();
     }
 
     /// <summary>Where the data is, without the password: "postgres host:port/database (user)".</summary>
@@ -149,7 +150,11 @@ public sealed partial class PostgresStore : IMonitorStore, IChannelStore, IOutbo
         }
     }
 
-    public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await _pushes.DisposeAsync();
+        await _dataSource.DisposeAsync();
+    }
 
     private static bool IsUniqueViolation(PostgresException ex) => ex.SqlState == PostgresErrorCodes.UniqueViolation;
 }

@@ -19,6 +19,9 @@ internal sealed class Session(NpgsqlConnection connection, NpgsqlTransaction? tr
         return command;
     }
 
+    /// <summary>A batch of statements for this connection and transaction, sent in one round trip.</summary>
+    public NpgsqlBatch Batch() => new(connection, transaction);
+
     public async Task<int> ExecAsync(string sql, params (string Name, object? Value)[] parameters)
     {
         await using var command = Command(sql, parameters);

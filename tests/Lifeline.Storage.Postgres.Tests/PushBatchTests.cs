@@ -1,0 +1,211 @@
+using Lifeline.Storage.Conformance;
+using Lifeline.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+
+namespace Lifeline.Storage.Postgres.Tests;
+
+public sealed class PostgresConcurrentSignalTests : ConcurrentSignalTests
+{
+    protected override async Task<StoreFixture> OpenStoreAsync() => await PostgresFixture.OpenAsync();
+}
+
+/// <summary>
+/// Pushes arriving together share one transaction (group commit), and each is answered only after
+/// the commit that holds it: a batch that fails acknowledges none of its pushes.
+/// </summary>
+public sealed class PushBatchTests : IAsyncLifetime
+{
+    private static CancellationToken Ct => CancellationToken.None;
+
+    private readonly ManualClock _clock = new();
+    private PostgresDatabase _database = null!;
+
+    public async Task InitializeAsync() => _database = await (await PostgresServer.GetAsync()).CreateDatabaseAsync();
+
+    public async Task DisposeAsync() => await _database.DisposeAsync();
+
+    private async Task<PostgresStore> OpenAsync(int lanes = 4, int eventsKept = 100)
+    {
+        var options = new PostgresOptions { ConnectionString = _database.ConnectionString, EventsKept = eventsKept, PushLanes = lanes };
+        var store = new PostgresStore(options, _clock, NullLogger<PostgresStore>.Instance);
+        await store.MigrateAsync(Ct);
+        return store;
+    }
+
+    private Monitor NewPush(string name) => new()
+    {
+        Id = Guid.NewGuid().ToString("N"),
+        Name = name,
+        Kind = MonitorKind.Push,
+        CreatedAt = _clock.GetUtcNow(),
+        PushToken = Guid.NewGuid().ToString("N"),
+        Period = TimeSpan.FromMinutes(5),
+        Grace = TimeSpan.Zero,
+    };
+
+    private Signal Up(string message) => new() { Kind = SignalKind.Push, At = _clock.GetUtcNow(), Message = message };
+
+    private async Task<T> ScalarAsync<T>(string sql)
+    {
+        await using var connection = new NpgsqlConnection(_database.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        return (T)(await command.ExecuteScalarAsync())!;
+    }
+
+    private async Task ExecAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(_database.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>
+    /// Makes the commit of any transaction that stored an event with <paramref name="message"/> fail
+    /// with <paramref name="sqlState"/>: a deferred constraint trigger runs at commit.
+    /// </summary>
+    private Task FailCommitsOfAsync(string message, string sqlState) => ExecAsync(
+        "CREATE FUNCTION fail_commit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN " +
+        $"IF NEW.msg = '{message}' THEN RAISE EXCEPTION 'commit refused' USING ERRCODE = '{sqlState}'; END IF; RETURN NULL; END $$; " +
+        "CREATE CONSTRAINT TRIGGER fail_commit AFTER INSERT OR UPDATE ON events DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION fail_commit()");
+
+    /// <summary>
+    /// Holds <paramref name="monitor"/>'s row locked from another connection, so that the only lane's
+    /// first batch waits on it while every later push queues up behind it; the lock goes on dispose.
+    /// </summary>
+    private async Task<IAsyncDisposable> HoldAsync(Monitor monitor)
+    {
+        var connection = new NpgsqlConnection(_database.ConnectionString);
+        await connection.OpenAsync();
+        var transaction = await connection.BeginTransactionAsync();
+        await using (var command = new NpgsqlCommand($"SELECT 1 FROM monitors WHERE id = '{monitor.Id}' FOR UPDATE", connection, transaction))
+        {
+            await command.ExecuteScalarAsync();
+        }
+        return new Held(connection, transaction);
+    }
+
+    private sealed class Held(NpgsqlConnection connection, NpgsqlTransaction transaction) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await transaction.RollbackAsync();
+            await transaction.DisposeAsync();
+            await connection.DisposeAsync();
+        }
+    }
+
+    private async Task WaitUntilWaitingOnALockAsync()
+    {
+        for (var i = 0; i < 500 && await ScalarAsync<long>(
+            $"SELECT count(*) FROM pg_stat_activity WHERE datname = '{_database.Name}' AND wait_event_type = 'Lock'") == 0; i++)
+        {
+            await Task.Delay(10);
+        }
+    }
+
+    private static async Task<(SignalResult? Result, Exception? Error)> Outcome(Task<SignalResult> push)
+    {
+        try
+        {
+            return (await push, null);
+        }
+        catch (Exception ex)
+        {
+            return (null, ex);
+        }
+    }
+
+    [Fact]
+    public async Task Pushes_arriving_together_share_transactions()
+    {
+        await using var store = await OpenAsync();
+        var monitors = new List<Monitor>();
+        for (var i = 0; i < 20; i++)
+        {
+            monitors.Add(await store.AddAsync(NewPush($"m{i}"), Ct));
+        }
+
+        await Task.WhenAll(Enumerable.Range(0, 200).Select(i => store.RecordAsync(SignalAddress.ForToken(monitors[i % 20].PushToken!), Up($"p{i}"), Ct)));
+
+        (await ScalarAsync<long>("SELECT count(*) FROM events")).ShouldBe(200);
+        // Rows written by one transaction carry its id: 200 pushes, far fewer commits.
+        (await ScalarAsync<long>("SELECT count(DISTINCT xmin::text) FROM events")).ShouldBeLessThan(50);
+    }
+
+    [Fact]
+    public async Task Pushes_to_one_monitor_queued_one_after_another_are_applied_in_that_order()
+    {
+        await using var store = await OpenAsync(lanes: 1, eventsKept: 200);
+        var monitor = await store.AddAsync(NewPush("ordered"), Ct);
+
+        await Task.WhenAll(Enumerable.Range(0, 150).Select(i => store.RecordAsync(SignalAddress.ForToken(monitor.PushToken!), Up($"p{i}"), Ct)));
+
+        var events = await store.EventsAsync(monitor.Id, 200, Ct);
+        events.OrderBy(e => e.Id).Select(e => e.Msg).ShouldBe(Enumerable.Range(0, 150).Select(i => $"p{i}"));
+        (await store.FindAsync(monitor.Id, Ct))!.LastMessage.ShouldBe("p149");
+    }
+
+    [Fact]
+    public async Task A_batch_whose_commit_fails_for_want_of_the_database_acknowledges_none_of_its_pushes()
+    {
+        await using var store = await OpenAsync(lanes: 1);
+        var blocker = await store.AddAsync(NewPush("blocker"), Ct);
+        var monitors = new List<Monitor>();
+        for (var i = 0; i < 5; i++)
+        {
+            monitors.Add(await store.AddAsync(NewPush($"m{i}"), Ct));
+        }
+        // 57P01: the server is shutting down, as when the database goes away at the commit.
+        await FailCommitsOfAsync("vanish", "57P01");
+        List<(SignalResult? Result, Exception? Error)> outcomes;
+        var held = await HoldAsync(blocker);
+        var first = Outcome(store.RecordAsync(SignalAddress.ForToken(blocker.PushToken!), Up("first"), Ct));
+        await WaitUntilWaitingOnALockAsync();
+        var messages = Enumerable.Range(0, 40).Select(i => i == 20 ? "vanish" : $"p{i}").ToList();
+        var rest = messages.Select((m, i) => Outcome(store.RecordAsync(SignalAddress.ForToken(monitors[i % 5].PushToken!), Up(m), Ct))).ToList();
+        await held.DisposeAsync();
+        (await first).Error.ShouldBeNull();
+        outcomes = [.. await Task.WhenAll(rest)];
+
+        // The whole second batch was one transaction, and its commit failed: nobody got an answer.
+        outcomes.ShouldAllBe(o => o.Error is StoreUnavailableException);
+        (await ScalarAsync<long>("SELECT count(*) FROM events WHERE msg <> 'first'")).ShouldBe(0);
+        // And the next push goes through.
+        (await store.RecordAsync(SignalAddress.ForToken(monitors[0].PushToken!), Up("after"), Ct)).Outcome.ShouldBe(SignalOutcome.Recorded);
+    }
+
+    [Fact]
+    public async Task A_push_that_fails_its_batch_for_its_own_reason_fails_alone_and_the_others_are_recorded()
+    {
+        await using var store = await OpenAsync(lanes: 1);
+        var blocker = await store.AddAsync(NewPush("blocker"), Ct);
+        var monitors = new List<Monitor>();
+        for (var i = 0; i < 5; i++)
+        {
+            monitors.Add(await store.AddAsync(NewPush($"m{i}"), Ct));
+        }
+        // P0001: an error of the write itself, not of the database.
+        await FailCommitsOfAsync("bad", "P0001");
+        var held = await HoldAsync(blocker);
+        var first = Outcome(store.RecordAsync(SignalAddress.ForToken(blocker.PushToken!), Up("first"), Ct));
+        await WaitUntilWaitingOnALockAsync();
+        var messages = Enumerable.Range(0, 40).Select(i => i == 20 ? "bad" : $"p{i}").ToList();
+        var rest = messages.Select((m, i) => Outcome(store.RecordAsync(SignalAddress.ForToken(monitors[i % 5].PushToken!), Up(m), Ct))).ToList();
+        await held.DisposeAsync();
+        (await first).Error.ShouldBeNull();
+        var outcomes = await Task.WhenAll(rest);
+
+        outcomes[20].Error.ShouldBeOfType<PostgresException>().SqlState.ShouldBe("P0001");
+        outcomes.Where((_, i) => i != 20).ShouldAllBe(o => o.Result!.Outcome == SignalOutcome.Recorded);
+        (await ScalarAsync<long>("SELECT count(*) FROM events WHERE msg LIKE 'p%'")).ShouldBe(39);
+        // Each monitor's pushes kept their order, the failed one left out.
+        foreach (var (monitor, index) in monitors.Select((m, i) => (m, i)))
+        {
+            var events = await store.EventsAsync(monitor.Id, 100, Ct);
+            events.OrderBy(e => e.Id).Select(e => e.Msg).ShouldBe(messages.Where((m, i) => i % 5 == index && m != "bad"));
+        }
+    }
+}
