@@ -2,10 +2,17 @@
 // missed deadline does the down notice reach a webhook, and how much memory does the server use?
 //
 //   dotnet run -c Release --project bench/Lifeline.Bench.Deadlines -- <path to lifeline.dll> [monitors=100000] [probes=200]
+//       [--postgres <connection string>] [--pg-data <PostgreSQL data folder>] [--label <name>] [--results <file>] [--port <n>]
 //
 // The loaded monitors get one push each and a one-hour period (they stay up, their deadlines sit
 // in the index). The probe monitors have a 5 s period and a webhook channel; each gets one push
 // at a staggered time and then silence. Latency = notice arrival - (last signal + period).
+// Loading goes through the API (create, then push), never straight into the database.
+//
+// --postgres: the server runs on that (empty) PostgreSQL database instead of a SQLite folder.
+// --pg-data: the cluster's data folder, to add PostgreSQL's own memory (PSS of the postmaster and
+// its children) to the report. --results: appends one summary line to that file.
+// bench/deadlines.sh runs SQLite and PostgreSQL side by side on a throwaway cluster.
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net.Http.Headers;
@@ -14,9 +21,26 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 
-var lifelineDll = args.Length > 0 ? Path.GetFullPath(args[0]) : throw new ArgumentException("usage: <path to lifeline.dll> [monitors] [probes]");
-var monitors = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 100_000;
-var probes = args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 200;
+var positional = new List<string>();
+var named = new Dictionary<string, string>(StringComparer.Ordinal);
+for (var a = 0; a < args.Length; a++)
+{
+    if (args[a].StartsWith("--", StringComparison.Ordinal))
+    {
+        named[args[a]] = a + 1 < args.Length ? args[++a] : throw new ArgumentException($"{args[a]} needs a value");
+    }
+    else
+    {
+        positional.Add(args[a]);
+    }
+}
+var lifelineDll = positional.Count > 0 ? Path.GetFullPath(positional[0]) : throw new ArgumentException("usage: <path to lifeline.dll> [monitors] [probes] [--postgres <conn>] [--pg-data <dir>] [--label <name>] [--results <file>] [--port <n>]");
+var monitors = positional.Count > 1 ? int.Parse(positional[1], System.Globalization.CultureInfo.InvariantCulture) : 100_000;
+var probes = positional.Count > 2 ? int.Parse(positional[2], System.Globalization.CultureInfo.InvariantCulture) : 200;
+var postgres = named.GetValueOrDefault("--postgres");
+var pgData = named.GetValueOrDefault("--pg-data");
+var label = named.GetValueOrDefault("--label") ?? (postgres is null ? "sqlite" : "postgres");
+var resultsFile = named.GetValueOrDefault("--results");
 var clock = TimeProvider.System;
 const string Key = "bench-admin-key-0123456789";
 var probePeriod = TimeSpan.FromSeconds(5);
@@ -38,16 +62,26 @@ var hookUrl = receiver.Services.GetRequiredService<IServer>().Features.Get<IServ
 
 // The server under test.
 var data = Directory.CreateTempSubdirectory("lifeline-bench-");
-var port = 5190;
+var port = named.TryGetValue("--port", out var givenPort) ? int.Parse(givenPort, System.Globalization.CultureInfo.InvariantCulture) : 5190;
 var info = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-foreach (var a in (string[])[lifelineDll, "serve", "--urls", $"http://127.0.0.1:{port}", "--data", data.FullName])
+string[] serveArgs = [lifelineDll, "serve", "--urls", $"http://127.0.0.1:{port}", "--data", data.FullName, .. postgres is null ? [] : (string[])["--postgres", postgres]];
+foreach (var a in serveArgs)
 {
     info.ArgumentList.Add(a);
 }
 info.Environment["LIFELINE_API_KEY"] = Key;
 using var server = Process.Start(info)!;
-server.OutputDataReceived += (_, _) => { };
-server.ErrorDataReceived += (_, _) => { };
+// The server's log, kept for a failed start.
+var serverLog = new ConcurrentQueue<string>();
+void Keep(string? line)
+{
+    if (line is not null && serverLog.Count < 200)
+    {
+        serverLog.Enqueue(line);
+    }
+}
+server.OutputDataReceived += (_, e) => Keep(e.Data);
+server.ErrorDataReceived += (_, e) => Keep(e.Data);
 server.BeginOutputReadLine();
 server.BeginErrorReadLine();
 using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64 }) { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
@@ -61,8 +95,13 @@ for (var i = 0; ; i++)
             break;
         }
     }
-    catch (HttpRequestException) when (i < 300)
+    catch (HttpRequestException) when (i < 600 && !server.HasExited)
     {
+    }
+    catch (HttpRequestException)
+    {
+        Console.Error.WriteLine(string.Join('\n', serverLog));
+        throw;
     }
     await Task.Delay(100);
 }
@@ -91,7 +130,8 @@ await Task.WhenAll(Enumerable.Range(0, 64).Select(async _ =>
         }
     }
 }));
-Console.WriteLine($"{monitors} monitors created and pushed in {load.Elapsed.TotalSeconds:0} s");
+var loadSeconds = load.Elapsed.TotalSeconds;
+Console.WriteLine($"{monitors} monitors created and pushed in {loadSeconds:0} s ({monitors / loadSeconds:0} monitors/s, each a create and a push)");
 
 // Probes: one push each, spread over 10 s, then silence.
 var probeStart = Stopwatch.StartNew();
@@ -115,12 +155,87 @@ var latencies = arrivals
 var status = File.ReadAllLines($"/proc/{server.Id}/status");
 string Field(string name) => status.First(l => l.StartsWith(name, StringComparison.Ordinal)).Split(':')[1].Trim();
 double Percentile(double p) => latencies.Count == 0 ? double.NaN : latencies[(int)Math.Min(latencies.Count - 1, Math.Ceiling(p * latencies.Count) - 1)];
-Console.WriteLine($"down notices: {latencies.Count} of {probes}");
-Console.WriteLine($"deadline -> webhook latency: median {Percentile(0.5):0} ms, p90 {Percentile(0.9):0} ms, p99 {Percentile(0.99):0} ms, max {latencies.LastOrDefault():0} ms");
-Console.WriteLine($"server memory with {monitors + probes} monitors: RSS {Field("VmRSS")}, peak {Field("VmHWM")}");
-Console.WriteLine($"database: {new FileInfo(Path.Combine(data.FullName, "lifeline.db")).Length / 1024 / 1024} MB");
+Console.WriteLine($"[{label}] down notices: {latencies.Count} of {probes}");
+Console.WriteLine($"[{label}] deadline -> webhook latency: median {Percentile(0.5):0} ms, p90 {Percentile(0.9):0} ms, p99 {Percentile(0.99):0} ms, max {latencies.LastOrDefault():0} ms");
+Console.WriteLine($"[{label}] server memory with {monitors + probes} monitors: RSS {Field("VmRSS")}, peak {Field("VmHWM")}");
+long databaseBytes;
+if (postgres is null)
+{
+    databaseBytes = data.GetFiles("lifeline.db*").Sum(f => f.Length);
+}
+else
+{
+    await using var connection = new Npgsql.NpgsqlConnection(postgres);
+    await connection.OpenAsync();
+    await using var size = new Npgsql.NpgsqlCommand("SELECT pg_database_size(current_database())", connection);
+    databaseBytes = (long)(await size.ExecuteScalarAsync())!;
+}
+Console.WriteLine($"[{label}] database: {databaseBytes / 1024 / 1024} MB");
+var pgMemory = "";
+if (pgData is not null)
+{
+    var (pss, rss, processes) = PostgresMemory(pgData);
+    pgMemory = $", PostgreSQL PSS {pss / 1024} MB (RSS summed {rss / 1024} MB) over {processes} processes";
+    Console.WriteLine($"[{label}] PostgreSQL memory: PSS {pss / 1024} MB over {processes} processes (their RSS summed: {rss / 1024} MB, shared buffers counted in each)");
+}
+if (resultsFile is not null)
+{
+    await File.AppendAllTextAsync(resultsFile, FormattableString.Invariant(
+        $"{label}: monitors {monitors}, load {loadSeconds:0} s ({monitors / loadSeconds:0}/s), notices {latencies.Count}/{probes}, median {Percentile(0.5):0} ms, p90 {Percentile(0.9):0} ms, p99 {Percentile(0.99):0} ms, max {latencies.LastOrDefault():0} ms, server RSS {Field("VmRSS")} (peak {Field("VmHWM")}), database {databaseBytes / 1024 / 1024} MB{pgMemory}\n"));
+}
 
 server.Kill();
 await server.WaitForExitAsync();
 await receiver.StopAsync();
 data.Delete(recursive: true);
+
+// PostgreSQL's memory: the postmaster (first line of postmaster.pid) and every child process.
+// PSS shares each shared page among the processes that map it, so the sum counts shared_buffers once.
+static (long PssKb, long RssKb, int Processes) PostgresMemory(string pgData)
+{
+    var postmaster = int.Parse(File.ReadLines(Path.Combine(pgData, "postmaster.pid")).First(), System.Globalization.CultureInfo.InvariantCulture);
+    var pids = new List<int> { postmaster };
+    foreach (var dir in Directory.GetDirectories("/proc"))
+    {
+        if (int.TryParse(Path.GetFileName(dir), out var pid))
+        {
+            try
+            {
+                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                // Field 4 (ppid) follows the command name in parentheses.
+                var ppid = int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
+                if (ppid == postmaster)
+                {
+                    pids.Add(pid);
+                }
+            }
+            catch (IOException)
+            {
+                // Gone meanwhile.
+            }
+        }
+    }
+    long pss = 0, rss = 0;
+    foreach (var pid in pids)
+    {
+        try
+        {
+            foreach (var line in File.ReadLines($"/proc/{pid}/smaps_rollup"))
+            {
+                var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                if (parts[0] == "Pss:")
+                {
+                    pss += long.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture);
+                }
+                else if (parts[0] == "Rss:")
+                {
+                    rss += long.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture);
+                }
+            }
+        }
+        catch (IOException)
+        {
+        }
+    }
+    return (pss, rss, pids.Count);
+}
