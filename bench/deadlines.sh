@@ -6,6 +6,9 @@
 #
 #   bench/deadlines.sh [monitors=100000] [probes=200] [rounds=1]
 #   ORDER="postgres sqlite" bench/deadlines.sh 1000000   # which store goes first in each round
+#   API_LOAD=20000 ORDER=postgres bench/deadlines.sh 1000000   # PostgreSQL: 20,000 monitors through
+#       the API, the rest copied from them in SQL (see --api-load in the program); SQLite always uses the API
+#   LIFELINE_BUILD=<folder with lifeline.dll> skips building the server (the same holds for the other bench scripts)
 #
 # Each round runs SQLite then PostgreSQL (a fresh folder / database each). Prints each run;
 # results are also written to bench/results/deadlines-<time>.txt.
@@ -24,8 +27,9 @@ cleanup() { pg_stop; rm -rf "$work"; }
 trap cleanup EXIT
 
 echo "== building (Release)"
-dotnet build src/Lifeline -c Release -o "$work/lifeline" -v q -nologo >/dev/null
-dotnet build bench/Lifeline.Bench.Deadlines -c Release -o "$work/bench" -v q -nologo >/dev/null
+build() { local o; o=$(dotnet build "$1" -c Release -o "$2" -v q -nologo 2>&1) || { echo "$o" | grep -E "error" | sort -u >&2; exit 1; }; }
+if [ -n "${LIFELINE_BUILD:-}" ]; then ln -s "$(cd "$LIFELINE_BUILD" && pwd)" "$work/lifeline"; else build src/Lifeline "$work/lifeline"; fi
+build bench/Lifeline.Bench.Deadlines "$work/bench"
 pg_start
 
 { date -u +%FT%TZ; echo "monitors $MONITORS, probes $PROBES, rounds $ROUNDS, $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"; } > "$out"
@@ -37,7 +41,7 @@ for r in $(seq 1 "$ROUNDS"); do
                 --label "sqlite r$r" --results "$out" ;;
       postgres) conn=$(pg_createdb "bench_deadlines_r$r")
                 dotnet "$work/bench/Lifeline.Bench.Deadlines.dll" "$work/lifeline/lifeline.dll" "$MONITORS" "$PROBES" \
-                  --postgres "$conn" --pg-data "$PG_DATA" --label "postgres r$r" --results "$out"
+                  --postgres "$conn" --pg-data "$PG_DATA" ${API_LOAD:+--api-load "$API_LOAD"} --label "postgres r$r" --results "$out"
                 pg_sql "DROP DATABASE bench_deadlines_r$r WITH (FORCE)" ;;
       *) echo "unknown store $store" >&2; exit 2 ;;
     esac

@@ -11,6 +11,7 @@
 #   bench/push-cluster.sh [rounds=5] [duration=10s] [monitors=1000]
 #   CONNECTIONS=64 THREADS=2 PORT_BASE=5281 bench/push-cluster.sh
 #
+# LIFELINE_BUILD=<folder with lifeline.dll> skips building the server.
 # Prints each run and the medians; results are also written to bench/results/push-cluster-<time>.txt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -41,7 +42,8 @@ cleanup() {
 trap cleanup EXIT
 
 echo "== building (Release)"
-dotnet build src/Lifeline -c Release -o "$work/lifeline" -v q -nologo >/dev/null
+build() { local o; o=$(dotnet build "$1" -c Release -o "$2" -v q -nologo 2>&1) || { echo "$o" | grep -E "error" | sort -u >&2; exit 1; }; }
+if [ -n "${LIFELINE_BUILD:-}" ]; then ln -s "$(cd "$LIFELINE_BUILD" && pwd)" "$work/lifeline"; else build src/Lifeline "$work/lifeline"; fi
 pg_start
 conn=$(pg_createdb bench_push)
 

@@ -118,10 +118,16 @@ async Task<string> CreateAndPush(object body)
 
 var load = Stopwatch.StartNew();
 var next = 0;
+// --api-load K (PostgreSQL only): K monitors through the API, the rest copied from them in SQL.
+var throughApi = named.TryGetValue("--api-load", out var apiLoad) ? Math.Min(monitors, int.Parse(apiLoad, System.Globalization.CultureInfo.InvariantCulture)) : monitors;
+if (throughApi < monitors && postgres is null)
+{
+    throw new ArgumentException("--api-load works on PostgreSQL only");
+}
 await Task.WhenAll(Enumerable.Range(0, 64).Select(async _ =>
 {
     int i;
-    while ((i = Interlocked.Increment(ref next)) <= monitors)
+    while ((i = Interlocked.Increment(ref next)) <= throughApi)
     {
         await CreateAndPush(new { name = $"loaded-{i:D6}", period = 3600 });
         if (i % 20_000 == 0)
@@ -130,8 +136,15 @@ await Task.WhenAll(Enumerable.Range(0, 64).Select(async _ =>
         }
     }
 }));
+var apiSeconds = load.Elapsed.TotalSeconds;
+Console.WriteLine($"{throughApi} monitors created and pushed through the API in {apiSeconds:0} s ({throughApi / apiSeconds:0} monitors/s, each a create and a push)");
+var loadNote = throughApi == monitors ? "API" : $"{throughApi} by API in {apiSeconds:0} s, {monitors - throughApi} copied in SQL";
+if (throughApi < monitors)
+{
+    await CopyInSqlAsync(postgres!, throughApi, monitors - throughApi);
+    Console.WriteLine($"{monitors - throughApi} more copied from them in SQL; {monitors} loaded in {load.Elapsed.TotalSeconds:0} s");
+}
 var loadSeconds = load.Elapsed.TotalSeconds;
-Console.WriteLine($"{monitors} monitors created and pushed in {loadSeconds:0} s ({monitors / loadSeconds:0} monitors/s, each a create and a push)");
 
 // Probes: one push each, spread over 10 s, then silence.
 var probeStart = Stopwatch.StartNew();
@@ -181,13 +194,71 @@ if (pgData is not null)
 if (resultsFile is not null)
 {
     await File.AppendAllTextAsync(resultsFile, FormattableString.Invariant(
-        $"{label}: monitors {monitors}, load {loadSeconds:0} s ({monitors / loadSeconds:0}/s), notices {latencies.Count}/{probes}, median {Percentile(0.5):0} ms, p90 {Percentile(0.9):0} ms, p99 {Percentile(0.99):0} ms, max {latencies.LastOrDefault():0} ms, server RSS {Field("VmRSS")} (peak {Field("VmHWM")}), database {databaseBytes / 1024 / 1024} MB{pgMemory}\n"));
+        $"{label}: monitors {monitors}, load {loadSeconds:0} s ({monitors / loadSeconds:0}/s; {loadNote}), notices {latencies.Count}/{probes}, median {Percentile(0.5):0} ms, p90 {Percentile(0.9):0} ms, p99 {Percentile(0.99):0} ms, max {latencies.LastOrDefault():0} ms, server RSS {Field("VmRSS")} (peak {Field("VmHWM")}), database {databaseBytes / 1024 / 1024} MB{pgMemory}\n"));
 }
 
 server.Kill();
 await server.WaitForExitAsync();
 await receiver.StopAsync();
 data.Delete(recursive: true);
+
+// The rest of the loaded monitors, copied in SQL from the ones the API made: every column as the
+// API wrote it (status, times, due time, period, channels, ...) and the event of the push, except
+// the id, the name and the push token, which are new random-looking strings of the API's lengths.
+// The shard follows from the id as for any monitor. The server keeps nothing per monitor in
+// memory on PostgreSQL, so the copies are swept like the others.
+static async Task CopyInSqlAsync(string postgres, int made, int more)
+{
+    await using var connection = new Npgsql.NpgsqlConnection(postgres);
+    await connection.OpenAsync();
+    async Task<List<string>> ColumnsAsync(string table)
+    {
+        await using var command = new Npgsql.NpgsqlCommand(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = @t AND is_generated = 'NEVER' ORDER BY ordinal_position", connection);
+        command.Parameters.AddWithValue("t", table);
+        var names = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            names.Add(reader.GetString(0));
+        }
+        return names;
+    }
+    var monitorColumns = await ColumnsAsync("monitors");
+    var eventColumns = await ColumnsAsync("events");
+    const string NewId = "substr(md5(t.id || '/' || g), 1, 12)";
+    string MonitorValue(string column) => column switch
+    {
+        "id" => NewId,
+        "name" => "'copied-' || lpad((g * @made + row_number() OVER (ORDER BY t.id))::text, 7, '0')",
+        "push_token" => "substr(md5(t.push_token || '/' || g), 1, 24)",
+        _ => "t." + column,
+    };
+    var rounds = (more + made - 1) / made;
+    var copied = 0;
+    for (var g = 1; g <= rounds && copied < more; g++)
+    {
+        var take = Math.Min(made, more - copied);
+        var sql =
+            $"WITH src AS (SELECT * FROM monitors WHERE name LIKE 'loaded-%' ORDER BY id LIMIT @take), " +
+            $"m AS (INSERT INTO monitors ({string.Join(", ", monitorColumns)}) SELECT {string.Join(", ", monitorColumns.Select(MonitorValue))} FROM src t, (SELECT @g AS g) x RETURNING 1) " +
+            $"INSERT INTO events ({string.Join(", ", eventColumns)}) SELECT {string.Join(", ", eventColumns.Select(c => c == "monitor_id" ? NewId.Replace("t.id", "t.monitor_id", StringComparison.Ordinal) : "t." + c))} " +
+            $"FROM events t, (SELECT @g AS g) x WHERE t.monitor_id IN (SELECT id FROM src)";
+        await using var command = new Npgsql.NpgsqlCommand(sql, connection);
+        command.Parameters.AddWithValue("take", take);
+        command.Parameters.AddWithValue("g", g);
+        command.Parameters.AddWithValue("made", (long)made);
+        command.CommandTimeout = 0;
+        await command.ExecuteNonQueryAsync();
+        copied += take;
+        if (g % 10 == 0)
+        {
+            Console.WriteLine($"  {copied} copied in SQL");
+        }
+    }
+    await using var analyze = new Npgsql.NpgsqlCommand("ANALYZE monitors; ANALYZE events", connection) { CommandTimeout = 0 };
+    await analyze.ExecuteNonQueryAsync();
+}
 
 // PostgreSQL's memory: the postmaster (first line of postmaster.pid) and every child process.
 // PSS shares each shared page among the processes that map it, so the sum counts shared_buffers once.

@@ -6,13 +6,17 @@
 // does the survivor's /healthz show all 64 shards?
 //
 //   dotnet Lifeline.Bench.Takeover.dll <path to lifeline.dll> --postgres <admin connection string>
-//       [--rounds 5] [--probes 200] [--period 20] [--spread 15] [--kill-before 0.5] [--results <file>] [--port 5191]
+//       [--rounds 5] [--probes 200] [--period 20] [--spread 15] [--kill-before 0.5] [--channels each|one] [--results <file>] [--port 5191]
 //
 // --postgres names a server where databases may be created (one per round, dropped after).
 // Probe i is pushed at spread * i / probes seconds; its deadline is that push + period (grace 0),
 // so the deadlines spread over `spread` seconds; the kill comes `kill-before` seconds before the
 // first deadline. Node settings are the defaults (lease 10 s, check-in every 2 s) unless
 // Lifeline__ClusterLeaseSeconds / Lifeline__ClusterCheckInSeconds are set in the environment.
+// --channels: by default each probe has a webhook channel of its own (all to the same receiver).
+// A channel delivers its notices one at a time, in order, so with one channel for all probes the
+// notices that come due together at the takeover queue behind each other, and the figure would be
+// that queue rather than the takeover; `one` measures exactly that.
 // bench/takeover.sh starts a throwaway PostgreSQL cluster and runs this.
 using System.Collections.Concurrent;
 using System.Diagnostics;
@@ -37,7 +41,7 @@ for (var a = 0; a < args.Length; a++)
         positional.Add(args[a]);
     }
 }
-const string Usage = "usage: <path to lifeline.dll> --postgres <admin conn> [--rounds 5] [--probes 200] [--period 20] [--spread 15] [--kill-before 0.5] [--results <file>] [--port 5191]";
+const string Usage = "usage: <path to lifeline.dll> --postgres <admin conn> [--rounds 5] [--probes 200] [--period 20] [--spread 15] [--kill-before 0.5] [--channels each|one] [--results <file>] [--port 5191]";
 var lifelineDll = positional.Count > 0 ? Path.GetFullPath(positional[0]) : throw new ArgumentException(Usage);
 var admin = named.GetValueOrDefault("--postgres") ?? throw new ArgumentException(Usage);
 double Number(string name, double fallback) => named.TryGetValue(name, out var v) ? double.Parse(v, CultureInfo.InvariantCulture) : fallback;
@@ -48,6 +52,12 @@ var spread = TimeSpan.FromSeconds(Number("--spread", 15));
 var killBefore = TimeSpan.FromSeconds(Number("--kill-before", 0.5));
 var basePort = (int)Number("--port", 5191);
 var resultsFile = named.GetValueOrDefault("--results");
+var channelPerProbe = named.GetValueOrDefault("--channels", "each") switch
+{
+    "each" => true,
+    "one" => false,
+    _ => throw new ArgumentException("--channels is each or one"),
+};
 var clock = TimeProvider.System;
 const string Key = "bench-admin-key-0123456789";
 
@@ -74,8 +84,8 @@ for (var round = 1; round <= rounds; round++)
     await AdminSqlAsync($"CREATE DATABASE {database}");
     var connection = new NpgsqlConnectionStringBuilder(admin) { Database = database, Pooling = false }.ConnectionString;
     var folder = Directory.CreateTempSubdirectory("lifeline-takeover-");
-    var a = Node.Start(lifelineDll, basePort, Path.Combine(folder.FullName, "a"), connection);
-    var b = Node.Start(lifelineDll, basePort + 1, Path.Combine(folder.FullName, "b"), connection);
+    var a = Node.Start(lifelineDll, basePort, Path.Combine(folder.FullName, "a"), connection, Key);
+    var b = Node.Start(lifelineDll, basePort + 1, Path.Combine(folder.FullName, "b"), connection, Key);
     try
     {
         await a.WaitHealthyAsync();
@@ -91,10 +101,12 @@ for (var round = 1; round <= rounds; round++)
             await Task.Delay(200);
         }
 
-        var channel = (await PostAsync(a.Http, "api/v1/channels", new { kind = "webhook", name = "bench", url = hookUrl }))["id"]!.GetValue<string>();
+        var shared = channelPerProbe ? null : (await PostAsync(a.Http, "api/v1/channels", new { kind = "webhook", name = "bench", url = hookUrl }))["id"]!.GetValue<string>();
         var made = await Task.WhenAll(Enumerable.Range(0, probes).Select(async i =>
         {
-            var m = await PostAsync(i % 2 == 0 ? a.Http : b.Http, "api/v1/monitors", new { name = $"probe-{i:D4}", period = period.TotalSeconds, grace = 0, channels = new[] { channel } });
+            var http = i % 2 == 0 ? a.Http : b.Http;
+            var channel = shared ?? (await PostAsync(http, "api/v1/channels", new { kind = "webhook", name = $"bench-{i:D4}", url = hookUrl }))["id"]!.GetValue<string>();
+            var m = await PostAsync(http, "api/v1/monitors", new { name = $"probe-{i:D4}", period = period.TotalSeconds, grace = 0, channels = new[] { channel } });
             return (Id: m["id"]!.GetValue<string>(), Token: m["pushToken"]!.GetValue<string>());
         }));
 
@@ -139,7 +151,7 @@ for (var round = 1; round <= rounds; round++)
         // The survivor takes every shard.
         TimeSpan? allShards = null;
         var watch = Stopwatch.StartNew();
-        while (watch.Elapsed < TimeSpan.FromSeconds(60))
+        while (watch.Elapsed < TimeSpan.FromSeconds(120))
         {
             if (allShards is null && await a.ShardsAsync() == 64)
             {
@@ -210,7 +222,7 @@ for (var round = 1; round <= rounds; round++)
 }
 
 var summary = string.Create(CultureInfo.InvariantCulture,
-    $"medians over {summaries.Count} rounds ({probes} probes, period {period.TotalSeconds:0} s, deadlines over {spread.TotalSeconds:0} s from {killBefore.TotalSeconds:0.0} s after the kill): " +
+    $"medians over {summaries.Count} rounds ({probes} probes, {(channelPerProbe ? "a channel each" : "one channel")}, period {period.TotalSeconds:0} s, deadlines over {spread.TotalSeconds:0} s from {killBefore.TotalSeconds:0.0} s after the kill): " +
     $"kill -> survivor holds 64 shards {Median(summaries.Select(s => s.AllShardsS)):0.0} s; " +
     $"worst lateness of the killed node's monitors {Median(summaries.Select(s => s.MaxLateS)):0.0} s (max of rounds {summaries.Max(s => s.MaxLateS):0.0} s); " +
     $"median lateness of those due before the takeover {Median(summaries.Select(s => s.MedianDueBeforeS)):0.0} s; " +
@@ -260,25 +272,25 @@ internal sealed class Node
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _log = new();
 
-    private Node(Process process, int port)
+    private Node(Process process, int port, string key)
     {
         _process = process;
         Http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 32 }) { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
-        Http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "bench-admin-key-0123456789");
+        Http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
     }
 
     public HttpClient Http { get; }
 
-    public static Node Start(string dll, int port, string data, string connection)
+    public static Node Start(string dll, int port, string data, string connection, string key)
     {
         var info = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var arg in (string[])[dll, "serve", "--urls", $"http://127.0.0.1:{port}", "--data", data, "--postgres", connection])
         {
             info.ArgumentList.Add(arg);
         }
-        info.Environment["LIFELINE_API_KEY"] = "bench-admin-key-0123456789";
+        info.Environment["LIFELINE_API_KEY"] = key;
         var process = Process.Start(info)!;
-        var node = new Node(process, port);
+        var node = new Node(process, port, key);
         process.OutputDataReceived += (_, e) => node.Keep(e.Data);
         process.ErrorDataReceived += (_, e) => node.Keep(e.Data);
         process.BeginOutputReadLine();
