@@ -30,5 +30,5 @@ build bench/Lifeline.Bench.Takeover "$work/bench"
 pg_start
 { date -u +%FT%TZ; echo "rounds $ROUNDS, probes $PROBES, period $PERIOD s, spread $SPREAD s, channels ${CHANNELS:-each}, lease ${Lifeline__ClusterLeaseSeconds:-10} s, check-in ${Lifeline__ClusterCheckInSeconds:-2} s, load average $(cut -d' ' -f1-3 /proc/loadavg)"; } > "$out"
 dotnet "$work/bench/Lifeline.Bench.Takeover.dll" "$work/lifeline/lifeline.dll" --postgres "$PG_CONN" \
-  --rounds "$ROUNDS" --probes "$PROBES" --period "$PERIOD" --spread "$SPREAD" --channels "${CHANNELS:-each}" --results "$out"
+  --rounds "$ROUNDS" --probes "$PROBES" --period "$PERIOD" --spread "$SPREAD" --channels "${CHANNELS:-each}" --results "$out" --details "${out%.txt}.csv"
 echo "== results in $out"

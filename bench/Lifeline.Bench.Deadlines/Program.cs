@@ -258,6 +258,8 @@ static async Task CopyInSqlAsync(string postgres, int made, int more)
     }
     await using var analyze = new Npgsql.NpgsqlCommand("ANALYZE monitors; ANALYZE events", connection) { CommandTimeout = 0 };
     await analyze.ExecuteNonQueryAsync();
+    await using var count = new Npgsql.NpgsqlCommand("SELECT (SELECT count(*) FROM monitors) || ' monitor rows, ' || (SELECT count(*) FROM events) || ' event rows'", connection);
+    Console.WriteLine($"  now {await count.ExecuteScalarAsync()}");
 }
 
 // PostgreSQL's memory: the postmaster (first line of postmaster.pid) and every child process.

@@ -13,6 +13,7 @@
 // so the deadlines spread over `spread` seconds; the kill comes `kill-before` seconds before the
 // first deadline. Node settings are the defaults (lease 10 s, check-in every 2 s) unless
 // Lifeline__ClusterLeaseSeconds / Lifeline__ClusterCheckInSeconds are set in the environment.
+// --details <file>: one CSV line per probe and round (its node, deadline and alert relative to the kill).
 // --channels: by default each probe has a webhook channel of its own (all to the same receiver).
 // A channel delivers its notices one at a time, in order, so with one channel for all probes the
 // notices that come due together at the takeover queue behind each other, and the figure would be
@@ -169,6 +170,7 @@ for (var round = 1; round <= rounds; round++)
 
         var downs = arrivals.Where(x => x.Body["type"]!.GetValue<string>() == "monitor.down").ToList();
         var perMonitor = downs.GroupBy(x => x.Body["monitor"]!["id"]!.GetValue<string>()).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
+        var details = new System.Text.StringBuilder();
         var lateOfB = new List<double>();
         var dueBeforeTakeover = new List<double>();
         var ofA = new List<double>();
@@ -189,6 +191,7 @@ for (var round = 1; round <= rounds; round++)
             var deadline = DateTimeOffset.Parse(first.Body["monitor"]!["lastSignalAt"]!.GetValue<string>(), CultureInfo.InvariantCulture) + period;
             var from = deadline > killedAt ? deadline : killedAt;
             var late = (first.At - from).TotalSeconds;
+            details.Append(CultureInfo.InvariantCulture, $"{round},{m.Id},{(bShards.Contains(shardOf[m.Id]) ? "killed" : "survivor")},{(deadline - killedAt).TotalSeconds:0.000},{(first.At - killedAt).TotalSeconds:0.000},{late:0.000}\n");
             if (bShards.Contains(shardOf[m.Id]))
             {
                 lateOfB.Add(late);
@@ -205,6 +208,14 @@ for (var round = 1; round <= rounds; round++)
         var result = new Round(round, allShards?.TotalSeconds ?? double.NaN, lateOfB.Count, dueBeforeTakeover.Count,
             Median(dueBeforeTakeover), lateOfB.Count == 0 ? double.NaN : lateOfB.Max(), Median(lateOfB), Median(ofA), missing, doubled);
         summaries.Add(result);
+        if (named.GetValueOrDefault("--details") is { } detailsFile)
+        {
+            if (!File.Exists(detailsFile))
+            {
+                await File.WriteAllTextAsync(detailsFile, "round,monitor,node,deadline_after_kill_s,alert_after_kill_s,lateness_s\n");
+            }
+            await File.AppendAllTextAsync(detailsFile, details.ToString());
+        }
         Console.WriteLine(result.Describe());
         if (resultsFile is not null)
         {
