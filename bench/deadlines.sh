@@ -8,6 +8,7 @@
 #   ORDER="postgres sqlite" bench/deadlines.sh 1000000   # which store goes first in each round
 #   API_LOAD=20000 ORDER=postgres bench/deadlines.sh 1000000   # PostgreSQL: 20,000 monitors through
 #       the API, the rest copied from them in SQL (see --api-load in the program); SQLite always uses the API
+#   CHANNELS=each bench/deadlines.sh   # a webhook channel per probe (default: one for all, as before)
 #   LIFELINE_BUILD=<folder with lifeline.dll> skips building the server (the same holds for the other bench scripts)
 #
 # Each round runs SQLite then PostgreSQL (a fresh folder / database each). Prints each run;
@@ -38,10 +39,10 @@ for r in $(seq 1 "$ROUNDS"); do
     echo "== round $r: $store, $MONITORS monitors"
     case $store in
       sqlite) dotnet "$work/bench/Lifeline.Bench.Deadlines.dll" "$work/lifeline/lifeline.dll" "$MONITORS" "$PROBES" \
-                --label "sqlite r$r" --results "$out" ;;
+                --label "sqlite r$r" --results "$out" --channels "${CHANNELS:-one}" ;;
       postgres) conn=$(pg_createdb "bench_deadlines_r$r")
                 dotnet "$work/bench/Lifeline.Bench.Deadlines.dll" "$work/lifeline/lifeline.dll" "$MONITORS" "$PROBES" \
-                  --postgres "$conn" --pg-data "$PG_DATA" ${API_LOAD:+--api-load "$API_LOAD"} --label "postgres r$r" --results "$out"
+                  --postgres "$conn" --pg-data "$PG_DATA" ${API_LOAD:+--api-load "$API_LOAD"} --label "postgres r$r" --results "$out" --channels "${CHANNELS:-one}"
                 pg_sql "DROP DATABASE bench_deadlines_r$r WITH (FORCE)" ;;
       *) echo "unknown store $store" >&2; exit 2 ;;
     esac

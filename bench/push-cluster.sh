@@ -6,7 +6,7 @@
 #   two: two wrk at once (THREADS/2 threads, CONNECTIONS/2 connections each), one per node,
 # so the load generator has the same threads and connections in both. The same monitors (same
 # tokens) are pushed in both. Per run it also records the CPU used by each node, by PostgreSQL
-# and by wrk, the machine's idle CPU, PostgreSQL commits/s and what its busy backends wait on.
+# the machine's idle CPU, PostgreSQL commits/s and what its busy backends wait on.
 #
 #   bench/push-cluster.sh [rounds=5] [duration=10s] [monitors=1000]
 #   CONNECTIONS=64 THREADS=2 PORT_BASE=5281 bench/push-cluster.sh
@@ -70,6 +70,13 @@ ticks() { # CPU ticks (user + system) of the given pids and their threads
   done
   echo $t
 }
+pid_ticks() { # "pid ticks" per line, for PostgreSQL's processes (backends come and go)
+  local p
+  for p in $(pg_pids); do [ -r "/proc/$p/stat" ] && echo "$p $(awk '{sub(/.*\) /, ""); print $12 + $13}' "/proc/$p/stat")"; done
+}
+pg_delta() { # ticks used since the snapshot in $1 by the processes alive now (a new one counts from 0)
+  pid_ticks | awk 'NR == FNR {t0[$1] = $2; next} {s += $2 - ($1 in t0 ? t0[$1] : 0)} END {print s + 0}' "$1" -
+}
 pg_pids() { local pm; pm=$(head -1 "$PG_DATA/postmaster.pid"); echo "$pm $(pgrep -P "$pm" | tr '\n' ' ')"; }
 idle_ticks() { awk '/^cpu / {print $5 + $6}' /proc/stat; }
 commits() { pg_sql "SELECT xact_commit FROM pg_stat_database WHERE datname = 'bench_push'"; }
@@ -92,9 +99,8 @@ wrk_run() { # port threads connections -> "rps errors"
 }
 
 run() { # mode -> one line of results
-  local mode=$1 pgp a0 b0 p0 i0 c0 t0 a1 b1 p1 i1 c1 t1 rps errs sampler
-  pgp=$(pg_pids)
-  a0=$(ticks "$A_PID"); b0=$(ticks "$B_PID"); p0=$(ticks $pgp); i0=$(idle_ticks); c0=$(commits); t0=$(date +%s.%N)
+  local mode=$1 a0 b0 i0 c0 t0 a1 b1 pt i1 c1 t1 rps errs sampler
+  a0=$(ticks "$A_PID"); b0=$(ticks "$B_PID"); pid_ticks > "$work/pg-ticks"; i0=$(idle_ticks); c0=$(commits); t0=$(date +%s.%N)
   sample_waits > "$work/waits-$mode" & sampler=$!
   if [ "$mode" = one ]; then
     read -r rps errs < <(wrk_run "$A_PORT" "$THREADS" "$CONNECTIONS")
@@ -107,12 +113,12 @@ run() { # mode -> one line of results
     rps=$(awk -v a="$ra" -v b="$rb" 'BEGIN {printf "%.2f", a + b}'); errs=$((ea + eb))
   fi
   kill $sampler 2>/dev/null; wait $sampler 2>/dev/null || true
-  t1=$(date +%s.%N); a1=$(ticks "$A_PID"); b1=$(ticks "$B_PID"); p1=$(ticks $(pg_pids)); i1=$(idle_ticks); c1=$(commits)
+  t1=$(date +%s.%N); a1=$(ticks "$A_PID"); b1=$(ticks "$B_PID"); pt=$(pg_delta "$work/pg-ticks"); i1=$(idle_ticks); c1=$(commits)
   local secs waits
   secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN {print b - a}')
   # The top three things active backends were seen waiting on, as shares of the samples.
   waits=$(sort "$work/waits-$mode" | uniq -c | sort -rn | awk -v n="$(wc -l < "$work/waits-$mode")" 'NR <= 3 {printf "%s%s %d%%", (NR > 1 ? ", " : ""), $2, 100 * $1 / (n ? n : 1)}')
-  awk -v m="$mode" -v r="$rps" -v e="$errs" -v s="$secs" -v hz="$HZ" -v a=$((a1 - a0)) -v b=$((b1 - b0)) -v p=$((p1 - p0)) -v i=$((i1 - i0)) -v c=$((c1 - c0)) -v w="$waits" \
+  awk -v m="$mode" -v r="$rps" -v e="$errs" -v s="$secs" -v hz="$HZ" -v a=$((a1 - a0)) -v b=$((b1 - b0)) -v p="$pt" -v i=$((i1 - i0)) -v c=$((c1 - c0)) -v w="$waits" \
     'BEGIN {printf "%s %s req/s, errors %d, CPU cores: node a %.2f, node b %.2f, postgres %.2f, machine idle %.2f of 2; commits/s %.0f; backends wait on: %s\n", m, r, e, a / hz / s, b / hz / s, p / hz / s, i / hz / s, c / s, w}'
 }
 

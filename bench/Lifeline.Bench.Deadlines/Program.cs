@@ -10,6 +10,9 @@
 // Loading goes through the API (create, then push), never straight into the database.
 //
 // --postgres: the server runs on that (empty) PostgreSQL database instead of a SQLite folder.
+// --channels each: every probe gets a webhook channel of its own (same receiver) instead of one
+// channel for all. A channel delivers one notice at a time, in order, so with one channel the
+// figure includes that queue (20 notices/s here): each notice is claimed, sent and recorded before the next.
 // --pg-data: the cluster's data folder, to add PostgreSQL's own memory (PSS of the postmaster and
 // its children) to the report. --results: appends one summary line to that file.
 // bench/deadlines.sh runs SQLite and PostgreSQL side by side on a throwaway cluster.
@@ -41,6 +44,16 @@ var postgres = named.GetValueOrDefault("--postgres");
 var pgData = named.GetValueOrDefault("--pg-data");
 var label = named.GetValueOrDefault("--label") ?? (postgres is null ? "sqlite" : "postgres");
 var resultsFile = named.GetValueOrDefault("--results");
+var channelEach = named.GetValueOrDefault("--channels", "one") switch
+{
+    "one" => false,
+    "each" => true,
+    _ => throw new ArgumentException("--channels is one or each"),
+};
+if (channelEach)
+{
+    label += " (a channel each)";
+}
 var clock = TimeProvider.System;
 const string Key = "bench-admin-key-0123456789";
 var probePeriod = TimeSpan.FromSeconds(5);
@@ -151,7 +164,10 @@ var probeStart = Stopwatch.StartNew();
 await Task.WhenAll(Enumerable.Range(0, probes).Select(async i =>
 {
     await Task.Delay(TimeSpan.FromMilliseconds(10_000.0 * i / probes));
-    await CreateAndPush(new { name = $"probe-{i:D4}", period = probePeriod.TotalSeconds, channels = new[] { channel } });
+    var own = channelEach
+        ? JsonNode.Parse(await (await http.PostAsJsonAsync("api/v1/channels", new { kind = "webhook", name = $"bench-{i:D4}", url = hookUrl })).Content.ReadAsStringAsync())!["id"]!.GetValue<string>()
+        : channel;
+    await CreateAndPush(new { name = $"probe-{i:D4}", period = probePeriod.TotalSeconds, channels = new[] { own } });
 }));
 var waitUntil = Stopwatch.StartNew();
 while (arrivals.Count < probes && waitUntil.Elapsed < TimeSpan.FromSeconds(60))
