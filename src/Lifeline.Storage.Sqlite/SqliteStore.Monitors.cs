@@ -369,7 +369,7 @@ public sealed partial class SqliteStore
         {
             ctx.Exec("UPDATE incidents SET ended_at = @at WHERE id = @i", ("@at", Time.Ms(at)), ("@i", open));
         }
-        else if (next.OpenIncidentId is { } acked && next.AcknowledgedAt != before.AcknowledgedAt)
+        else if (next.OpenIncidentId is { } acked && (next.AcknowledgedAt != before.AcknowledgedAt || next.AcknowledgedBy != before.AcknowledgedBy))
         {
             ctx.Exec("UPDATE incidents SET acked_by = @by, acked_at = @at WHERE id = @i",
                 ("@by", next.AcknowledgedBy), ("@at", Time.Ms(next.AcknowledgedAt)), ("@i", acked));
