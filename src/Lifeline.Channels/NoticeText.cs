@@ -100,8 +100,20 @@ public sealed record NoticeText(NoticeTone Tone, string Title, string Headline, 
         {
             facts.Add(new NoticeFact("Kind", monitor.Kind));
         }
+        if (notice.Dependants is { } dependants and > 0)
+        {
+            facts.Add(new NoticeFact("Dependants", DependantsText(dependants, notice.DependantsDown ?? 0)));
+        }
         var link = string.IsNullOrWhiteSpace(monitor.Url) ? null : monitor.Url;
         return new NoticeText(tone, title, headline, facts, link);
+    }
+
+    /// <summary>"3 dependants affected (1 already down); their down notices are held": one line for all of them.</summary>
+    public static string DependantsText(int dependants, int down)
+    {
+        var count = dependants == 1 ? "1 dependant affected" : $"{dependants} dependants affected";
+        var already = down > 0 ? $" ({down} already down)" : "";
+        return $"{count}{already}; their down notices are held while this monitor is down";
     }
 
     /// <summary>An instant as <c>2026-01-05 12:00:00 UTC</c>.</summary>

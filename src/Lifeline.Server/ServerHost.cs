@@ -156,6 +156,7 @@ public static class ServerHost
         services.AddSingleton(Port<IStoreLifecycle>);
         services.AddSingleton(Port<IStoreHealth>);
         services.AddSingleton(Port<IClusterStore>);
+        services.AddSingleton(Port<IDependencyStore>);
         services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<LifelineOptions>>().Value;
@@ -197,6 +198,7 @@ public static class ServerHost
         services.AddSingleton<DispatchSignal>();
         services.AddSingleton<Ingestor>();
         services.AddSingleton<DeadlineSweep>();
+        services.AddSingleton<DependencySweep>();
         services.AddSingleton<OutageAmnesty>();
         services.AddSingleton(sp =>
         {

@@ -148,8 +148,8 @@ public sealed partial class PostgresStore
 
     public Task<IReadOnlyList<Incident>> IncidentsAsync(string monitorId, int limit, CancellationToken ct) =>
         ReadAsync<IReadOnlyList<Incident>>(async s => await s.QueryAsync(
-            "SELECT id, monitor_id, started_at, ended_at, reason FROM incidents WHERE monitor_id = @m ORDER BY id DESC LIMIT @limit",
-            r => new Incident(r.GetInt64(0), r.GetString(1), Time.From(r.GetInt64(2)), Time.From(MonitorColumns.Long(r, 3)), r.GetString(4)),
+            $"SELECT {MonitorColumns.IncidentColumns} FROM incidents WHERE monitor_id = @m ORDER BY id DESC LIMIT @limit",
+            MonitorColumns.ReadIncident,
             ("@m", monitorId), ("@limit", limit)), ct);
 
     /// <summary>Due monitors of the shards this node sweeps (<see cref="NodeShare"/>): all of them when it is alone.</summary>
@@ -265,6 +265,8 @@ public sealed partial class PostgresStore
     /// </summary>
     private static async Task<Monitor?> ApplyAsync(Session s, Monitor before, Flip flip, DateTimeOffset now)
     {
+        var decided = flip.Next;
+        flip = await SettleHoldsAsync(s, before, flip);
         var next = flip.Next;
         if (flip.Incident == IncidentChange.Close)
         {
@@ -274,12 +276,16 @@ public sealed partial class PostgresStore
         {
             return null;
         }
+        if (MonitorColumns.HoldChanged(next, before) || MonitorColumns.HoldChanged(next, decided))
+        {
+            await s.ExecAsync(MonitorColumns.UpdateHold, MonitorColumns.HoldParameters(next));
+        }
         var at = flip.Notice?.At ?? now;
         if (flip.Incident == IncidentChange.Open)
         {
             var incidentId = (long)(await s.ScalarAsync(
-                "INSERT INTO incidents (monitor_id, started_at, reason) VALUES (@m, @at, @reason) RETURNING id",
-                ("@m", next.Id), ("@at", Time.Ms(at)), ("@reason", flip.IncidentReason ?? "down")))!;
+                "INSERT INTO incidents (monitor_id, started_at, reason, suppressed_by) VALUES (@m, @at, @reason, @held) RETURNING id",
+                ("@m", next.Id), ("@at", Time.Ms(at)), ("@reason", flip.IncidentReason ?? "down"), ("@held", next.SuppressedBy)))!;
             await s.ExecAsync("UPDATE monitors SET open_incident_id = @i WHERE id = @m", ("@i", incidentId), ("@m", next.Id));
             next = next with { OpenIncidentId = incidentId };
         }
@@ -287,7 +293,12 @@ public sealed partial class PostgresStore
         {
             await s.ExecAsync("UPDATE incidents SET ended_at = @at WHERE id = @i", ("@at", Time.Ms(at)), ("@i", open));
         }
-        if (flip.Notice is { } notice)
+        else if (next.OpenIncidentId is { } acked && (next.AcknowledgedAt != before.AcknowledgedAt || next.AcknowledgedBy != before.AcknowledgedBy))
+        {
+            await s.ExecAsync("UPDATE incidents SET acked_by = @by, acked_at = @at WHERE id = @i",
+                ("@by", next.AcknowledgedBy), ("@at", Time.Ms(next.AcknowledgedAt)), ("@i", acked));
+        }
+        if (flip.Notice is { } notice && !flip.Held)
         {
             // "Since when" for recoveries and reminders: the start of the incident they belong to.
             var startedAt = notice.IncidentStartedAt ?? (before.OpenIncidentId is { } incident

@@ -176,8 +176,8 @@ public sealed partial class SqliteStore
     {
         using var connection = OpenReader();
         IReadOnlyList<Incident> rows = Query(connection,
-            "SELECT id, monitor_id, started_at, ended_at, reason FROM incidents WHERE monitor_id = @m ORDER BY id DESC LIMIT @limit",
-            r => new Incident(r.GetInt64(0), r.GetString(1), Time.From(r.GetInt64(2)), Time.From(MonitorColumns.Long(r, 3)), r.GetString(4)),
+            $"SELECT {MonitorColumns.IncidentColumns} FROM incidents WHERE monitor_id = @m ORDER BY id DESC LIMIT @limit",
+            MonitorColumns.ReadIncident,
             ("@m", monitorId), ("@limit", limit));
         return Task.FromResult(rows);
     }
@@ -333,6 +333,8 @@ public sealed partial class SqliteStore
     {
         // A fold after this write would put the journal's older state back.
         Fold(ctx);
+        var decided = flip.Next;
+        flip = SettleHolds(ctx, before, flip);
         var next = flip.Next;
         if (flip.Incident == IncidentChange.Close)
         {
@@ -350,12 +352,16 @@ public sealed partial class SqliteStore
             }
             return null;
         }
+        if (MonitorColumns.HoldChanged(next, before) || MonitorColumns.HoldChanged(next, decided))
+        {
+            ctx.Exec(MonitorColumns.UpdateHold, MonitorColumns.HoldParameters(next));
+        }
         var at = flip.Notice?.At ?? now;
         if (flip.Incident == IncidentChange.Open)
         {
             var incidentId = (long)ctx.Scalar(
-                "INSERT INTO incidents (monitor_id, started_at, reason) VALUES (@m, @at, @reason) RETURNING id",
-                ("@m", next.Id), ("@at", Time.Ms(at)), ("@reason", flip.IncidentReason ?? "down"))!;
+                "INSERT INTO incidents (monitor_id, started_at, reason, suppressed_by) VALUES (@m, @at, @reason, @held) RETURNING id",
+                ("@m", next.Id), ("@at", Time.Ms(at)), ("@reason", flip.IncidentReason ?? "down"), ("@held", next.SuppressedBy))!;
             ctx.Exec("UPDATE monitors SET open_incident_id = @i WHERE id = @m", ("@i", incidentId), ("@m", next.Id));
             next = next with { OpenIncidentId = incidentId };
         }
@@ -363,7 +369,12 @@ public sealed partial class SqliteStore
         {
             ctx.Exec("UPDATE incidents SET ended_at = @at WHERE id = @i", ("@at", Time.Ms(at)), ("@i", open));
         }
-        if (flip.Notice is { } notice)
+        else if (next.OpenIncidentId is { } acked && (next.AcknowledgedAt != before.AcknowledgedAt || next.AcknowledgedBy != before.AcknowledgedBy))
+        {
+            ctx.Exec("UPDATE incidents SET acked_by = @by, acked_at = @at WHERE id = @i",
+                ("@by", next.AcknowledgedBy), ("@at", Time.Ms(next.AcknowledgedAt)), ("@i", acked));
+        }
+        if (flip.Notice is { } notice && !flip.Held)
         {
             // "Since when" for recoveries and reminders: the start of the incident they belong to.
             var startedAt = notice.IncidentStartedAt ?? (before.OpenIncidentId is { } incident

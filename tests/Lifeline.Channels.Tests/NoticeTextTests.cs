@@ -20,6 +20,18 @@ public sealed class NoticeTextTests
     }
 
     [Fact]
+    public void A_parents_down_notice_says_in_one_line_how_many_dependants_are_affected()
+    {
+        var text = NoticeText.From(Notices.Down() with { Dependants = 30, DependantsDown = 3 });
+        var plain = NoticeText.From(Notices.Down());
+
+        text.Facts.ShouldContain(new NoticeFact("Dependants", "30 dependants affected (3 already down); their down notices are held while this monitor is down"));
+        plain.Facts.ShouldNotContain(f => f.Label == "Dependants");
+        NoticeJson.Serialize(Notices.Down()).ShouldNotContain("dependants");
+        NoticeJson.Serialize(Notices.Down() with { Dependants = 30, DependantsDown = 3 }).ShouldContain("\"dependants\":30");
+    }
+
+    [Fact]
     public void A_recovery_says_how_long_the_monitor_was_down()
     {
         var text = NoticeText.From(Notices.Up());

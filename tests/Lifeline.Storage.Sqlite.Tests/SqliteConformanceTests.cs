@@ -43,3 +43,8 @@ public sealed class SqliteClusterStoreTests : ClusterStoreTests
 {
     protected override async Task<StoreFixture> OpenStoreAsync() => await SqliteFixture.OpenAsync();
 }
+
+public sealed class SqliteDependencyTests : DependencyTests
+{
+    protected override async Task<StoreFixture> OpenStoreAsync() => await SqliteFixture.OpenAsync();
+}

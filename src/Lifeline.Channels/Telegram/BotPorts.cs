@@ -33,6 +33,12 @@ public interface IBotBackend
 
     /// <summary>Resumes the monitor called <paramref name="name"/>; returns the plain-text answer for the user.</summary>
     Task<string> ResumeAsync(string name, CancellationToken ct);
+
+    /// <summary>
+    /// Acknowledges the open incident of the monitor called <paramref name="name"/> on behalf of
+    /// <paramref name="by"/> (the Telegram user), which stops its reminders; returns the plain-text answer.
+    /// </summary>
+    Task<string> AcknowledgeAsync(string name, string by, CancellationToken ct);
 }
 
 /// <summary>

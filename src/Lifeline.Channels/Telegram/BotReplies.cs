@@ -12,6 +12,7 @@ public static class BotReplies
         + "/down \u2013 only monitors that are down or late\n"
         + "/pause &lt;name&gt; \u2013 pause a monitor (no alerts until resumed)\n"
         + "/resume &lt;name&gt; \u2013 resume a paused monitor\n"
+        + "/ack &lt;name&gt; \u2013 acknowledge a monitor's incident (stops its reminders)\n"
         + "/help \u2013 this list",
     ];
 

@@ -5,7 +5,7 @@ namespace Lifeline.Channels.Telegram;
 
 /// <summary>
 /// The Telegram bot: long-polls <c>getUpdates</c> and answers <c>/status</c>, <c>/down</c>,
-/// <c>/pause &lt;name&gt;</c>, <c>/resume &lt;name&gt;</c> and <c>/help</c> (also <c>/status@ThisBot</c>)
+/// <c>/pause &lt;name&gt;</c>, <c>/resume &lt;name&gt;</c>, <c>/ack &lt;name&gt;</c> and <c>/help</c> (also <c>/status@ThisBot</c>)
 /// in the allowed chats only. Each update's offset is stored before the update is answered, so a
 /// restart never answers a command twice. Network failures are waited out with capped backoff.
 /// </summary>
@@ -175,14 +175,23 @@ public sealed class TelegramBot
         }
         long? thread = message["is_topic_message"] is JsonValue topic && topic.TryGetValue<bool>(out var isTopic) && isTopic
             && message["message_thread_id"] is JsonValue t && t.TryGetValue<long>(out var threadId) ? threadId : null;
-        var replies = await AnswerAsync(command.Value.Name, command.Value.Argument, ct);
+        var replies = await AnswerAsync(command.Value.Name, command.Value.Argument, Sender(message), ct);
         foreach (var reply in replies)
         {
             await ReplyAsync(chatId, thread, reply, ct);
         }
     }
 
-    private async Task<IReadOnlyList<string>> AnswerAsync(string name, string argument, CancellationToken ct)
+    /// <summary>Who sent a message, for records such as an acknowledgement: the user name, else the name, else the chat's title.</summary>
+    private static string Sender(JsonObject message)
+    {
+        static string? Text(JsonNode? node) => node is JsonValue value && value.TryGetValue<string>(out var text) && !string.IsNullOrWhiteSpace(text) ? text.Trim() : null;
+        var from = message["from"];
+        var full = string.Join(' ', new[] { Text(from?["first_name"]), Text(from?["last_name"]) }.OfType<string>());
+        return Text(from?["username"]) ?? (full.Length > 0 ? full : null) ?? Text(message["chat"]?["title"]) ?? "telegram";
+    }
+
+    private async Task<IReadOnlyList<string>> AnswerAsync(string name, string argument, string sender, CancellationToken ct)
     {
         try
         {
@@ -192,12 +201,14 @@ public sealed class TelegramBot
                     return BotReplies.Status(await _backend.GetStatusAsync(ct), _clock.GetUtcNow());
                 case "down":
                     return BotReplies.Down(await _backend.GetStatusAsync(ct), _clock.GetUtcNow());
-                case "pause" or "resume" when argument.Length == 0:
+                case "pause" or "resume" or "ack" when argument.Length == 0:
                     return [$"Which monitor? Send /{name} &lt;name&gt;."];
                 case "pause":
                     return BotReplies.Plain(await _backend.PauseAsync(argument, ct));
                 case "resume":
                     return BotReplies.Plain(await _backend.ResumeAsync(argument, ct));
+                case "ack":
+                    return BotReplies.Plain(await _backend.AcknowledgeAsync(argument, sender, ct));
                 case "help" or "start":
                     return BotReplies.Help();
                 default:

@@ -22,6 +22,17 @@ public sealed record Notice
     /// <summary>When the incident this notice belongs to started (the down time), for "since when".</summary>
     public DateTimeOffset? IncidentStartedAt { get; init; }
 
+    /// <summary>
+    /// On a down notice: how many monitors depend on this one, directly or through others (paused
+    /// ones left out); their own down notices are held while this one is down. Absent when none.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? Dependants { get; init; }
+
+    /// <summary>With <see cref="Dependants"/>: how many of them were already down when this notice was planned.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? DependantsDown { get; init; }
+
     [JsonIgnore]
     public bool IsDown => Type == DownType;
 

@@ -16,5 +16,8 @@ public sealed record Flip(Monitor Next, MonitorStatus Previous, IncidentChange I
 {
     public string? IncidentReason => Notice?.Reason;
 
+    /// <summary>The notice is held, not sent: it only gives the incident its reason (see <see cref="Dependencies"/>).</summary>
+    public bool Held { get; init; }
+
     public static Flip Quiet(Monitor before, Monitor next) => new(next, before.Status, IncidentChange.None, null);
 }

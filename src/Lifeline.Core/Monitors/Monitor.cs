@@ -75,4 +75,15 @@ public sealed record Monitor
     public int EventCount { get; init; }
 
     public bool IsStarted => RunStartedAt is not null;
+
+    /// <summary>Ids of the monitors this one depends on: while one of them is down, this one's down notice is held.</summary>
+    public IReadOnlyList<string> DependsOn { get; init; } = [];
+
+    /// <summary>The name of the parent whose outage holds this monitor's down notice; null when none is held.</summary>
+    public string? SuppressedBy { get; init; }
+
+    /// <summary>Who acknowledged the open incident; null while nobody has (cleared when the incident ends).</summary>
+    public string? AcknowledgedBy { get; init; }
+
+    public DateTimeOffset? AcknowledgedAt { get; init; }
 }

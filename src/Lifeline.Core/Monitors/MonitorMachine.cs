@@ -115,7 +115,7 @@ public static class MonitorMachine
             case MonitorStatus.Up or MonitorStatus.Late:
                 var down = monitor with { Status = MonitorStatus.Down, DueAt = null, NextDeadlineAt = null };
                 return WentDown(monitor, down, now, $"{since} (expected by {Format(deadline)})");
-            case MonitorStatus.Down when monitor.RemindEvery is not null:
+            case MonitorStatus.Down when monitor.RemindEvery is not null && monitor.AcknowledgedAt is null:
                 return Remind(monitor, now);
             default:
                 return null;
@@ -182,7 +182,7 @@ public static class MonitorMachine
         if (monitor.Status == MonitorStatus.Down)
         {
             // Reminders switched on, off or changed while down.
-            return monitor with { DueAt = monitor.RemindEvery is { } every ? (monitor.LastAlertAt ?? now) + every : null };
+            return monitor with { DueAt = monitor.RemindEvery is { } every && monitor.AcknowledgedAt is null ? (monitor.LastAlertAt ?? now) + every : null };
         }
         if (monitor.Status is not (MonitorStatus.Up or MonitorStatus.Late) || monitor.LastSignalAt is not { } last)
         {
@@ -234,7 +234,7 @@ public static class MonitorMachine
         next = next with { FailureStreak = streak, SuccessStreak = 0 };
         if (monitor.Status == MonitorStatus.Down)
         {
-            return monitor.RemindEvery is { } every && (monitor.LastAlertAt is not { } alerted || signal.At - alerted >= every)
+            return monitor.RemindEvery is { } every && monitor.AcknowledgedAt is null && (monitor.LastAlertAt is not { } alerted || signal.At - alerted >= every)
                 ? Remind(next, signal.At) with { Previous = monitor.Status }
                 : Flip.Quiet(monitor, next);
         }

@@ -14,7 +14,7 @@ public static class MonitorColumns
         "next_deadline_at, due_at, open_incident_id, push_token, period_s, grace_s, schedule, tz, manual_resume, " +
         "run_started_at, run_rid, last_duration_ms, target, interval_s, timeout_s, retries, conditions, method, " +
         "headers, body, failure_streak, event_count, retry_interval_s, success_threshold, success_streak, " +
-        "remind_every_s, notify_recovery, last_alert_at";
+        "remind_every_s, notify_recovery, last_alert_at, depends_on, suppressed_by, acked_by, acked_at";
 
     public static readonly string Insert =
         $"INSERT INTO monitors ({Columns}) VALUES ({string.Join(", ", Columns.Split(", ").Select(c => "@" + c))})";
@@ -78,6 +78,10 @@ public static class MonitorColumns
         RemindEvery = r.IsDBNull(36) ? null : TimeSpan.FromSeconds(r.GetDouble(36)),
         NotifyRecovery = r.GetBoolean(37),
         LastAlertAt = From(Long(r, 38)),
+        DependsOn = JsonSerializer.Deserialize<List<string>>(r.GetString(39)) ?? [],
+        SuppressedBy = Str(r, 40),
+        AcknowledgedBy = Str(r, 41),
+        AcknowledgedAt = From(Long(r, 42)),
     };
 
     public static (string, object?)[] Parameters(Monitor m) =>
@@ -121,7 +125,40 @@ public static class MonitorColumns
         ("@remind_every_s", m.RemindEvery?.TotalSeconds),
         ("@notify_recovery", m.NotifyRecovery),
         ("@last_alert_at", Ms(m.LastAlertAt)),
+        ("@depends_on", JsonSerializer.Serialize(m.DependsOn)),
+        ("@suppressed_by", m.SuppressedBy),
+        ("@acked_by", m.AcknowledgedBy),
+        ("@acked_at", Ms(m.AcknowledgedAt)),
     ];
+
+    /// <summary>
+    /// Writes the hold and acknowledgement of a monitor, which transitions change only now and then
+    /// and so are not among <see cref="StateColumns"/>.
+    /// </summary>
+    public const string UpdateHold =
+        "UPDATE monitors SET suppressed_by = @suppressed_by, acked_by = @acked_by, acked_at = @acked_at WHERE id = @id";
+
+    public static (string, object?)[] HoldParameters(Monitor m) =>
+    [
+        ("@suppressed_by", m.SuppressedBy),
+        ("@acked_by", m.AcknowledgedBy),
+        ("@acked_at", Ms(m.AcknowledgedAt)),
+        ("@id", m.Id),
+    ];
+
+    /// <summary>Whether a transition changed what <see cref="UpdateHold"/> writes but the state write leaves out.</summary>
+    public static bool HoldChanged(Monitor a, Monitor b) =>
+        a.SuppressedBy != b.SuppressedBy || a.AcknowledgedBy != b.AcknowledgedBy || a.AcknowledgedAt != b.AcknowledgedAt;
+
+    /// <summary>The incident columns for holds and acknowledgements, in this order, after id, monitor_id, started_at, ended_at, reason.</summary>
+    public const string IncidentColumns = "id, monitor_id, started_at, ended_at, reason, suppressed_by, acked_by, acked_at";
+
+    public static Incident ReadIncident(DbDataReader r) => new(r.GetInt64(0), r.GetString(1), From(r.GetInt64(2)), From(Long(r, 3)), r.GetString(4))
+    {
+        SuppressedBy = Str(r, 5),
+        AcknowledgedBy = Str(r, 6),
+        AcknowledgedAt = From(Long(r, 7)),
+    };
 
     public static string? Str(DbDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
 

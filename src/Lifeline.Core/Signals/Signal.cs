@@ -84,4 +84,13 @@ public sealed record MonitorEvent(
 public sealed record ConditionCheck(string Condition, bool Ok, string Text);
 
 /// <summary>A period during which a monitor was down.</summary>
-public sealed record Incident(long Id, string MonitorId, DateTimeOffset StartedAt, DateTimeOffset? EndedAt, string Reason);
+public sealed record Incident(long Id, string MonitorId, DateTimeOffset StartedAt, DateTimeOffset? EndedAt, string Reason)
+{
+    /// <summary>The parent whose outage held this incident's down notice; null when it was not held.</summary>
+    public string? SuppressedBy { get; init; }
+
+    /// <summary>Who acknowledged the incident; null while nobody has.</summary>
+    public string? AcknowledgedBy { get; init; }
+
+    public DateTimeOffset? AcknowledgedAt { get; init; }
+}

@@ -106,6 +106,11 @@ internal static partial class MonitorInput
             }
         }
 
+        if (Field(body, "dependsOn") is { } dependsNode)
+        {
+            m = StringList(dependsNode, "dependsOn", errors) is { } parents ? m with { DependsOn = parents.Distinct().ToList() } : m;
+        }
+
         if (m.Kind == MonitorKind.Push)
         {
             m = ApplyPush(body, m, creating, errors);

@@ -28,6 +28,10 @@ internal static class MonitorJson
             ["createdAt"] = Time(m.CreatedAt),
             ["remindEvery"] = m.RemindEvery?.TotalSeconds,
             ["notifyRecovery"] = m.NotifyRecovery,
+            ["dependsOn"] = new JsonArray([.. m.DependsOn.Select(d => JsonValue.Create(d))]),
+            ["suppressedBy"] = m.SuppressedBy,
+            ["acknowledgedBy"] = m.AcknowledgedBy,
+            ["acknowledgedAt"] = Time(m.AcknowledgedAt),
         };
         if (m.Kind == MonitorKind.Push)
         {
@@ -96,6 +100,9 @@ internal static class MonitorJson
         ["startedAt"] = Time(i.StartedAt),
         ["endedAt"] = Time(i.EndedAt),
         ["reason"] = i.Reason,
+        ["suppressedBy"] = i.SuppressedBy,
+        ["acknowledgedBy"] = i.AcknowledgedBy,
+        ["acknowledgedAt"] = Time(i.AcknowledgedAt),
     };
 
     public static string? Time(DateTimeOffset? at) =>

@@ -22,10 +22,11 @@ internal static class MonitorsApi
         group.MapPost("/{id}/rotate-token", RotateToken);
         group.MapGet("/{id}/events", Events);
         group.MapGet("/{id}/incidents", Incidents);
+        group.MapPost("/{id}/ack", AcknowledgeApi.Ack);
         return api;
     }
 
-    private static async Task<IResult> Create(HttpRequest request, IMonitorStore store, IChannelStore channels, IEnumerable<IMonitorValidator> validators, TimeProvider clock, IOptions<LifelineOptions> options, CancellationToken ct)
+    private static async Task<IResult> Create(HttpRequest request, IMonitorStore store, IDependencyStore dependencies, IChannelStore channels, IEnumerable<IMonitorValidator> validators, TimeProvider clock, IOptions<LifelineOptions> options, CancellationToken ct)
     {
         var (body, error) = await Requests.ReadObjectAsync(request, ct);
         if (body is null)
@@ -45,6 +46,10 @@ internal static class MonitorsApi
             monitor = monitor with { DueAt = now, NextDeadlineAt = now };
         }
         await CheckAsync(monitor, channels, validators, errors, ct);
+        if (body.ContainsKey("dependsOn"))
+        {
+            await DependencyCheck.CheckAsync(monitor, store, dependencies, errors, ct);
+        }
         if (errors.Count > 0)
         {
             return Requests.BadRequest(errors);
@@ -97,7 +102,7 @@ internal static class MonitorsApi
             ? TypedResults.Json(MonitorJson.Monitor(monitor, Requests.BaseUrl(request, options.Value.PublicUrl), !Security.ApiKeyFilter.IsReadOnly(request.HttpContext)))
             : Requests.NotFound("monitor", id);
 
-    private static async Task<IResult> Patch(string id, HttpRequest request, IMonitorStore store, IChannelStore channels, IEnumerable<IMonitorValidator> validators, TimeProvider clock, IOptions<LifelineOptions> options, CancellationToken ct)
+    private static async Task<IResult> Patch(string id, HttpRequest request, IMonitorStore store, IDependencyStore dependencies, IChannelStore channels, IEnumerable<IMonitorValidator> validators, TimeProvider clock, IOptions<LifelineOptions> options, CancellationToken ct)
     {
         var (body, error) = await Requests.ReadObjectAsync(request, ct);
         if (body is null)
@@ -112,6 +117,10 @@ internal static class MonitorsApi
         var errors = new List<string>();
         var changed = MonitorInput.Apply(body, current, creating: false, errors);
         await CheckAsync(changed, channels, validators, errors, ct, alreadyAttached: current.Channels);
+        if (body.ContainsKey("dependsOn"))
+        {
+            await DependencyCheck.CheckAsync(changed, store, dependencies, errors, ct);
+        }
         if (errors.Count > 0)
         {
             return Requests.BadRequest(errors);

@@ -93,6 +93,29 @@ public sealed class ApiKeyGate(ISettingsStore store, TimeProvider clock)
         return access;
     }
 
+    /// <summary>
+    /// The name of the key a request came with (an admin key named twice wins), or
+    /// <see cref="EnvironmentKey"/> for that key; null when none matches. For records of who did
+    /// what, after <see cref="Check"/> has let the request in.
+    /// </summary>
+    public string? NameOf(HttpRequest request)
+    {
+        var presented = Presented(request.Headers.Authorization, request.Headers["X-Api-Key"]);
+        if (string.IsNullOrEmpty(presented))
+        {
+            return null;
+        }
+        var hash = Secrets.HashKey(presented);
+        if (_environmentHash is not null && System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(hash, _environmentHash))
+        {
+            return EnvironmentKey;
+        }
+        return _keys.Where(k => System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(hash, k.Hash))
+            .OrderBy(k => k.ReadOnly)
+            .Select(k => k.Name)
+            .FirstOrDefault();
+    }
+
     private static string? Presented(StringValues authorization, StringValues apiKey)
     {
         var header = authorization.ToString();

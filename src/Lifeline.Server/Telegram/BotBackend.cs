@@ -3,7 +3,7 @@ using Lifeline.Server.Endpoints;
 
 namespace Lifeline.Server.Telegram;
 
-/// <summary>What the Telegram bot sees of the server: status from the stores, pause and resume by name.</summary>
+/// <summary>What the Telegram bot sees of the server: status from the stores, pause, resume and acknowledge by name.</summary>
 internal sealed class BotBackend(IMonitorStore store, IClusterStore clusterStore, ClusterCoordinator cluster, ServerState server, SchedulerPulse pulse, TimeProvider clock) : IBotBackend
 {
     public async Task<BotStatus> GetStatusAsync(CancellationToken ct)
@@ -25,6 +25,28 @@ internal sealed class BotBackend(IMonitorStore store, IClusterStore clusterStore
 
     public Task<string> ResumeAsync(string name, CancellationToken ct) =>
         ChangeAsync(name, m => MonitorMachine.Resume(m, clock.GetUtcNow()), "resumed", ct);
+
+    public async Task<string> AcknowledgeAsync(string name, string by, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(name))
+        {
+            return "Which monitor? Give its name, e.g. /ack nightly-backup";
+        }
+        var monitor = await store.FindByNameAsync(name, ct);
+        if (monitor is null)
+        {
+            return $"No monitor is called \"{name.Trim()}\".";
+        }
+        var at = clock.GetUtcNow();
+        var changed = await store.ChangeAsync(monitor.Id, m => Acknowledgement.Ack(m, by, at) ?? Flip.Quiet(m, m), ct);
+        if (changed is null)
+        {
+            return $"No monitor is called \"{name.Trim()}\".";
+        }
+        return changed.AcknowledgedAt is null
+            ? $"{changed.Name} has no open incident to acknowledge; it is {WireNames.Of(changed.Status)}."
+            : $"{changed.Name}: incident acknowledged by {changed.AcknowledgedBy}; no more reminders until it recovers.";
+    }
 
     private async Task<string> ChangeAsync(string name, Func<Monitor, Flip> change, string done, CancellationToken ct)
     {

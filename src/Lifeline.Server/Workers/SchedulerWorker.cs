@@ -6,11 +6,12 @@ namespace Lifeline.Server.Workers;
 
 /// <summary>
 /// The scheduler loop: first forgives deadlines that passed while no server ran, then sweeps due
-/// monitors every <see cref="LifelineOptions.SweepIntervalMs"/>, records that it is alive, and
+/// monitors every <see cref="LifelineOptions.SweepIntervalMs"/> (and releases held dependants' notices), records that it is alive, and
 /// prunes old events once a minute (on one node of a cluster).
 /// </summary>
 internal sealed class SchedulerWorker(
     DeadlineSweep sweep,
+    DependencySweep dependencies,
     OutageAmnesty amnesty,
     ClusterCoordinator cluster,
     IMonitorStore store,
@@ -42,6 +43,7 @@ internal sealed class SchedulerWorker(
                 while (await sweep.SweepOnceAsync(stoppingToken))
                 {
                 }
+                await dependencies.SweepOnceAsync(stoppingToken);
                 pulse.Tick();
                 var now = clock.GetUtcNow();
                 if (now - lastPersist >= TickPersistEvery)

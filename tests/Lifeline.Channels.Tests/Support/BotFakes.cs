@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Lifeline.Channels.Tests.Support;
 
-/// <summary>An <see cref="IBotBackend"/> over a fixed status that records pause and resume requests.</summary>
+/// <summary>An <see cref="IBotBackend"/> over a fixed status that records pause, resume and acknowledge requests.</summary>
 public sealed class MemoryBotBackend : IBotBackend
 {
     public BotStatus Status { get; set; } = new("running", Notices.At.AddHours(-3), "running", Notices.At.AddSeconds(-5), []);
@@ -19,6 +19,14 @@ public sealed class MemoryBotBackend : IBotBackend
     {
         Paused.Enqueue(name);
         return Task.FromResult($"Paused {name}. <no alerts>");
+    }
+
+    public ConcurrentQueue<(string Name, string By)> Acknowledged { get; } = new();
+
+    public Task<string> AcknowledgeAsync(string name, string by, CancellationToken ct)
+    {
+        Acknowledged.Enqueue((name, by));
+        return Task.FromResult($"{name} acknowledged by {by}.");
     }
 
     public Task<string> ResumeAsync(string name, CancellationToken ct)

@@ -37,7 +37,7 @@ public sealed class FakeBotApi : IAsyncDisposable
     }
 
     /// <summary>Queues a text message from a chat; returns its update id.</summary>
-    public long Say(long chatId, string text, long? threadId = null)
+    public long Say(long chatId, string text, long? threadId = null, string? from = null)
     {
         lock (_gate)
         {
@@ -49,6 +49,10 @@ public sealed class FakeBotApi : IAsyncDisposable
                 ["date"] = 1767614400,
                 ["text"] = text,
             };
+            if (from is not null)
+            {
+                message["from"] = new JsonObject { ["id"] = 4242, ["is_bot"] = false, ["first_name"] = "Alice", ["username"] = from };
+            }
             if (threadId is not null)
             {
                 message["message_thread_id"] = threadId;

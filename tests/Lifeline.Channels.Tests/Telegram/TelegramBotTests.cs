@@ -203,6 +203,18 @@ public sealed class TelegramBotTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task Ack_passes_the_name_and_the_telegram_user_to_the_server_and_relays_its_answer()
+    {
+        _api.Say(AllowedChat, "/ack nightly backup", from: "alice");
+        _api.Say(AllowedChat, "/ack");
+
+        await Bot().PollOnceAsync(CancellationToken.None);
+
+        _backend.Acknowledged.ShouldBe([("nightly backup", "alice")]);
+        _api.Sent().Select(m => m["text"]!.GetValue<string>()).ShouldBe(["nightly backup acknowledged by alice.", "Which monitor? Send /ack &lt;name&gt;."]);
+    }
+
+    [Fact]
     public async Task Pause_without_a_name_asks_which_monitor()
     {
         _api.Say(AllowedChat, "/pause");
@@ -232,7 +244,7 @@ public sealed class TelegramBotTests : IAsyncLifetime, IDisposable
         await Bot().PollOnceAsync(CancellationToken.None);
 
         var text = _api.Sent().Single()["text"]!.GetValue<string>();
-        foreach (var command in new[] { "/status", "/down", "/pause", "/resume", "/help" })
+        foreach (var command in new[] { "/status", "/down", "/pause", "/resume", "/ack", "/help" })
         {
             text.ShouldContain(command);
         }
