@@ -300,7 +300,7 @@ public sealed partial class PostgresStore
         {
             await s.ExecAsync("UPDATE incidents SET ended_at = @at WHERE id = @i", ("@at", Time.Ms(at)), ("@i", open));
         }
-        if (flip.Notice is { } notice)
+        if (await HoldAsync(s, before, flip, next) is { } notice)
         {
             // "Since when" for recoveries and reminders: the start of the incident they belong to.
             var startedAt = notice.IncidentStartedAt ?? (before.OpenIncidentId is { } incident

@@ -363,7 +363,7 @@ public sealed partial class SqliteStore
         {
             ctx.Exec("UPDATE incidents SET ended_at = @at WHERE id = @i", ("@at", Time.Ms(at)), ("@i", open));
         }
-        if (flip.Notice is { } notice)
+        if (Hold(ctx, before, flip, next) is { } notice)
         {
             // "Since when" for recoveries and reminders: the start of the incident they belong to.
             var startedAt = notice.IncidentStartedAt ?? (before.OpenIncidentId is { } incident
