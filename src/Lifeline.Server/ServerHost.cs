@@ -107,7 +107,8 @@ public static class ServerHost
             .MapChecks()
             .MapChannels()
             .MapStatus()
-            .MapKeys();
+            .MapKeys()
+            .MapMaintenance();
         app.MapDashboard();
         return app;
     }
@@ -156,6 +157,7 @@ public static class ServerHost
         services.AddSingleton(Port<IStoreLifecycle>);
         services.AddSingleton(Port<IStoreHealth>);
         services.AddSingleton(Port<IClusterStore>);
+        services.AddSingleton(Port<IMaintenanceStore>);
         services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<LifelineOptions>>().Value;
@@ -196,6 +198,8 @@ public static class ServerHost
         services.AddSingleton<Ingestor>();
         services.AddSingleton<DeadlineSweep>();
         services.AddSingleton<OutageAmnesty>();
+        services.AddSingleton<MaintenanceSweep>();
+        services.AddSingleton<MaintenanceLookup>();
         services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<LifelineOptions>>().Value;

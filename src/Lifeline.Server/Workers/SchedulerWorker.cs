@@ -11,6 +11,7 @@ namespace Lifeline.Server.Workers;
 /// </summary>
 internal sealed class SchedulerWorker(
     DeadlineSweep sweep,
+    MaintenanceSweep maintenance,
     OutageAmnesty amnesty,
     IMonitorStore store,
     SchedulerPulse pulse,
@@ -38,6 +39,8 @@ internal sealed class SchedulerWorker(
                 while (await sweep.SweepOnceAsync(stoppingToken))
                 {
                 }
+                // After the deadlines: a monitor that went down just now is seen by the window-end alert.
+                await maintenance.SweepOnceAsync(stoppingToken);
                 pulse.Tick();
                 var now = clock.GetUtcNow();
                 if (now - lastPersist >= TickPersistEvery)
@@ -83,6 +86,7 @@ internal sealed class SchedulerWorker(
                 break;
             }
         }
+        total += await maintenance.PruneAsync(ct);
         total += await store.PruneHistoryAsync(clock.GetUtcNow() - TimeSpan.FromDays(options.Value.HistoryDays), ct);
         if (total > 0)
         {
