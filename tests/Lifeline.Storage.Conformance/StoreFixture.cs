@@ -22,6 +22,7 @@ public abstract class StoreFixture : IAsyncDisposable
     public ICheckHistoryStore History => (ICheckHistoryStore)Current;
     public IStoreLifecycle Lifecycle => (IStoreLifecycle)Current;
     public IClusterStore Cluster => (IClusterStore)Current;
+    public IMaintenanceStore Maintenance => (IMaintenanceStore)Current;
 
     /// <summary>
     /// Closes the store and opens the same data again, as a restart would; with

@@ -43,3 +43,8 @@ public sealed class PostgresClusterStoreTests : ClusterStoreTests
 {
     protected override async Task<StoreFixture> OpenStoreAsync() => await PostgresFixture.OpenAsync();
 }
+
+public sealed class PostgresMaintenanceStoreTests : MaintenanceStoreTests
+{
+    protected override async Task<StoreFixture> OpenStoreAsync() => await PostgresFixture.OpenAsync();
+}

@@ -43,3 +43,8 @@ public sealed class SqliteClusterStoreTests : ClusterStoreTests
 {
     protected override async Task<StoreFixture> OpenStoreAsync() => await SqliteFixture.OpenAsync();
 }
+
+public sealed class SqliteMaintenanceStoreTests : MaintenanceStoreTests
+{
+    protected override async Task<StoreFixture> OpenStoreAsync() => await SqliteFixture.OpenAsync();
+}
