@@ -30,10 +30,7 @@ internal static class MaintenanceApi
         var now = clock.GetUtcNow();
         var errors = new List<string>();
         var window = MaintenanceInput.Apply(body, new MaintenanceWindow { Id = Secrets.NewId(), Name = "", CreatedAt = now }, creating: true, now, errors);
-        if (errors.Count == 0)
-        {
-            await MaintenanceInput.CheckAsync(window, monitors, errors, ct);
-        }
+        await MaintenanceInput.CheckAsync(window, monitors, errors, ct);
         if (errors.Count > 0)
         {
             return Requests.BadRequest(errors);
@@ -71,10 +68,7 @@ internal static class MaintenanceApi
         var now = clock.GetUtcNow();
         var errors = new List<string>();
         var window = MaintenanceInput.Apply(body, current, creating: false, now, errors);
-        if (errors.Count == 0)
-        {
-            await MaintenanceInput.CheckAsync(window, monitors, errors, ct);
-        }
+        await MaintenanceInput.CheckAsync(window, monitors, errors, ct);
         if (errors.Count > 0)
         {
             return Requests.BadRequest(errors);
