@@ -107,7 +107,8 @@ public static class ServerHost
             .MapChecks()
             .MapChannels()
             .MapStatus()
-            .MapKeys();
+            .MapKeys()
+            .MapMaintenance();
         app.MapDashboard();
         return app;
     }
@@ -157,6 +158,7 @@ public static class ServerHost
         services.AddSingleton(Port<IStoreHealth>);
         services.AddSingleton(Port<IClusterStore>);
         services.AddSingleton(Port<IDependencyStore>);
+        services.AddSingleton(Port<IMaintenanceStore>);
         services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<LifelineOptions>>().Value;
@@ -200,6 +202,8 @@ public static class ServerHost
         services.AddSingleton<DeadlineSweep>();
         services.AddSingleton<DependencySweep>();
         services.AddSingleton<OutageAmnesty>();
+        services.AddSingleton<MaintenanceSweep>();
+        services.AddSingleton<MaintenanceLookup>();
         services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<LifelineOptions>>().Value;

@@ -298,7 +298,7 @@ public sealed partial class PostgresStore
             await s.ExecAsync("UPDATE incidents SET acked_by = @by, acked_at = @at WHERE id = @i",
                 ("@by", next.AcknowledgedBy), ("@at", Time.Ms(next.AcknowledgedAt)), ("@i", acked));
         }
-        if (flip.Notice is { } notice && !flip.Held)
+        if (!flip.Held && await HoldAsync(s, before, flip, next) is { } notice)
         {
             // "Since when" for recoveries and reminders: the start of the incident they belong to.
             var startedAt = notice.IncidentStartedAt ?? (before.OpenIncidentId is { } incident

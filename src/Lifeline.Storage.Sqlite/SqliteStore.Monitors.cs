@@ -374,7 +374,7 @@ public sealed partial class SqliteStore
             ctx.Exec("UPDATE incidents SET acked_by = @by, acked_at = @at WHERE id = @i",
                 ("@by", next.AcknowledgedBy), ("@at", Time.Ms(next.AcknowledgedAt)), ("@i", acked));
         }
-        if (flip.Notice is { } notice && !flip.Held)
+        if (!flip.Held && Hold(ctx, before, flip, next) is { } notice)
         {
             // "Since when" for recoveries and reminders: the start of the incident they belong to.
             var startedAt = notice.IncidentStartedAt ?? (before.OpenIncidentId is { } incident

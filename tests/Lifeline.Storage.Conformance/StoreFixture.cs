@@ -23,6 +23,7 @@ public abstract class StoreFixture : IAsyncDisposable
     public IStoreLifecycle Lifecycle => (IStoreLifecycle)Current;
     public IClusterStore Cluster => (IClusterStore)Current;
     public IDependencyStore Dependencies => (IDependencyStore)Current;
+    public IMaintenanceStore Maintenance => (IMaintenanceStore)Current;
 
     /// <summary>
     /// Closes the store and opens the same data again, as a restart would; with

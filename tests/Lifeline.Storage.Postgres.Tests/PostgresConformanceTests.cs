@@ -48,3 +48,8 @@ public sealed class PostgresDependencyTests : DependencyTests
 {
     protected override async Task<StoreFixture> OpenStoreAsync() => await PostgresFixture.OpenAsync();
 }
+
+public sealed class PostgresMaintenanceStoreTests : MaintenanceStoreTests
+{
+    protected override async Task<StoreFixture> OpenStoreAsync() => await PostgresFixture.OpenAsync();
+}

@@ -48,3 +48,8 @@ public sealed class SqliteDependencyTests : DependencyTests
 {
     protected override async Task<StoreFixture> OpenStoreAsync() => await SqliteFixture.OpenAsync();
 }
+
+public sealed class SqliteMaintenanceStoreTests : MaintenanceStoreTests
+{
+    protected override async Task<StoreFixture> OpenStoreAsync() => await SqliteFixture.OpenAsync();
+}

@@ -4,7 +4,8 @@ namespace Lifeline.Channels.Telegram;
 /// <param name="Name">The monitor's name.</param>
 /// <param name="Status">Its state now.</param>
 /// <param name="LastSignalAt">When it was last heard from; null if never.</param>
-public sealed record BotMonitor(string Name, MonitorStatus Status, DateTimeOffset? LastSignalAt);
+/// <param name="InMaintenance">Whether a maintenance window in force covers it.</param>
+public sealed record BotMonitor(string Name, MonitorStatus Status, DateTimeOffset? LastSignalAt, bool InMaintenance = false);
 
 /// <summary>What <c>/status</c> reports: the server, its scheduler, and every monitor.</summary>
 /// <param name="ServerStatus">A word such as <c>running</c>.</param>

@@ -75,6 +75,10 @@ public static class BotReplies
         line.Append(Symbol(monitor.Status)).Append(" <b>").Append(TelegramHtml.Escape(monitor.Name)).Append("</b>: ")
             .Append(WireNames.Of(monitor.Status)).Append(", ")
             .Append(monitor.LastSignalAt is { } seen ? "last heard " + When(seen, now) : "never heard from");
+        if (monitor.InMaintenance)
+        {
+            line.Append(", 🚧 in maintenance");
+        }
         return line.ToString();
     }
 

@@ -26,7 +26,7 @@ internal static class MonitorsApi
         return api;
     }
 
-    private static async Task<IResult> Create(HttpRequest request, IMonitorStore store, IDependencyStore dependencies, IChannelStore channels, IEnumerable<IMonitorValidator> validators, TimeProvider clock, IOptions<LifelineOptions> options, CancellationToken ct)
+    private static async Task<IResult> Create(HttpRequest request, IMonitorStore store, IDependencyStore dependencies, IChannelStore channels, IEnumerable<IMonitorValidator> validators, MaintenanceLookup maintenance, TimeProvider clock, IOptions<LifelineOptions> options, CancellationToken ct)
     {
         var (body, error) = await Requests.ReadObjectAsync(request, ct);
         if (body is null)
@@ -57,7 +57,9 @@ internal static class MonitorsApi
         try
         {
             var created = await store.AddAsync(monitor, ct);
-            return TypedResults.Json(MonitorJson.Monitor(created, Requests.BaseUrl(request, options.Value.PublicUrl)), statusCode: StatusCodes.Status201Created);
+            var json = MonitorJson.Monitor(created, Requests.BaseUrl(request, options.Value.PublicUrl));
+            json["inMaintenance"] = (await maintenance.InMaintenanceAsync(ct))(created);
+            return TypedResults.Json(json, statusCode: StatusCodes.Status201Created);
         }
         catch (ConflictException ex)
         {
@@ -65,7 +67,7 @@ internal static class MonitorsApi
         }
     }
 
-    private static async Task<IResult> List(HttpRequest request, IMonitorStore store, IOptions<LifelineOptions> options, CancellationToken ct)
+    private static async Task<IResult> List(HttpRequest request, IMonitorStore store, MaintenanceLookup maintenance, IOptions<LifelineOptions> options, CancellationToken ct)
     {
         var q = request.Query;
         if (!Requests.TryLimit(q["limit"], 100, 1000, out var limit, out var limitError))
@@ -85,9 +87,10 @@ internal static class MonitorsApi
         {
             var page = await store.ListAsync(new MonitorQuery { Status = status, Tag = q["tag"], Text = q["q"], Limit = limit, Cursor = q["cursor"] }, ct);
             var baseUrl = Requests.BaseUrl(request, options.Value.PublicUrl);
+            var inMaintenance = await maintenance.InMaintenanceAsync(ct);
             return TypedResults.Json(new JsonObject
             {
-                ["items"] = new JsonArray([.. page.Items.Select(m => (JsonNode)MonitorJson.Monitor(m, baseUrl, !Security.ApiKeyFilter.IsReadOnly(request.HttpContext)))]),
+                ["items"] = new JsonArray([.. page.Items.Select(m => (JsonNode)WithMaintenance(MonitorJson.Monitor(m, baseUrl, !Security.ApiKeyFilter.IsReadOnly(request.HttpContext)), inMaintenance(m)))]),
                 ["nextCursor"] = page.NextCursor,
             });
         }
@@ -97,12 +100,19 @@ internal static class MonitorsApi
         }
     }
 
-    private static async Task<IResult> Get(string id, HttpRequest request, IMonitorStore store, IOptions<LifelineOptions> options, CancellationToken ct) =>
+    private static async Task<IResult> Get(string id, HttpRequest request, IMonitorStore store, MaintenanceLookup maintenance, IOptions<LifelineOptions> options, CancellationToken ct) =>
         await store.FindAsync(id, ct) is { } monitor
-            ? TypedResults.Json(MonitorJson.Monitor(monitor, Requests.BaseUrl(request, options.Value.PublicUrl), !Security.ApiKeyFilter.IsReadOnly(request.HttpContext)))
+            ? TypedResults.Json(WithMaintenance(MonitorJson.Monitor(monitor, Requests.BaseUrl(request, options.Value.PublicUrl), !Security.ApiKeyFilter.IsReadOnly(request.HttpContext)), (await maintenance.InMaintenanceAsync(ct))(monitor)))
             : Requests.NotFound("monitor", id);
 
-    private static async Task<IResult> Patch(string id, HttpRequest request, IMonitorStore store, IDependencyStore dependencies, IChannelStore channels, IEnumerable<IMonitorValidator> validators, TimeProvider clock, IOptions<LifelineOptions> options, CancellationToken ct)
+    /// <summary>Adds <c>inMaintenance</c>: whether a maintenance window in force covers the monitor.</summary>
+    private static JsonObject WithMaintenance(JsonObject json, bool inMaintenance)
+    {
+        json["inMaintenance"] = inMaintenance;
+        return json;
+    }
+
+    private static async Task<IResult> Patch(string id, HttpRequest request, IMonitorStore store, IDependencyStore dependencies, IChannelStore channels, IEnumerable<IMonitorValidator> validators, MaintenanceLookup maintenance, TimeProvider clock, IOptions<LifelineOptions> options, CancellationToken ct)
     {
         var (body, error) = await Requests.ReadObjectAsync(request, ct);
         if (body is null)
@@ -135,7 +145,7 @@ internal static class MonitorsApi
             }, ct);
             return saved is null
                 ? Requests.NotFound("monitor", id)
-                : TypedResults.Json(MonitorJson.Monitor(saved, Requests.BaseUrl(request, options.Value.PublicUrl)));
+                : TypedResults.Json(WithMaintenance(MonitorJson.Monitor(saved, Requests.BaseUrl(request, options.Value.PublicUrl)), (await maintenance.InMaintenanceAsync(ct))(saved)));
         }
         catch (ConflictException ex)
         {
@@ -146,13 +156,13 @@ internal static class MonitorsApi
     private static async Task<IResult> Delete(string id, IMonitorStore store, CancellationToken ct) =>
         await store.DeleteAsync(id, ct) ? TypedResults.NoContent() : Requests.NotFound("monitor", id);
 
-    private static Task<IResult> Pause(string id, HttpRequest request, IMonitorStore store, IOptions<LifelineOptions> options, CancellationToken ct) =>
-        ChangeAsync(id, request, store, options, MonitorMachine.Pause, ct);
+    private static Task<IResult> Pause(string id, HttpRequest request, IMonitorStore store, MaintenanceLookup maintenance, IOptions<LifelineOptions> options, CancellationToken ct) =>
+        ChangeAsync(id, request, store, maintenance, options, MonitorMachine.Pause, ct);
 
-    private static Task<IResult> Resume(string id, HttpRequest request, IMonitorStore store, TimeProvider clock, IOptions<LifelineOptions> options, CancellationToken ct) =>
-        ChangeAsync(id, request, store, options, m => MonitorMachine.Resume(m, clock.GetUtcNow()), ct);
+    private static Task<IResult> Resume(string id, HttpRequest request, IMonitorStore store, MaintenanceLookup maintenance, TimeProvider clock, IOptions<LifelineOptions> options, CancellationToken ct) =>
+        ChangeAsync(id, request, store, maintenance, options, m => MonitorMachine.Resume(m, clock.GetUtcNow()), ct);
 
-    private static async Task<IResult> RotateToken(string id, HttpRequest request, IMonitorStore store, IOptions<LifelineOptions> options, CancellationToken ct)
+    private static async Task<IResult> RotateToken(string id, HttpRequest request, IMonitorStore store, MaintenanceLookup maintenance, IOptions<LifelineOptions> options, CancellationToken ct)
     {
         var current = await store.FindAsync(id, ct);
         if (current is null)
@@ -163,12 +173,12 @@ internal static class MonitorsApi
         {
             return Requests.BadRequest("only push monitors have a push token");
         }
-        return await ChangeAsync(id, request, store, options, m => Flip.Quiet(m, m with { PushToken = Secrets.NewPushToken() }), ct);
+        return await ChangeAsync(id, request, store, maintenance, options, m => Flip.Quiet(m, m with { PushToken = Secrets.NewPushToken() }), ct);
     }
 
-    private static async Task<IResult> ChangeAsync(string id, HttpRequest request, IMonitorStore store, IOptions<LifelineOptions> options, Func<Monitor, Flip> change, CancellationToken ct) =>
+    private static async Task<IResult> ChangeAsync(string id, HttpRequest request, IMonitorStore store, MaintenanceLookup maintenance, IOptions<LifelineOptions> options, Func<Monitor, Flip> change, CancellationToken ct) =>
         await store.ChangeAsync(id, change, ct) is { } changed
-            ? TypedResults.Json(MonitorJson.Monitor(changed, Requests.BaseUrl(request, options.Value.PublicUrl)))
+            ? TypedResults.Json(WithMaintenance(MonitorJson.Monitor(changed, Requests.BaseUrl(request, options.Value.PublicUrl)), (await maintenance.InMaintenanceAsync(ct))(changed)))
             : Requests.NotFound("monitor", id);
 
     private static async Task<IResult> Events(string id, HttpRequest request, IMonitorStore store, CancellationToken ct)

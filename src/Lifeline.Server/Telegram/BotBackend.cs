@@ -4,11 +4,12 @@ using Lifeline.Server.Endpoints;
 namespace Lifeline.Server.Telegram;
 
 /// <summary>What the Telegram bot sees of the server: status from the stores, pause, resume and acknowledge by name.</summary>
-internal sealed class BotBackend(IMonitorStore store, IClusterStore clusterStore, ClusterCoordinator cluster, ServerState server, SchedulerPulse pulse, TimeProvider clock) : IBotBackend
+internal sealed class BotBackend(IMonitorStore store, MaintenanceLookup maintenance, IClusterStore clusterStore, ClusterCoordinator cluster, ServerState server, SchedulerPulse pulse, TimeProvider clock) : IBotBackend
 {
     public async Task<BotStatus> GetStatusAsync(CancellationToken ct)
     {
-        var monitors = (await store.ListAllAsync(ct)).Select(m => new BotMonitor(m.Name, m.Status, m.LastSignalAt)).ToList();
+        var inMaintenance = await maintenance.InMaintenanceAsync(ct);
+        var monitors = (await store.ListAllAsync(ct)).Select(m => new BotMonitor(m.Name, m.Status, m.LastSignalAt, inMaintenance(m))).ToList();
         var now = clock.GetUtcNow();
         var nodes = (await clusterStore.NodesAsync(ct)).Select(n => new BotNode(n.Id, n.Address, n.Version, n.LastSeenAt, cluster.IsAlive(n, now), n.Id == cluster.Self.Id)).ToList();
         return new BotStatus(

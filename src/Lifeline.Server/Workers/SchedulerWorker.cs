@@ -12,6 +12,7 @@ namespace Lifeline.Server.Workers;
 internal sealed class SchedulerWorker(
     DeadlineSweep sweep,
     DependencySweep dependencies,
+    MaintenanceSweep maintenance,
     OutageAmnesty amnesty,
     ClusterCoordinator cluster,
     IMonitorStore store,
@@ -44,6 +45,8 @@ internal sealed class SchedulerWorker(
                 {
                 }
                 await dependencies.SweepOnceAsync(stoppingToken);
+                // After the deadlines: a monitor that went down just now is seen by the window-end alert.
+                await maintenance.SweepOnceAsync(stoppingToken);
                 pulse.Tick();
                 var now = clock.GetUtcNow();
                 if (now - lastPersist >= TickPersistEvery)
@@ -89,6 +92,7 @@ internal sealed class SchedulerWorker(
                 break;
             }
         }
+        total += await maintenance.PruneAsync(ct);
         total += await store.PruneHistoryAsync(clock.GetUtcNow() - TimeSpan.FromDays(options.Value.HistoryDays), ct);
         if (total > 0)
         {
