@@ -123,11 +123,18 @@ internal sealed class GroupCommit<TIn, TOut> : IAsyncDisposable
     }
 
     /// <summary>Takes no more writes, lets the lanes finish what was queued, then stops them.</summary>
+    /// <remarks>Safe to call more than once: the store behind several ports is disposed once per port.</remarks>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
         _queue.Writer.TryComplete();
         await Task.WhenAll(_lanes);
         await _stopping.CancelAsync();
         _stopping.Dispose();
     }
+
+    private int _disposed;
 }

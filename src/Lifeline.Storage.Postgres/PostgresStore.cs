@@ -29,8 +29,25 @@ public sealed partial class PostgresStore : IMonitorStore, IChannelStore, IOutbo
         _clock = clock;
         _logger = logger;
         _share = share ?? NodeShare.All();
-        _dataSource = NpgsqlDataSource.Create(options.ConnectionString);
+        _dataSource = NpgsqlDataSource.Create(WithDefaults(options.ConnectionString));
         _pushes = NewPushBatches();
+    }
+
+    /// <summary>
+    /// The connection string with Lifeline's defaults where it says nothing: statements used
+    /// again and again are prepared once per connection (<c>Max Auto Prepare</c>), which spares
+    /// PostgreSQL parsing and planning each push. Every statement names its columns, so a column
+    /// another node's migration adds does not break a prepared one.
+    /// </summary>
+    private static string WithDefaults(string connectionString)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        if (!connectionString.Contains("Auto Prepare", StringComparison.OrdinalIgnoreCase) && !connectionString.Contains("AutoPrepare", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.MaxAutoPrepare = 64;
+            builder.AutoPrepareMinUsages = 2;
+        }
+        return builder.ConnectionString;
     }
 
     /// <summary>Where the data is, without the password: "postgres host:port/database (user)".</summary>

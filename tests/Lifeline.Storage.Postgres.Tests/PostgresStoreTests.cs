@@ -21,6 +21,16 @@ public sealed class PostgresStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_store_may_be_disposed_more_than_once_as_the_server_disposes_it_once_per_port()
+    {
+        await using var fixture = await PostgresFixture.OpenAsync();
+        var store = await PostgresFixture.Open(fixture.ConnectionString, fixture.Clock);
+
+        await store.DisposeAsync();
+        await Should.NotThrowAsync(async () => await store.DisposeAsync());
+    }
+
+    [Fact]
     public async Task Servers_starting_together_apply_each_migration_once()
     {
         var stores = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => PostgresFixture.Open(_database.ConnectionString, new ManualClock())));
