@@ -34,28 +34,29 @@ public sealed partial class PostgresStore : IClusterStore
             "UPDATE leases SET expires_at = @until WHERE holder = @node AND expires_at > @now RETURNING name",
             r => r.GetString(0), ("@until", Time.Ms(now + ttl)), ("@node", nodeId), ("@now", Time.Ms(now))), ct);
 
-    public Task<IReadOnlyList<string>> AcquireAsync(string nodeId, IReadOnlyList<string> names, int max, DateTimeOffset now, TimeSpan ttl, CancellationToken ct)
+    /// <remarks>
+    /// Each lease is taken in a transaction of its own: nodes starting together reach for the
+    /// same leases in different orders, and a transaction holding several would deadlock theirs.
+    /// </remarks>
+    public async Task<IReadOnlyList<string>> AcquireAsync(string nodeId, IReadOnlyList<string> names, int max, DateTimeOffset now, TimeSpan ttl, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(names);
-        return InTransactionAsync<IReadOnlyList<string>>(async s =>
+        var taken = new List<string>();
+        foreach (var name in names)
         {
-            var taken = new List<string>();
-            foreach (var name in names)
+            if (taken.Count >= max)
             {
-                if (taken.Count >= max)
-                {
-                    break;
-                }
-                // A lease another node holds and keeps renewing is left alone; one that expired
-                // changes hands with a new epoch.
-                taken.AddRange(await s.QueryAsync(
-                    "INSERT INTO leases (name, holder, epoch, expires_at) VALUES (@name, @node, 1, @until) " +
-                    "ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, epoch = leases.epoch + 1, expires_at = excluded.expires_at " +
-                    "WHERE leases.expires_at <= @now RETURNING name",
-                    r => r.GetString(0), ("@name", name), ("@node", nodeId), ("@until", Time.Ms(now + ttl)), ("@now", Time.Ms(now))));
+                break;
             }
-            return taken;
-        }, ct);
+            // A lease another node holds and keeps renewing is left alone; one that expired
+            // changes hands with a new epoch.
+            taken.AddRange(await InTransactionAsync(s => s.QueryAsync(
+                "INSERT INTO leases (name, holder, epoch, expires_at) VALUES (@name, @node, 1, @until) " +
+                "ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, epoch = leases.epoch + 1, expires_at = excluded.expires_at " +
+                "WHERE leases.expires_at <= @now RETURNING name",
+                r => r.GetString(0), ("@name", name), ("@node", nodeId), ("@until", Time.Ms(now + ttl)), ("@now", Time.Ms(now))), ct));
+        }
+        return taken;
     }
 
     public Task ReleaseAsync(string nodeId, IReadOnlyList<string> names, CancellationToken ct)

@@ -71,6 +71,43 @@ public sealed class ClusterTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Nodes_starting_at_the_same_moment_share_the_shards_without_failing()
+    {
+        // Three nodes, each reaching for the shards in its own order, all at once: taking several
+        // leases in one transaction deadlocked here (PostgreSQL 40P01) and stopped a node's start.
+        var c = await StartNodeAsync("node-c");
+        await using var _ = c.Store;
+        for (var round = 0; round < 5; round++)
+        {
+            await Task.WhenAll(_a.Coordinator.TickAsync(Ct), _b.Coordinator.TickAsync(Ct), c.Coordinator.TickAsync(Ct));
+            _clock.Advance(Options.CheckInEvery);
+        }
+
+        var all = new[] { _a, _b, c }.SelectMany(n => n.Share.Shards!).ToList();
+        all.Count.ShouldBe(NodeShare.Count);
+        all.Distinct().Count().ShouldBe(NodeShare.Count);
+        new[] { _a, _b, c }.ShouldAllBe(n => n.Share.Shards!.Count >= 20 && n.Share.Shards!.Count <= 22);
+    }
+
+    [Fact]
+    public async Task Two_nodes_reaching_for_every_lease_at_once_in_opposite_orders_both_finish()
+    {
+        // Two nodes that start together each see themselves alone and reach for all 64 shards,
+        // each from its own starting place. Several leases in one transaction deadlocked here.
+        var names = Enumerable.Range(0, NodeShare.Count).Select(NodeShare.LeaseName).ToList();
+        for (var round = 0; round < 5; round++)
+        {
+            _clock.Advance(TimeSpan.FromMinutes(1));
+            var now = _clock.GetUtcNow();
+            var taken = await Task.WhenAll(
+                _a.Store.AcquireAsync("node-a", names, NodeShare.Count, now, Options.LeaseTtl, Ct),
+                _b.Store.AcquireAsync("node-b", [.. names.Skip(32), .. names.Take(32)], NodeShare.Count, now, Options.LeaseTtl, Ct));
+
+            taken.SelectMany(t => t).Order().ShouldBe(names.Order(), "every lease once");
+        }
+    }
+
+    [Fact]
     public async Task Each_node_sweeps_only_its_shards_and_together_they_sweep_every_due_monitor()
     {
         await RoundsAsync(3, _a, _b);

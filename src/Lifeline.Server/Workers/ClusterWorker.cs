@@ -20,6 +20,12 @@ internal sealed class ClusterWorker(ClusterCoordinator coordinator, ClusterOptio
         {
             // Lost right after opening: the loop checks in once it is back.
         }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // A first check-in that fails (say, a clash with a node starting at the same moment)
+            // must not stop the start: the loop checks in again in a moment.
+            logger.LogWarning("First cluster check-in failed ({Error}); trying again in {Seconds} s", ex.Message, options.CheckInEvery.TotalSeconds);
+        }
         logger.LogInformation("Node {Node} at {Address} checked in; {Count} nodes known", coordinator.Self.Id, coordinator.Self.Address, coordinator.Nodes.Count);
         await base.StartAsync(cancellationToken);
     }
