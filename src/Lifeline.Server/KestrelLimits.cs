@@ -12,7 +12,7 @@ namespace Lifeline.Server;
 internal sealed class KestrelLimits(IOptions<LifelineOptions> options, ILogger<KestrelLimits> logger) : IConfigureOptions<KestrelServerOptions>
 {
     /// <summary>Descriptors kept for everything but inbound connections: a quarter of the limit, and at least this many.</summary>
-    public const int MinimumReserve = 128;
+    public const int MinimumReserve = 192;
 
     public void Configure(KestrelServerOptions kestrel)
     {
@@ -35,7 +35,7 @@ internal sealed class KestrelLimits(IOptions<LifelineOptions> options, ILogger<K
 
     /// <summary>
     /// The configured maximum, lowered to fit the descriptors left under the limit once the files
-    /// open now (<paramref name="openNow"/>) and a reserve of a quarter of the limit (at least
+    /// open now (<paramref name="openNow"/>) and a reserve of a third of the limit (at least
     /// <see cref="MinimumReserve"/>) for the database, its logs, assemblies still to load and
     /// outgoing connections are set aside; never below <see cref="Floor"/>.
     /// </summary>
@@ -46,7 +46,7 @@ internal sealed class KestrelLimits(IOptions<LifelineOptions> options, ILogger<K
             reason = "as configured";
             return configured;
         }
-        var reserve = Math.Max(MinimumReserve, limit / 4);
+        var reserve = Math.Max(MinimumReserve, limit / 3);
         var fits = Math.Max(Floor, limit - openNow - reserve);
         if (fits >= configured)
         {
