@@ -86,6 +86,10 @@ public sealed class LifelineApp : IAsyncDisposable
             });
         });
         await app.StartAsync();
+        // Ready as the real process is once /healthz passes: the scheduler has made its first pass
+        // (on a busy machine, or on PostgreSQL, that can come a moment after the start).
+        var pulse = app.Services.GetRequiredService<SchedulerPulse>();
+        await Eventually.GetAsync(() => Task.FromResult(pulse.LastTickAt is not null), ticked => ticked, TimeSpan.FromSeconds(30));
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new LifelineApp(app, clock, folder, new Uri(address.TrimEnd('/') + "/"), errors);
     }
