@@ -182,13 +182,17 @@ public static class ServerHost
         {
             return options.NodeAddress.Trim();
         }
-        var first = (configuration[WebHostDefaults.ServerUrlsKey] ?? DefaultUrl).Split(';', StringSplitOptions.RemoveEmptyEntries)[0].TrimEnd('/');
         var host = Environment.MachineName.ToLowerInvariant();
-        return first.Replace("://*", "://" + host, StringComparison.Ordinal)
+        return FirstListenUrl(configuration, host).Replace("://[::]", "://" + host, StringComparison.Ordinal);
+    }
+
+    /// <summary>The first URL the server listens on, with <paramref name="host"/> for a wildcard host and no trailing slash.</summary>
+    private static string FirstListenUrl(IConfiguration configuration, string host) =>
+        (configuration[WebHostDefaults.ServerUrlsKey] ?? DefaultUrl).Split(';', StringSplitOptions.RemoveEmptyEntries)[0]
+            .Replace("://*", "://" + host, StringComparison.Ordinal)
             .Replace("://+", "://" + host, StringComparison.Ordinal)
             .Replace("://0.0.0.0", "://" + host, StringComparison.Ordinal)
-            .Replace("://[::]", "://" + host, StringComparison.Ordinal);
-    }
+            .TrimEnd('/');
 
     /// <summary>The key of the one store instance behind every store port.</summary>
     private const string StoreKey = "Lifeline.Store";
@@ -249,10 +253,6 @@ public static class ServerHost
         {
             return options.PublicUrl.TrimEnd('/');
         }
-        var first = (configuration[WebHostDefaults.ServerUrlsKey] ?? DefaultUrl).Split(';', StringSplitOptions.RemoveEmptyEntries)[0];
-        return first.Replace("://*", "://localhost", StringComparison.Ordinal)
-            .Replace("://+", "://localhost", StringComparison.Ordinal)
-            .Replace("://0.0.0.0", "://localhost", StringComparison.Ordinal)
-            .TrimEnd('/');
+        return FirstListenUrl(configuration, "localhost");
     }
 }
