@@ -26,9 +26,10 @@ public sealed partial class PostgresStore
                 "SELECT o.id FROM outbox o JOIN heads h ON h.id = o.id " +
                 "WHERE o.state = 'pending' AND o.due_at <= @now AND (o.lease_until IS NULL OR o.lease_until <= @now " +
                 // The claim of a node that stopped checking in ends now: it died mid-send.
-                "OR (o.claimed_by IS NOT NULL AND NOT EXISTS (SELECT 1 FROM nodes n WHERE n.id = o.claimed_by AND n.last_seen_at > @gone))) " +
+                // (Never this node's own claims: its check-in may merely lag, and its sends are in flight.)
+                "OR (o.claimed_by IS NOT NULL AND o.claimed_by <> @node AND NOT EXISTS (SELECT 1 FROM nodes n WHERE n.id = o.claimed_by AND n.last_seen_at > @gone))) " +
                 "ORDER BY o.id LIMIT @max FOR UPDATE OF o SKIP LOCKED",
-                r => r.GetInt64(0), ("@now", Time.Ms(now)), ("@max", max), ("@gone", Time.Ms(now - _options.NodeTimeout)));
+                r => r.GetInt64(0), ("@now", Time.Ms(now)), ("@max", max), ("@gone", Time.Ms(now - _options.NodeTimeout)), ("@node", _options.NodeId ?? ""));
             if (ids.Count == 0)
             {
                 return [];
