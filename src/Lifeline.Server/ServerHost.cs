@@ -2,6 +2,7 @@ using Lifeline.Channels;
 using Lifeline.Channels.Email;
 using Lifeline.Channels.Telegram;
 using Lifeline.Server.Telegram;
+using Lifeline.Server.App;
 using Lifeline.Server.Endpoints;
 using Lifeline.Server.Security;
 using Lifeline.Server.Workers;
@@ -68,6 +69,8 @@ public static class ServerHost
         builder.Services.AddHostedService<SchedulerWorker>();
         builder.Services.AddHostedService<ActiveCheckWorker>();
         builder.Services.AddHostedService<DispatchWorker>();
+        // The app after the store's initializer: its key ring (data protection) lives in the store.
+        builder.Services.AddApp();
 
         configure?.Invoke(builder.Services);
 
@@ -98,6 +101,7 @@ public static class ServerHost
         });
         // Routing after the handler, so routing failures are caught too.
         app.UseRouting();
+        app.UseApp();
 
         app.MapHealth();
         app.MapPush();
@@ -109,7 +113,7 @@ public static class ServerHost
             .MapStatus()
             .MapKeys()
             .MapMaintenance();
-        app.MapDashboard();
+        app.MapApp();
         return app;
     }
 

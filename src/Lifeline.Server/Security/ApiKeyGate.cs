@@ -72,10 +72,13 @@ public sealed class ApiKeyGate(ISettingsStore store, TimeProvider clock)
     public Access Check(HttpRequest request)
     {
         var presented = Presented(request.Headers.Authorization, request.Headers["X-Api-Key"]);
-        if (string.IsNullOrEmpty(presented))
-        {
-            return Access.None;
-        }
+        return string.IsNullOrEmpty(presented) ? Access.None : CheckKey(presented);
+    }
+
+    /// <summary>What a key presented in some other way (a form, a body field) allows.</summary>
+    public Access CheckKey(string presented)
+    {
+        ArgumentNullException.ThrowIfNull(presented);
         var hash = Secrets.HashKey(presented);
         var access = Access.None;
         // Look at every key, matched or not, so timing says nothing about which one matched.
