@@ -92,6 +92,11 @@ public sealed partial class PostgresStore
                 await s.ExecAsync("DELETE FROM events WHERE monitor_id = @id", ("@id", id));
                 await s.ExecAsync("DELETE FROM incidents WHERE monitor_id = @id", ("@id", id));
                 await s.ExecAsync("DELETE FROM check_rollups WHERE monitor_id = @id", ("@id", id));
+                // No monitor keeps depending on one that is gone.
+                await s.ExecAsync(
+                    "UPDATE monitors SET depends_on = (SELECT coalesce(json_agg(d.value ORDER BY d.n), '[]'::json)::text " +
+                    "FROM json_array_elements_text(monitors.depends_on::json) WITH ORDINALITY AS d(value, n) WHERE d.value <> @id) " +
+                    "WHERE depends_on <> '[]' AND EXISTS (SELECT 1 FROM json_array_elements_text(monitors.depends_on::json) AS d(value) WHERE d.value = @id)", ("@id", id));
             }
             return deleted;
         }, ct);

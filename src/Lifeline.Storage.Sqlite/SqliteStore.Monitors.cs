@@ -109,6 +109,14 @@ public sealed partial class SqliteStore
                 ctx.Exec("DELETE FROM events WHERE monitor_id = @id", ("@id", id));
                 ctx.Exec("DELETE FROM incidents WHERE monitor_id = @id", ("@id", id));
                 ctx.Exec("DELETE FROM check_rollups WHERE monitor_id = @id", ("@id", id));
+                // No monitor keeps depending on one that is gone; cached monitors would keep the old list.
+                var dependants = ctx.Exec(
+                    "UPDATE monitors SET depends_on = (SELECT coalesce(json_group_array(d.value), '[]') FROM json_each(monitors.depends_on) d WHERE d.value <> @id) " +
+                    "WHERE depends_on <> '[]' AND EXISTS (SELECT 1 FROM json_each(monitors.depends_on) d WHERE d.value = @id)", ("@id", id));
+                if (dependants > 0)
+                {
+                    ctx.MonitorsByToken.Clear();
+                }
             }
             return deleted;
         });

@@ -201,4 +201,21 @@ public abstract class DependencyTests : StoreTests
 
         public int GetHashCode(DependencyNode obj) => obj.Id.GetHashCode(StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Deleting_a_monitor_removes_it_from_the_dependsOn_of_the_others()
+    {
+        var uplink = await UpMonitor("uplink");
+        var agent = await UpMonitor("agent");
+        var web = await UpMonitor("web", agent.Id, uplink.Id);
+        var api = await UpMonitor("api", agent.Id);
+
+        (await F.Monitors.DeleteAsync(agent.Id, Ct)).ShouldBeTrue();
+        // A signal after the delete: a store that caches monitors must not bring the old list back.
+        await Signal(web, F.Up());
+
+        (await F.Monitors.FindAsync(web.Id, Ct))!.DependsOn.ShouldBe([uplink.Id]);
+        (await F.Monitors.FindAsync(api.Id, Ct))!.DependsOn.ShouldBeEmpty();
+        (await F.Dependencies.DependantsAsync(Ct)).Select(n => n.Name).ShouldBe(["web"]);
+    }
 }
