@@ -71,6 +71,16 @@ public sealed partial class PostgresStore
                 return null;
             }
             var flip = change(current);
+            if (!flip.Next.DependsOn.SequenceEqual(current.DependsOn))
+            {
+                // Edits of the graph take turns (the lock is held to the commit), and each reads the
+                // graph as the one before it left it: two edits cannot close a cycle between them.
+                await s.ExecAsync("SELECT pg_advisory_xact_lock(@key)", ("@key", DependencyGraphLock));
+                if (Dependencies.FindCycle(flip.Next.Id, flip.Next.Name, flip.Next.DependsOn, await s.QueryAsync(GraphQuery, ReadNode)) is { } cycle)
+                {
+                    throw Dependencies.CycleConflict(cycle);
+                }
+            }
             // An edit may change any column (name, period, token...): write the whole row first.
             try
             {

@@ -80,6 +80,12 @@ public sealed partial class SqliteStore
                 return null;
             }
             var flip = change(current);
+            // The one writer makes this check and the write atomic: two edits cannot close a cycle between them.
+            if (!flip.Next.DependsOn.SequenceEqual(current.DependsOn)
+                && Dependencies.FindCycle(flip.Next.Id, flip.Next.Name, flip.Next.DependsOn, Query(ctx, GraphQuery, ReadNode)) is { } cycle)
+            {
+                throw Dependencies.CycleConflict(cycle);
+            }
             // An edit may change any column (name, period, token...): write the whole row first.
             try
             {
