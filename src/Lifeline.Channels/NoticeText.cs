@@ -53,9 +53,19 @@ public sealed record NoticeText(NoticeTone Tone, string Title, string Headline, 
     /// <summary>Title, a blank line, then the body.</summary>
     public string ToPlainText() => $"{Title}\n\n{Body}";
 
+    /// <summary>Most monitors named in the headline of a grouped notice [10].</summary>
+    public const int MaxGroupNames = 10;
+
+    /// <summary>Most monitors listed with their reason in a grouped notice [20].</summary>
+    public const int MaxGroupFacts = 20;
+
     public static NoticeText From(Notice notice)
     {
         ArgumentNullException.ThrowIfNull(notice);
+        if (notice.Group is { Count: > 1 } group)
+        {
+            return FromGroup(notice, group);
+        }
         var monitor = notice.Monitor;
         var name = string.IsNullOrWhiteSpace(monitor.Name) ? "A monitor" : monitor.Name.Trim();
         NoticeTone tone;
@@ -106,6 +116,35 @@ public sealed record NoticeText(NoticeTone Tone, string Title, string Headline, 
         }
         var link = string.IsNullOrWhiteSpace(monitor.Url) ? null : monitor.Url;
         return new NoticeText(tone, title, headline, facts, link);
+    }
+
+    /// <summary>
+    /// A storm as one notice: "12 monitors DOWN", a headline naming the first ones ("12 monitors
+    /// down: a, b, c and 9 more."), then one fact per monitor with its reason, the list cut short
+    /// so that every channel's size limit holds.
+    /// </summary>
+    private static NoticeText FromGroup(Notice notice, IReadOnlyList<Notice> group)
+    {
+        var up = notice.IsUp;
+        var names = group.Select(n => Cut(string.IsNullOrWhiteSpace(n.Monitor.Name) ? "a monitor" : n.Monitor.Name.Trim(), 60)).ToList();
+        var listed = string.Join(", ", names.Take(MaxGroupNames));
+        var more = names.Count > MaxGroupNames ? $" and {names.Count - MaxGroupNames} more" : "";
+        var title = up ? $"{group.Count} monitors UP again" : $"{group.Count} monitors DOWN";
+        var headline = up
+            ? $"{group.Count} monitors recovered by {Time(notice.At)}: {listed}{more}."
+            : $"{group.Count} monitors down by {Time(notice.At)}: {listed}{more}.";
+        var facts = new List<NoticeFact>();
+        foreach (var (member, name) in group.Zip(names).Take(MaxGroupFacts))
+        {
+            var reason = Cut(Clip(member.Reason), 150);
+            var since = up ? "" : $" (since {Time(member.IncidentStartedAt ?? member.At)})";
+            facts.Add(new NoticeFact(name, reason.Length > 0 ? reason + since : since.Trim()));
+        }
+        if (group.Count > MaxGroupFacts)
+        {
+            facts.Add(new NoticeFact("More", $"{group.Count - MaxGroupFacts} more monitors, not listed here"));
+        }
+        return new NoticeText(up ? NoticeTone.Up : NoticeTone.Down, title, headline, facts, null);
     }
 
     /// <summary>"3 dependants affected (1 already down); their down notices are held": one line for all of them.</summary>

@@ -113,6 +113,13 @@ public sealed class LifelineOptions
 
     /// <summary>The address other nodes and the status list show for this node [the first listen URL, with the host name for a wildcard].</summary>
     public string? NodeAddress { get; set; }
+
+    /// <summary>
+    /// The notice grouping window, in seconds [10]; 0 turns grouping off. After a channel was sent a
+    /// down (or up) notice, its next ones of that type within this time go together as one notice.
+    /// A channel's own <c>groupSeconds</c> overrides it; webhook and PagerDuty channels group only when they set it.
+    /// </summary>
+    public int NoticeGroupSeconds { get; set; } = 10;
 }
 
 /// <summary>Reports every problem with the options at once, at start.</summary>
@@ -222,6 +229,10 @@ internal sealed class LifelineOptionsValidator : IValidateOptions<LifelineOption
         if (options.ClusterCheckInSeconds < 1 || options.ClusterCheckInSeconds * 3 > options.ClusterLeaseSeconds)
         {
             errors.Add("Lifeline:ClusterCheckInSeconds must be at least 1 and at most a third of Lifeline:ClusterLeaseSeconds");
+        }
+        if (options.NoticeGroupSeconds is < 0 or > NoticeGrouping.MaxSeconds)
+        {
+            errors.Add($"Lifeline:NoticeGroupSeconds must be between 0 (off) and {NoticeGrouping.MaxSeconds}");
         }
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }

@@ -220,6 +220,7 @@ public static class ServerHost
                 PublicUrl = PublicUrl(options, configuration),
                 MaxConcurrency = options.DispatchConcurrency,
                 SendTimeout = TimeSpan.FromMilliseconds(options.DispatchTimeoutMs),
+                GroupWindow = TimeSpan.FromSeconds(options.NoticeGroupSeconds),
             };
         });
         services.AddSingleton<OutboxDispatcher>();

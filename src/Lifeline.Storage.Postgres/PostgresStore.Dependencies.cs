@@ -6,6 +6,9 @@ namespace Lifeline.Storage.Postgres;
 /// <summary>Dependency holds and acknowledgements (migration 0004): see <see cref="Dependencies"/>.</summary>
 public sealed partial class PostgresStore : IDependencyStore
 {
+    /// <summary>The advisory lock key that edits of the dependency graph take turns under.</summary>
+    private const long DependencyGraphLock = 0x4C69_6665_4465_7073;
+
     private const string GraphQuery = "SELECT id, name, depends_on, status FROM monitors WHERE depends_on <> '[]'";
 
     public Task<IReadOnlyList<DependencyNode>> DependantsAsync(CancellationToken ct) =>

@@ -92,24 +92,30 @@ public sealed partial class PostgresStore : IMaintenanceStore
         InTransactionAsync(async s =>
         {
             // Claimed with the row lock: another node skips it, and sees it started once this commits.
+            // Running occurrences too: a monitor that joined a running window (by its tags or by the
+            // window's list) is paused as well, and resumed with the others at its end.
             var due = await s.QueryAsync(
-                $"SELECT {MaintenanceColumns.Aliased("w")}, o.starts_at FROM maintenance_occurrences o JOIN maintenance w ON w.id = o.window_id " +
-                "WHERE w.effect = 'pause' AND NOT o.started AND o.starts_at <= @now AND (o.ends_at IS NULL OR o.ends_at > @now) FOR UPDATE OF o SKIP LOCKED",
-                r => (Window: MaintenanceColumns.Read(r), Start: r.GetInt64(12)), ("@now", Time.Ms(now)));
+                $"SELECT {MaintenanceColumns.Aliased("w")}, o.starts_at, o.started, o.paused FROM maintenance_occurrences o JOIN maintenance w ON w.id = o.window_id " +
+                "WHERE w.effect = 'pause' AND NOT o.finished AND o.starts_at <= @now AND (o.ends_at IS NULL OR o.ends_at > @now) FOR UPDATE OF o SKIP LOCKED",
+                r => (Window: MaintenanceColumns.Read(r), Start: r.GetInt64(12), Started: r.GetBoolean(13), Paused: r.GetString(14)), ("@now", Time.Ms(now)));
             var count = 0;
-            foreach (var (window, start) in due)
+            foreach (var (window, start, started, pausedJson) in due)
             {
-                var paused = new List<string>();
-                foreach (var id in await CoveredIdsAsync(s, window))
+                var paused = started ? JsonSerializer.Deserialize<List<string>>(pausedJson) ?? [] : [];
+                var before = paused.Count;
+                foreach (var id in (await CoveredIdsAsync(s, window)).Where(id => !paused.Contains(id)))
                 {
                     if (await FindForUpdateAsync(s, "id = @key", id) is { Status: not MonitorStatus.Paused } monitor && await ApplyAsync(s, monitor, MonitorMachine.Pause(monitor), now) is not null)
                     {
                         paused.Add(id);
                     }
                 }
-                await s.ExecAsync("UPDATE maintenance_occurrences SET started = TRUE, paused = @p WHERE window_id = @w AND starts_at = @s",
-                    ("@p", JsonSerializer.Serialize(paused)), ("@w", window.Id), ("@s", start));
-                count += paused.Count;
+                if (!started || paused.Count > before)
+                {
+                    await s.ExecAsync("UPDATE maintenance_occurrences SET started = TRUE, paused = @p WHERE window_id = @w AND starts_at = @s",
+                        ("@p", JsonSerializer.Serialize(paused)), ("@w", window.Id), ("@s", start));
+                }
+                count += paused.Count - before;
             }
             return count;
         }, ct);

@@ -71,6 +71,16 @@ public sealed partial class PostgresStore
                 return null;
             }
             var flip = change(current);
+            if (!flip.Next.DependsOn.SequenceEqual(current.DependsOn))
+            {
+                // Edits of the graph take turns (the lock is held to the commit), and each reads the
+                // graph as the one before it left it: two edits cannot close a cycle between them.
+                await s.ExecAsync("SELECT pg_advisory_xact_lock(@key)", ("@key", DependencyGraphLock));
+                if (Dependencies.FindCycle(flip.Next.Id, flip.Next.Name, flip.Next.DependsOn, await s.QueryAsync(GraphQuery, ReadNode)) is { } cycle)
+                {
+                    throw Dependencies.CycleConflict(cycle);
+                }
+            }
             // An edit may change any column (name, period, token...): write the whole row first.
             try
             {
@@ -92,6 +102,11 @@ public sealed partial class PostgresStore
                 await s.ExecAsync("DELETE FROM events WHERE monitor_id = @id", ("@id", id));
                 await s.ExecAsync("DELETE FROM incidents WHERE monitor_id = @id", ("@id", id));
                 await s.ExecAsync("DELETE FROM check_rollups WHERE monitor_id = @id", ("@id", id));
+                // No monitor keeps depending on one that is gone.
+                await s.ExecAsync(
+                    "UPDATE monitors SET depends_on = (SELECT coalesce(json_agg(d.value ORDER BY d.n), '[]'::json)::text " +
+                    "FROM json_array_elements_text(monitors.depends_on::json) WITH ORDINALITY AS d(value, n) WHERE d.value <> @id) " +
+                    "WHERE depends_on <> '[]' AND EXISTS (SELECT 1 FROM json_array_elements_text(monitors.depends_on::json) AS d(value) WHERE d.value = @id)", ("@id", id));
             }
             return deleted;
         }, ct);

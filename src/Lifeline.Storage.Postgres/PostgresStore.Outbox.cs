@@ -15,32 +15,72 @@ public sealed partial class PostgresStore
             ("@delivery", Secrets.NewDeliveryId()), ("@channel", channelId), ("@notice", NoticeJson.Serialize(notice)),
             ("@type", notice.Type), ("@monitor", notice.Monitor.Name), ("@now", Time.Ms(now)));
 
+    /// <summary>Claims without grouping: every notice goes alone.</summary>
     public Task<IReadOnlyList<OutboxItem>> ClaimAsync(DateTimeOffset now, TimeSpan lease, int max, CancellationToken ct) =>
-        InTransactionAsync<IReadOnlyList<OutboxItem>>(async s =>
+        ClaimAsync(now, lease, max, NoticeGrouping.Off, ct);
+
+    public Task<IReadOnlyList<OutboxItem>> ClaimAsync(DateTimeOffset now, TimeSpan lease, int max, NoticeGrouping grouping, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(grouping);
+        return InTransactionAsync<IReadOnlyList<OutboxItem>>(async s =>
         {
             // Only the head of each channel's queue may go, so a channel gets its notices in order.
             // A head another server is claiming right now is skipped, not waited for; one it has
             // claimed carries a lease, and the locked row is checked again after its commit.
-            var ids = await s.QueryAsync(
+            var heads = await s.QueryAsync(
                 "WITH heads AS (SELECT DISTINCT ON (channel_id) id FROM outbox WHERE state = 'pending' ORDER BY channel_id, id) " +
-                "SELECT o.id FROM outbox o JOIN heads h ON h.id = o.id " +
+                "SELECT o.id, o.channel_id, o.notice_type, c.kind, c.name, c.settings, c.created_at, " +
+                "(SELECT max(x.sent_at) FROM outbox x WHERE x.channel_id = o.channel_id AND x.notice_type = o.notice_type AND x.state = 'sent') " +
+                "FROM outbox o JOIN heads h ON h.id = o.id LEFT JOIN channels c ON c.id = o.channel_id " +
                 "WHERE o.state = 'pending' AND o.due_at <= @now AND (o.lease_until IS NULL OR o.lease_until <= @now " +
                 // The claim of a node that stopped checking in ends now: it died mid-send.
                 // (Never this node's own claims: its check-in may merely lag, and its sends are in flight.)
                 "OR (o.claimed_by IS NOT NULL AND o.claimed_by <> @node AND NOT EXISTS (SELECT 1 FROM nodes n WHERE n.id = o.claimed_by AND n.last_seen_at > @gone))) " +
-                "ORDER BY o.id LIMIT @max FOR UPDATE OF o SKIP LOCKED",
-                r => r.GetInt64(0), ("@now", Time.Ms(now)), ("@max", max), ("@gone", Time.Ms(now - _options.NodeTimeout)), ("@node", _options.NodeId ?? ""));
-            if (ids.Count == 0)
+                "ORDER BY o.id FOR UPDATE OF o SKIP LOCKED",
+                r => (Id: r.GetInt64(0), ChannelId: r.GetString(1), Type: r.GetString(2),
+                    Channel: r.IsDBNull(3) ? null : new ChannelConfig(r.GetString(1), r.GetString(3), r.GetString(4), ParseSettings(r.GetString(5)), Time.From(r.GetInt64(6))),
+                    LastSent: r.IsDBNull(7) ? (DateTimeOffset?)null : Time.From(r.GetInt64(7))),
+                ("@now", Time.Ms(now)), ("@gone", Time.Ms(now - _options.NodeTimeout)), ("@node", _options.NodeId ?? ""));
+            var groups = new List<(long Head, List<long> Behind)>();
+            foreach (var head in heads)
+            {
+                if (groups.Count == max)
+                {
+                    break;
+                }
+                var window = grouping.WindowFor(head.Channel);
+                if (NoticeGrouping.Waits(head.Type, head.LastSent, window, now))
+                {
+                    continue;
+                }
+                var behind = new List<long>();
+                if (NoticeGrouping.Groups(head.Type) && window > TimeSpan.Zero)
+                {
+                    // The run of same-type notices right behind the head (so the channel still hears
+                    // them in order), claimed with it: only heads are claimed, so no other node holds them.
+                    var rows = await s.QueryAsync(
+                        "SELECT id, notice_type FROM outbox WHERE channel_id = @channel AND state = 'pending' AND id > @head " +
+                        "ORDER BY id LIMIT @n FOR UPDATE",
+                        r => (Id: r.GetInt64(0), Type: r.GetString(1)),
+                        ("@channel", head.ChannelId), ("@head", head.Id), ("@n", NoticeGrouping.MaxGroup - 1));
+                    behind.AddRange(rows.TakeWhile(r => r.Type == head.Type).Select(r => r.Id));
+                }
+                groups.Add((head.Id, behind));
+            }
+            if (groups.Count == 0)
             {
                 return [];
             }
+            var ids = groups.SelectMany(g => g.Behind.Prepend(g.Head)).ToArray();
             await s.ExecAsync("UPDATE outbox SET lease_until = @until, claimed_by = @node WHERE id = ANY(@ids)",
-                ("@until", Time.Ms(now + lease)), ("@node", _options.NodeId), ("@ids", ids.ToArray()));
-            return await s.QueryAsync(
+                ("@until", Time.Ms(now + lease)), ("@node", _options.NodeId), ("@ids", ids));
+            var items = (await s.QueryAsync(
                 "SELECT o.id, o.delivery_id, o.channel_id, o.notice, o.attempts, o.created_at, c.kind, c.name, c.settings, c.created_at " +
                 "FROM outbox o LEFT JOIN channels c ON c.id = o.channel_id WHERE o.id = ANY(@ids) ORDER BY o.id",
-                ReadOutboxItem, ("@ids", ids.ToArray()));
+                ReadOutboxItem, ("@ids", ids))).ToDictionary(i => i.Id);
+            return [.. groups.Select(g => items[g.Head] with { Grouped = [.. g.Behind.Select(id => items[id])] })];
         }, ct);
+    }
 
     public Task CompleteAsync(OutboxItem item, DeliveryOutcome outcome, CancellationToken ct)
     {
@@ -49,16 +89,19 @@ public sealed partial class PostgresStore
         return InTransactionAsync(async s =>
         {
             var state = StoreEncoding.StateName(outcome.State);
-            await s.ExecAsync(
-                "UPDATE outbox SET state = @state, attempts = attempts + 1, lease_until = NULL, claimed_by = NULL, last_error = @error, " +
-                "due_at = coalesce(@retry, due_at), sent_at = @sent WHERE id = @id",
-                ("@state", state), ("@error", outcome.Error), ("@retry", Time.Ms(outcome.RetryAt)),
-                ("@sent", outcome.State == DeliveryState.Sent ? Time.Ms(outcome.At) : null), ("@id", item.Id));
-            await s.ExecAsync(
-                "INSERT INTO deliveries (outbox_id, channel_id, attempt, at, ok, status_code, error, state) " +
-                "VALUES (@o, @c, @attempt, @at, @ok, @code, @error, @state)",
-                ("@o", item.Id), ("@c", item.ChannelId), ("@attempt", item.Attempts + 1), ("@at", Time.Ms(outcome.At)),
-                ("@ok", outcome.State == DeliveryState.Sent), ("@code", outcome.StatusCode), ("@error", outcome.Error), ("@state", state));
+            foreach (var member in item.Members)
+            {
+                await s.ExecAsync(
+                    "UPDATE outbox SET state = @state, attempts = attempts + 1, lease_until = NULL, claimed_by = NULL, last_error = @error, " +
+                    "due_at = coalesce(@retry, due_at), sent_at = @sent WHERE id = @id",
+                    ("@state", state), ("@error", outcome.Error), ("@retry", Time.Ms(outcome.RetryAt)),
+                    ("@sent", outcome.State == DeliveryState.Sent ? Time.Ms(outcome.At) : null), ("@id", member.Id));
+                await s.ExecAsync(
+                    "INSERT INTO deliveries (outbox_id, channel_id, attempt, at, ok, status_code, error, state) " +
+                    "VALUES (@o, @c, @attempt, @at, @ok, @code, @error, @state)",
+                    ("@o", member.Id), ("@c", member.ChannelId), ("@attempt", member.Attempts + 1), ("@at", Time.Ms(outcome.At)),
+                    ("@ok", outcome.State == DeliveryState.Sent), ("@code", outcome.StatusCode), ("@error", outcome.Error), ("@state", state));
+            }
             return true;
         }, ct);
     }
@@ -68,7 +111,8 @@ public sealed partial class PostgresStore
         ArgumentNullException.ThrowIfNull(item);
         return InTransactionAsync(async s =>
         {
-            await s.ExecAsync("UPDATE outbox SET lease_until = NULL, claimed_by = NULL WHERE id = @id AND state = 'pending'", ("@id", item.Id));
+            await s.ExecAsync("UPDATE outbox SET lease_until = NULL, claimed_by = NULL WHERE id = ANY(@ids) AND state = 'pending'",
+                ("@ids", item.Members.Select(m => m.Id).ToArray()));
             return true;
         }, ct);
     }

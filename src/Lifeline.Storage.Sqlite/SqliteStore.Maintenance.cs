@@ -101,24 +101,30 @@ public sealed partial class SqliteStore : IMaintenanceStore
     public Task<int> StartPausesAsync(DateTimeOffset now, CancellationToken ct) =>
         Writer.WriteAsync(ctx =>
         {
+            // Occurrences starting, and running ones: a monitor that joined a running window (by its
+            // tags or by the window's list) is paused too, and resumed with the others at its end.
             var due = Query(ctx,
-                $"SELECT {MaintenanceColumns.Aliased("w")}, o.starts_at FROM maintenance_occurrences o JOIN maintenance w ON w.id = o.window_id " +
-                "WHERE w.effect = 'pause' AND o.started = 0 AND o.starts_at <= @now AND (o.ends_at IS NULL OR o.ends_at > @now)",
-                r => (Window: MaintenanceColumns.Read(r), Start: r.GetInt64(12)), ("@now", Time.Ms(now)));
+                $"SELECT {MaintenanceColumns.Aliased("w")}, o.starts_at, o.started, o.paused FROM maintenance_occurrences o JOIN maintenance w ON w.id = o.window_id " +
+                "WHERE w.effect = 'pause' AND o.finished = 0 AND o.starts_at <= @now AND (o.ends_at IS NULL OR o.ends_at > @now)",
+                r => (Window: MaintenanceColumns.Read(r), Start: r.GetInt64(12), Started: r.GetInt64(13) != 0, Paused: r.GetString(14)), ("@now", Time.Ms(now)));
             var count = 0;
-            foreach (var (window, start) in due)
+            foreach (var (window, start, started, pausedJson) in due)
             {
-                var paused = new List<string>();
-                foreach (var id in CoveredIds(ctx, window))
+                var paused = started ? JsonSerializer.Deserialize<List<string>>(pausedJson) ?? [] : [];
+                var before = paused.Count;
+                foreach (var id in CoveredIds(ctx, window).Where(id => !paused.Contains(id)))
                 {
                     if (FindForWrite(ctx, "id = @key", id) is { Status: not MonitorStatus.Paused } monitor && Apply(ctx, monitor, MonitorMachine.Pause(monitor), now) is not null)
                     {
                         paused.Add(id);
                     }
                 }
-                ctx.Exec("UPDATE maintenance_occurrences SET started = 1, paused = @p WHERE window_id = @w AND starts_at = @s",
-                    ("@p", JsonSerializer.Serialize(paused)), ("@w", window.Id), ("@s", start));
-                count += paused.Count;
+                if (!started || paused.Count > before)
+                {
+                    ctx.Exec("UPDATE maintenance_occurrences SET started = 1, paused = @p WHERE window_id = @w AND starts_at = @s",
+                        ("@p", JsonSerializer.Serialize(paused)), ("@w", window.Id), ("@s", start));
+                }
+                count += paused.Count - before;
             }
             return count;
         });

@@ -80,6 +80,12 @@ public sealed partial class SqliteStore
                 return null;
             }
             var flip = change(current);
+            // The one writer makes this check and the write atomic: two edits cannot close a cycle between them.
+            if (!flip.Next.DependsOn.SequenceEqual(current.DependsOn)
+                && Dependencies.FindCycle(flip.Next.Id, flip.Next.Name, flip.Next.DependsOn, Query(ctx, GraphQuery, ReadNode)) is { } cycle)
+            {
+                throw Dependencies.CycleConflict(cycle);
+            }
             // An edit may change any column (name, period, token...): write the whole row first.
             try
             {
@@ -109,6 +115,14 @@ public sealed partial class SqliteStore
                 ctx.Exec("DELETE FROM events WHERE monitor_id = @id", ("@id", id));
                 ctx.Exec("DELETE FROM incidents WHERE monitor_id = @id", ("@id", id));
                 ctx.Exec("DELETE FROM check_rollups WHERE monitor_id = @id", ("@id", id));
+                // No monitor keeps depending on one that is gone; cached monitors would keep the old list.
+                var dependants = ctx.Exec(
+                    "UPDATE monitors SET depends_on = (SELECT coalesce(json_group_array(d.value), '[]') FROM json_each(monitors.depends_on) d WHERE d.value <> @id) " +
+                    "WHERE depends_on <> '[]' AND EXISTS (SELECT 1 FROM json_each(monitors.depends_on) d WHERE d.value = @id)", ("@id", id));
+                if (dependants > 0)
+                {
+                    ctx.MonitorsByToken.Clear();
+                }
             }
             return deleted;
         });

@@ -201,4 +201,37 @@ public abstract class DependencyTests : StoreTests
 
         public int GetHashCode(DependencyNode obj) => obj.Id.GetHashCode(StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Deleting_a_monitor_removes_it_from_the_dependsOn_of_the_others()
+    {
+        var uplink = await UpMonitor("uplink");
+        var agent = await UpMonitor("agent");
+        var web = await UpMonitor("web", agent.Id, uplink.Id);
+        var api = await UpMonitor("api", agent.Id);
+
+        (await F.Monitors.DeleteAsync(agent.Id, Ct)).ShouldBeTrue();
+        // A signal after the delete: a store that caches monitors must not bring the old list back.
+        await Signal(web, F.Up());
+
+        (await F.Monitors.FindAsync(web.Id, Ct))!.DependsOn.ShouldBe([uplink.Id]);
+        (await F.Monitors.FindAsync(api.Id, Ct))!.DependsOn.ShouldBeEmpty();
+        (await F.Dependencies.DependantsAsync(Ct)).Select(n => n.Name).ShouldBe(["web"]);
+    }
+
+    [Fact]
+    public async Task Two_edits_that_each_passed_the_check_alone_cannot_close_a_cycle_between_them()
+    {
+        var agent = await UpMonitor("agent");
+        var web = await UpMonitor("web");
+
+        // Both edits were checked against the graph before either was saved.
+        await F.Monitors.ChangeAsync(web.Id, m => Flip.Quiet(m, m with { DependsOn = [agent.Id] }), Ct);
+        var second = await Should.ThrowAsync<ConflictException>(() =>
+            F.Monitors.ChangeAsync(agent.Id, m => Flip.Quiet(m, m with { DependsOn = [web.Id] }), Ct));
+
+        second.Field.ShouldBe("dependsOn");
+        second.Message.ShouldBe("cycle agent -> web -> agent");
+        (await F.Monitors.FindAsync(agent.Id, Ct))!.DependsOn.ShouldBeEmpty();
+    }
 }

@@ -132,6 +132,34 @@ public abstract class MaintenanceStoreTests : StoreTests
     }
 
     [Fact]
+    public async Task A_monitor_that_joins_a_running_pause_window_by_tag_or_by_the_window_list_is_paused_and_resumed_with_it()
+    {
+        var first = await MonitorAsync("db1", "rack");
+        var byTag = await MonitorAsync("db2");
+        var byList = await MonitorAsync("db3");
+        var window = await WindowAsync(TimeSpan.FromHours(1), tags: ["rack"], effect: MaintenanceEffect.Pause);
+        var started = await F.Maintenance.StartPausesAsync(F.Clock.GetUtcNow(), Ct);
+
+        F.Clock.Advance(TimeSpan.FromMinutes(10));
+        await F.Monitors.ChangeAsync(byTag.Id, m => new Flip(m with { Tags = ["rack"] }, m.Status, IncidentChange.None, null), Ct);
+        var edited = window with { Monitors = [byList.Id] };
+        await F.Maintenance.UpdateWindowAsync(edited, edited.OccurrencesAround(F.Clock.GetUtcNow()), F.Clock.GetUtcNow(), Ct);
+        var joined = await F.Maintenance.StartPausesAsync(F.Clock.GetUtcNow(), Ct);
+        var joinedAgain = await F.Maintenance.StartPausesAsync(F.Clock.GetUtcNow(), Ct);
+        var during = new List<MonitorStatus> { (await F.Monitors.FindAsync(byTag.Id, Ct))!.Status, (await F.Monitors.FindAsync(byList.Id, Ct))!.Status };
+        F.Clock.Advance(TimeSpan.FromHours(1));
+        var resumed = await F.Maintenance.EndPausesAsync(F.Clock.GetUtcNow(), Ct);
+
+        (started, joined, joinedAgain).ShouldBe((1, 2, 0));
+        during.ShouldBe([MonitorStatus.Paused, MonitorStatus.Paused]);
+        resumed.ShouldBe(3);
+        foreach (var monitor in new[] { first, byTag, byList })
+        {
+            (await F.Monitors.FindAsync(monitor.Id, Ct))!.Status.ShouldBe(MonitorStatus.Up);
+        }
+    }
+
+    [Fact]
     public async Task Occurrences_are_stored_once_whoever_adds_them_and_outlive_a_restart()
     {
         var monitor = await MonitorAsync();

@@ -164,4 +164,66 @@ public abstract class OutboxStoreTests : StoreTests
         ids.Count.ShouldBe(20);
         ids.Distinct().Count().ShouldBe(20);
     }
+
+    private Notice Down(string name) => new()
+    {
+        Type = Notice.DownType,
+        At = F.Clock.GetUtcNow(),
+        Reason = "missed",
+        Monitor = new NoticeMonitor { Id = name, Name = name, Kind = "push", Status = "down" },
+    };
+
+    private static readonly NoticeGrouping TenSeconds = new(_ => TimeSpan.FromSeconds(10));
+
+    [Fact]
+    public async Task A_grouped_claim_takes_the_run_of_one_type_behind_the_head_and_completes_it_in_one_go()
+    {
+        await AddChannelAsync("c1");
+        var now = F.Clock.GetUtcNow();
+        foreach (var name in new[] { "a", "b", "c" })
+        {
+            await F.Outbox.EnqueueAsync("c1", Down(name), now, Ct);
+        }
+        await F.Outbox.EnqueueAsync("c1", TestNotice(), now, Ct);
+        await F.Outbox.EnqueueAsync("c1", Down("d"), now, Ct);
+
+        var group = (await F.Outbox.ClaimAsync(now, TimeSpan.FromMinutes(1), 10, TenSeconds, Ct)).Single();
+        var whileLeased = await F.Outbox.ClaimAsync(now, TimeSpan.FromMinutes(1), 10, TenSeconds, Ct);
+        await F.Outbox.CompleteAsync(group, new DeliveryOutcome(DeliveryState.Pending, now, "HTTP 500", now.AddSeconds(5), 500), Ct);
+        var retried = (await F.Outbox.ClaimAsync(now.AddSeconds(5), TimeSpan.FromMinutes(1), 10, TenSeconds, Ct)).Single();
+        await F.Outbox.CompleteAsync(retried, new DeliveryOutcome(DeliveryState.Sent, now.AddSeconds(5), null, null, 200), Ct);
+        var test = (await F.Outbox.ClaimAsync(now.AddSeconds(5), TimeSpan.FromMinutes(1), 10, TenSeconds, Ct)).Single();
+        await F.Outbox.CompleteAsync(test, new DeliveryOutcome(DeliveryState.Sent, now.AddSeconds(5), null, null, 200), Ct);
+        var inWindow = await F.Outbox.ClaimAsync(now.AddSeconds(14), TimeSpan.FromMinutes(1), 10, TenSeconds, Ct);
+        var afterWindow = await F.Outbox.ClaimAsync(now.AddSeconds(15), TimeSpan.FromMinutes(1), 10, TenSeconds, Ct);
+        var deliveries = await F.Outbox.DeliveriesAsync("c1", 20, Ct);
+
+        group.Members.Select(m => m.Notice.Monitor.Name).ShouldBe(["a", "b", "c"]);
+        whileLeased.ShouldBeEmpty();
+        retried.Members.Select(m => m.Id).ShouldBe(group.Members.Select(m => m.Id));
+        retried.Members.Select(m => m.Attempts).ShouldBe([1, 1, 1]);
+        test.Notice.Type.ShouldBe(Notice.TestType);
+        test.Grouped.ShouldBeEmpty();
+        inWindow.ShouldBeEmpty("d waits out the window after the last down notice was sent");
+        afterWindow.Single().Notice.Monitor.Name.ShouldBe("d");
+        deliveries.Count.ShouldBe(7);
+        deliveries.Count(d => d.Ok).ShouldBe(4);
+        (await F.Outbox.PendingCountAsync(Ct)).ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task Without_a_window_every_notice_goes_alone_and_at_once()
+    {
+        await AddChannelAsync("c1");
+        var now = F.Clock.GetUtcNow();
+        await F.Outbox.EnqueueAsync("c1", Down("a"), now, Ct);
+        await F.Outbox.EnqueueAsync("c1", Down("b"), now, Ct);
+
+        var first = (await F.Outbox.ClaimAsync(now, TimeSpan.FromMinutes(1), 10, NoticeGrouping.Off, Ct)).Single();
+        await F.Outbox.CompleteAsync(first, Sent(), Ct);
+        var second = (await F.Outbox.ClaimAsync(now, TimeSpan.FromMinutes(1), 10, NoticeGrouping.Off, Ct)).Single();
+
+        first.Grouped.ShouldBeEmpty();
+        second.Notice.Monitor.Name.ShouldBe("b");
+    }
 }

@@ -8,13 +8,17 @@ namespace Lifeline.Channels.PagerDuty;
 /// optional <c>apiBase</c> [https://events.pagerduty.com]. A down notice triggers an alert and the
 /// recovery resolves it with the same <c>dedup_key</c> (<c>lifeline-&lt;monitor id&gt;</c>), so retries
 /// and repeats collapse into one incident. A test notice is sent as a change event, which proves
-/// the key works without paging anyone.
+/// the key works without paging anyone. PagerDuty does not group notices unless the channel sets
+/// <c>groupSeconds</c>; a grouped notice then still goes as one event per monitor, one after another.
 /// </summary>
 public sealed class PagerDutyChannel(HttpClient http, TimeProvider clock) : INoticeChannel
 {
     public const string DefaultApiBase = "https://events.pagerduty.com";
 
     public string Kind => "pagerduty";
+
+    /// <summary>An incident tool wants one alert per monitor: no grouping unless the channel asks for it.</summary>
+    public bool GroupsByDefault => false;
 
     public IReadOnlyList<string> Validate(JsonObject settings)
     {
@@ -24,14 +28,18 @@ public sealed class PagerDutyChannel(HttpClient http, TimeProvider clock) : INot
         return errors;
     }
 
-    public Task SendAsync(ChannelConfig channel, Notice notice, NoticeDelivery delivery, CancellationToken ct)
+    public async Task SendAsync(ChannelConfig channel, Notice notice, NoticeDelivery delivery, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(channel);
         ArgumentNullException.ThrowIfNull(notice);
         var key = ChannelSettings.Required(channel.Settings, "routingKey");
         var apiBase = (ChannelSettings.String(channel.Settings, "apiBase") ?? DefaultApiBase).TrimEnd('/');
-        var (path, body) = Render(notice, key);
-        return HttpDelivery.PostJsonAsync(http, new Uri(apiBase + path), body, clock.GetUtcNow(), ct);
+        // A retried group sends its first events again: the dedup_key makes repeats harmless.
+        foreach (var one in notice.Group ?? [notice])
+        {
+            var (path, body) = Render(one, key);
+            await HttpDelivery.PostJsonAsync(http, new Uri(apiBase + path), body, clock.GetUtcNow(), ct);
+        }
     }
 
     /// <summary>The path (<c>/v2/enqueue</c> or <c>/v2/change/enqueue</c>) and body for a notice.</summary>

@@ -178,4 +178,11 @@ public static class Dependencies
             return null;
         }
     }
+
+    /// <summary>The error a store raises when an edit would close a cycle (the field is <c>dependsOn</c>).</summary>
+    public static ConflictException CycleConflict(IReadOnlyList<string> cycle)
+    {
+        ArgumentNullException.ThrowIfNull(cycle);
+        return new ConflictException("dependsOn", $"cycle {string.Join(" -> ", cycle)}");
+    }
 }

@@ -33,11 +33,39 @@ public sealed record Notice
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public int? DependantsDown { get; init; }
 
+    /// <summary>
+    /// Set on a grouped notice only (built at dispatch, never stored): every notice of the storm,
+    /// oldest first, this one's <see cref="Monitor"/> being the first's. Absent otherwise.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<Notice>? Group { get; init; }
+
     [JsonIgnore]
     public bool IsDown => Type == DownType;
 
     [JsonIgnore]
     public bool IsUp => Type == UpType;
+
+    /// <summary>
+    /// One notice for a storm of down (or up) notices to one channel: the type and monitor of the
+    /// first, the time of the last, and all of them in <see cref="Group"/>.
+    /// </summary>
+    public static Notice Grouped(IReadOnlyList<Notice> members)
+    {
+        ArgumentNullException.ThrowIfNull(members);
+        ArgumentOutOfRangeException.ThrowIfLessThan(members.Count, 2, nameof(members));
+        var first = members[0];
+        return first with
+        {
+            At = members.Max(m => m.At),
+            Reason = $"{members.Count} monitors {(first.IsUp ? "up again" : "down")}",
+            Reminder = false,
+            Dependants = null,
+            DependantsDown = null,
+            IncidentStartedAt = null,
+            Group = members,
+        };
+    }
 }
 
 /// <summary>The monitor as it was when the notice was planned.</summary>

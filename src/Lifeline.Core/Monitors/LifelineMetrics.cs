@@ -18,8 +18,8 @@ public sealed class LifelineMetrics
     public void SignalAccepted() => Interlocked.Increment(ref _signalsAccepted);
     public void SignalRejected() => Interlocked.Increment(ref _signalsRejected);
     public void Flipped(int count) => Interlocked.Add(ref _flips, count);
-    public void NoticeSent() => Interlocked.Increment(ref _noticesSent);
-    public void NoticeFailed() => Interlocked.Increment(ref _noticesFailed);
+    public void NoticeSent(int count = 1) => Interlocked.Add(ref _noticesSent, count);
+    public void NoticeFailed(int count = 1) => Interlocked.Add(ref _noticesFailed, count);
 }
 
 /// <summary>Liveness of the scheduler loop, read by /healthz and /api/v1/status.</summary>

@@ -19,6 +19,11 @@ public sealed record DispatchOptions
     /// <summary>Base of links to monitors in notices, e.g. http://localhost:5080.</summary>
     public string? PublicUrl { get; init; }
     public RetryPolicy Retry { get; init; } = new();
+    /// <summary>
+    /// The grouping window of channels that do not set their own <c>groupSeconds</c> and whose kind
+    /// groups by default [10 s]; zero turns grouping off (see <see cref="NoticeGrouping"/>).
+    /// </summary>
+    public TimeSpan GroupWindow { get; init; } = TimeSpan.FromSeconds(10);
 }
 
 /// <summary>
@@ -26,7 +31,8 @@ public sealed record DispatchOptions
 /// outcome: sent, retry later with capped backoff, or dead. Delivery is at least once.
 /// Each channel is a lane: the store hands out only a channel's oldest pending notice, and keeps
 /// it leased while it is in flight, so a channel gets its notices one at a time and in order,
-/// while a channel that hangs holds up nobody but itself.
+/// while a channel that hangs holds up nobody but itself. A storm of down (or up) notices to one
+/// channel goes as one grouped notice (<see cref="NoticeGrouping"/>).
 /// </summary>
 public sealed class OutboxDispatcher
 {
@@ -39,6 +45,7 @@ public sealed class OutboxDispatcher
     private readonly LifelineMetrics _metrics;
     private readonly Lock _gate = new();
     private readonly Dictionary<long, Task> _inFlight = [];
+    private readonly NoticeGrouping _grouping;
 
     public OutboxDispatcher(IOutboxStore outbox, IEnumerable<INoticeChannel> channels, TimeProvider clock, DispatchOptions options, DispatchSignal signal, LifelineMetrics metrics, ILogger<OutboxDispatcher> logger)
     {
@@ -53,6 +60,8 @@ public sealed class OutboxDispatcher
         _signal = signal;
         _metrics = metrics;
         _logger = logger;
+        _grouping = new NoticeGrouping(channel => NoticeGrouping.Window(channel, options.GroupWindow,
+            !_channels.TryGetValue(channel.Kind, out var sender) || sender.GroupsByDefault));
     }
 
     /// <summary>Sends currently in flight.</summary>
@@ -117,7 +126,7 @@ public sealed class OutboxDispatcher
         {
             return 0;
         }
-        var items = await _outbox.ClaimAsync(_clock.GetUtcNow(), _options.Lease, free, ct);
+        var items = await _outbox.ClaimAsync(_clock.GetUtcNow(), _options.Lease, free, _grouping, ct);
         lock (_gate)
         {
             // Registered under the lock that the send's own removal takes, so a send that ends at
@@ -210,13 +219,13 @@ public sealed class OutboxDispatcher
         }
         if (outcome.State == DeliveryState.Sent)
         {
-            _metrics.NoticeSent();
+            _metrics.NoticeSent(item.Grouped.Count + 1);
         }
         else
         {
-            _metrics.NoticeFailed();
-            _logger.LogWarning("Notice {DeliveryId} to channel {ChannelId} failed (attempt {Attempt}): {Error}; {Next}",
-                item.DeliveryId, item.ChannelId, attempt, outcome.Error,
+            _metrics.NoticeFailed(item.Grouped.Count + 1);
+            _logger.LogWarning("Notice {DeliveryId} to channel {ChannelId} ({Count} grouped) failed (attempt {Attempt}): {Error}; {Next}",
+                DeliveryId(item), item.ChannelId, item.Grouped.Count + 1, attempt, outcome.Error,
                 outcome.State == DeliveryState.Dead ? "giving up" : $"retrying at {outcome.RetryAt:O}");
         }
         await _outbox.CompleteAsync(item, outcome, CancellationToken.None);
@@ -224,7 +233,7 @@ public sealed class OutboxDispatcher
 
     private async Task<DeliveryOutcome> SendAsync(INoticeChannel sender, OutboxItem item, int attempt, DateTimeOffset started, CancellationToken stop)
     {
-        var notice = WithLink(item.Notice);
+        var notice = item.Grouped.Count == 0 ? WithLink(item.Notice) : Notice.Grouped([.. item.Members.Select(m => WithLink(m.Notice))]);
         // The timeout is a timer of the injected clock, so tests move it with fake time.
         using var timeout = new CancellationTokenSource(_options.SendTimeout, _clock);
         using var either = CancellationTokenSource.CreateLinkedTokenSource(stop, timeout.Token);
@@ -232,7 +241,7 @@ public sealed class OutboxDispatcher
         {
             // WaitAsync: a channel that ignores its token still frees the lane within the timeout,
             // well inside the lease, so the notice is never claimed twice at once.
-            await sender.SendAsync(item.Channel!, notice, new NoticeDelivery(item.DeliveryId, attempt, started), either.Token).WaitAsync(either.Token);
+            await sender.SendAsync(item.Channel!, notice, new NoticeDelivery(DeliveryId(item), attempt, started), either.Token).WaitAsync(either.Token);
             return new DeliveryOutcome(DeliveryState.Sent, _clock.GetUtcNow(), null, null, null);
         }
         catch (Exception ex) when (!stop.IsCancellationRequested)
@@ -250,6 +259,14 @@ public sealed class OutboxDispatcher
                 : new DeliveryOutcome(DeliveryState.Pending, now, error, retryAt, failure?.StatusCode);
         }
     }
+
+    /// <summary>
+    /// The delivery id of a send: the notice's own, or for a group its first notice's with the group's
+    /// size. A group is the run of notices behind its first, so the same id means the same notices
+    /// (a receiver deduping by webhook-id drops only true repeats).
+    /// </summary>
+    private static string DeliveryId(OutboxItem item) =>
+        item.Grouped.Count == 0 ? item.DeliveryId : $"{item.DeliveryId}_g{item.Grouped.Count + 1}";
 
     private Notice WithLink(Notice notice)
     {

@@ -19,7 +19,17 @@ public interface INoticeChannel
     /// <summary>Checks the kind's settings; each problem names its field. Empty when valid.</summary>
     IReadOnlyList<string> Validate(JsonObject settings);
 
+    /// <summary>
+    /// Sends one notice; a grouped notice (<see cref="Notice.Group"/> set) carries every notice of a
+    /// storm and is sent as one message, or (for kinds with one event per monitor) as one event each.
+    /// </summary>
     Task SendAsync(ChannelConfig channel, Notice notice, NoticeDelivery delivery, CancellationToken ct);
+
+    /// <summary>
+    /// Whether channels of this kind group storms of notices with the server's window unless they set
+    /// <c>groupSeconds</c> [true]. Kinds read by machines (one event per monitor) say false.
+    /// </summary>
+    bool GroupsByDefault => true;
 }
 
 /// <summary>A failed delivery, with what the dispatcher needs to decide about retrying.</summary>

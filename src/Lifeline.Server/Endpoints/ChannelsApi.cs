@@ -57,6 +57,10 @@ internal static class ChannelsApi
         {
             errors.AddRange(sender.Validate(settings));
         }
+        if (NoticeGrouping.Validate(settings) is { } grouping)
+        {
+            errors.Add(grouping);
+        }
         if (errors.Count > 0)
         {
             return Requests.BadRequest(errors);
@@ -103,7 +107,11 @@ internal static class ChannelsApi
             settings[key] = value?.DeepClone();
         }
         var sender = kinds.FirstOrDefault(k => k.Kind == current.Kind);
-        var errors = sender?.Validate(settings) ?? [];
+        var errors = (sender?.Validate(settings) ?? []).ToList();
+        if (NoticeGrouping.Validate(settings) is { } grouping)
+        {
+            errors.Add(grouping);
+        }
         if (errors.Count > 0)
         {
             return Requests.BadRequest(errors);

@@ -147,6 +147,11 @@ internal static class MonitorsApi
                 ? Requests.NotFound("monitor", id)
                 : TypedResults.Json(WithMaintenance(MonitorJson.Monitor(saved, Requests.BaseUrl(request, options.Value.PublicUrl)), (await maintenance.InMaintenanceAsync(ct))(saved)));
         }
+        catch (ConflictException ex) when (ex.Field == "dependsOn")
+        {
+            // A cycle closed by an edit saved meanwhile: refused as the check above refuses one.
+            return Requests.BadRequest($"{ex.Field}: {ex.Message}");
+        }
         catch (ConflictException ex)
         {
             return Requests.Error(StatusCodes.Status409Conflict, $"{ex.Field}: {ex.Message}");

@@ -67,7 +67,7 @@ public sealed class OutboxDispatcherTests : IDisposable
 
         public Task<long> EnqueueAsync(string channelId, Notice notice, DateTimeOffset now, CancellationToken ct) => throw new NotSupportedException();
 
-        public Task<IReadOnlyList<OutboxItem>> ClaimAsync(DateTimeOffset now, TimeSpan lease, int max, CancellationToken ct)
+        public Task<IReadOnlyList<OutboxItem>> ClaimAsync(DateTimeOffset now, TimeSpan lease, int max, NoticeGrouping grouping, CancellationToken ct)
         {
             lock (Items)
             {
