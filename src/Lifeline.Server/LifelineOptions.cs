@@ -113,6 +113,12 @@ public sealed class LifelineOptions
 
     /// <summary>The address other nodes and the status list show for this node [the first listen URL, with the host name for a wildcard].</summary>
     public string? NodeAddress { get; set; }
+
+    /// <summary>
+    /// Status pages and badges are served from a cache made again at least this often, in seconds,
+    /// besides at once on a change seen by this node (so changes made on other nodes show within it) [10].
+    /// </summary>
+    public int StatusPageCacheSeconds { get; set; } = 10;
 }
 
 /// <summary>Reports every problem with the options at once, at start.</summary>
@@ -222,6 +228,10 @@ internal sealed class LifelineOptionsValidator : IValidateOptions<LifelineOption
         if (options.ClusterCheckInSeconds < 1 || options.ClusterCheckInSeconds * 3 > options.ClusterLeaseSeconds)
         {
             errors.Add("Lifeline:ClusterCheckInSeconds must be at least 1 and at most a third of Lifeline:ClusterLeaseSeconds");
+        }
+        if (options.StatusPageCacheSeconds is < 1 or > 3600)
+        {
+            errors.Add("Lifeline:StatusPageCacheSeconds must be between 1 and 3600");
         }
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }

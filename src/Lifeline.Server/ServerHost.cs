@@ -4,6 +4,7 @@ using Lifeline.Channels.Telegram;
 using Lifeline.Server.Telegram;
 using Lifeline.Server.Endpoints;
 using Lifeline.Server.Security;
+using Lifeline.Server.StatusPages;
 using Lifeline.Server.Workers;
 using Lifeline.Storage.Postgres;
 using Lifeline.Storage.Sqlite;
@@ -108,7 +109,10 @@ public static class ServerHost
             .MapChannels()
             .MapStatus()
             .MapKeys()
-            .MapMaintenance();
+            .MapMaintenance()
+            .MapStatusPages();
+        // Public status pages and badges, no sign-in, served from a cache.
+        app.MapPublicStatus();
         app.MapDashboard();
         return app;
     }
@@ -159,6 +163,7 @@ public static class ServerHost
         services.AddSingleton(Port<IClusterStore>);
         services.AddSingleton(Port<IDependencyStore>);
         services.AddSingleton(Port<IMaintenanceStore>);
+        services.AddSingleton(Port<IStatusPageStore>);
         services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<LifelineOptions>>().Value;
@@ -208,6 +213,10 @@ public static class ServerHost
         services.AddSingleton<OutageAmnesty>();
         services.AddSingleton<MaintenanceSweep>();
         services.AddSingleton<MaintenanceLookup>();
+        services.AddSingleton<StatusWatch>();
+        services.AddSingleton<StatusViews>();
+        services.AddSingleton<BadgeSource>();
+        services.AddSingleton<PublicCache>();
         services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<LifelineOptions>>().Value;
