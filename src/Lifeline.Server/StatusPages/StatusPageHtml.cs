@@ -11,8 +11,8 @@ namespace Lifeline.Server.StatusPages;
 internal static class StatusPageHtml
 {
     private const string Css = """
-        :root{--bg:#f6f7f9;--card:#fff;--text:#1b1f24;--muted:#5b6470;--line:#e3e6ea;--up:#1f9d55;--late:#c27c0e;--down:#d0312d;--maint:#2f6fdf;--none:#c9ced6;--mid:#e0a100}
-        @media (prefers-color-scheme:dark){:root{--bg:#0f1216;--card:#171b21;--text:#e6e9ed;--muted:#9aa4b1;--line:#2a3038;--up:#2fbf6b;--late:#e0a100;--down:#f0524d;--maint:#5b93f5;--none:#39414c;--mid:#d4a017}}
+        :root{--bg:#f6f7f9;--card:#fff;--text:#1b1f24;--muted:#5b6470;--line:#e3e6ea;--up:#1f9d55;--late:#c27c0e;--down:#d0312d;--maint:#2f6fdf;--none:#c9ced6;--mid:#e0a100;--b-up:#1a7f45;--b-part:#b45309;--b-major:#c62828;--b-maint:#2f5fc4}
+        @media (prefers-color-scheme:dark){:root{--bg:#0f1216;--card:#171b21;--text:#e6e9ed;--muted:#9aa4b1;--line:#2a3038;--up:#2fbf6b;--late:#e0a100;--down:#f0524d;--maint:#5b93f5;--none:#39414c;--mid:#d4a017;--b-up:#17663a;--b-part:#92400e;--b-major:#9b1c1c;--b-maint:#254a9c}}
         *{box-sizing:border-box}
         body{margin:0;background:var(--bg);color:var(--text);font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
         main{max-width:860px;margin:0 auto;padding:24px 16px 48px}
@@ -22,7 +22,7 @@ internal static class StatusPageHtml
         .lead{color:var(--muted);margin:0 0 20px}
         .banner{border-radius:10px;padding:16px 18px;font-weight:600;font-size:1.1rem;color:#fff;display:flex;justify-content:space-between;flex-wrap:wrap;gap:8px}
         .banner small{font-weight:400;opacity:.9;font-size:.85rem}
-        .banner.operational{background:var(--up)}.banner.partial_outage{background:var(--late)}.banner.major_outage{background:var(--down)}.banner.maintenance{background:var(--maint)}
+        .banner.operational{background:var(--b-up)}.banner.partial_outage{background:var(--b-part)}.banner.major_outage{background:var(--b-major)}.banner.maintenance{background:var(--b-maint)}
         .card{background:var(--card);border:1px solid var(--line);border-radius:10px;padding:4px 16px;margin-bottom:16px}
         .group-head{display:flex;justify-content:space-between;padding:12px 0 4px;color:var(--muted);font-size:.85rem;text-transform:uppercase;letter-spacing:.04em}
         .monitor{padding:12px 0;border-top:1px solid var(--line)}
