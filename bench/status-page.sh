@@ -7,6 +7,7 @@
 #   CONNECTIONS=20 THREADS=2 bench/status-page.sh
 #   PORT_BASE=5291 bench/status-page.sh        # uses one port on 127.0.0.1
 #   ROUTE=json bench/status-page.sh           # /status/{slug}/json instead of the HTML page
+#   GZIP=0 bench/status-page.sh               # ask without Accept-Encoding: gzip (browsers send it)
 #
 # Prints wrk's report; the result is also written to bench/results/.
 set -euo pipefail
@@ -16,6 +17,9 @@ CONNECTIONS=${CONNECTIONS:-20}
 THREADS=${THREADS:-2}
 PORT_BASE=${PORT_BASE:-5291}
 ROUTE=${ROUTE:-html}
+GZIP=${GZIP:-1}
+ENCODING=()
+[ "$GZIP" = 0 ] || ENCODING=(-H "Accept-Encoding: gzip")
 case $ROUTE in
   html) SUFFIX="" ;;
   json) SUFFIX="/json" ;;
@@ -70,12 +74,12 @@ for state in resolved monitoring investigating; do
   api POST "/api/v1/status-pages/$page_id/incidents" "{\"title\":\"Note $state\",\"body\":\"Some words about it.\",\"state\":\"$state\"}" >/dev/null
 done
 url="http://127.0.0.1:$PORT/status/bench$SUFFIX"
-echo "   $(curl -fs "$url" | wc -c) bytes at $url"
+echo "   $(curl -fs "$url" | wc -c) bytes at $url ($(curl -fs "${ENCODING[@]}" "$url" | wc -c) as sent)"
 
 echo "== warming up"
-wrk -t1 -c4 -d3s "$url" >/dev/null
+wrk -t1 -c4 -d3s "${ENCODING[@]}" "$url" >/dev/null
 
-echo "== wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency $url"
+echo "== wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency ${ENCODING[*]} $url"
 result="bench/results/status-page-$(date -u +%Y%m%dT%H%M%SZ).txt"
-wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$url" | tee "$result"
+wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "${ENCODING[@]}" "$url" | tee "$result"
 echo "== written to $result"

@@ -1,14 +1,28 @@
 using System.Collections.Concurrent;
+using System.IO.Compression;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
 
 namespace Lifeline.Server.StatusPages;
 
-/// <summary>One rendered public response: its bytes, their ETag, when they were made and the monitor states they show.</summary>
-internal sealed record Rendered(byte[] Body, string ContentType, string ETag, DateTimeOffset BuiltAt, IReadOnlyDictionary<string, MonitorStatus> Shows)
+/// <summary>
+/// One rendered public response: its bytes (and gzipped, once, for clients that take it), their
+/// ETag, when they were made and the monitor states they show.
+/// </summary>
+internal sealed record Rendered(byte[] Body, byte[] Gzipped, string ContentType, string ETag, DateTimeOffset BuiltAt, IReadOnlyDictionary<string, MonitorStatus> Shows)
 {
     public static Rendered Of(byte[] body, string contentType, DateTimeOffset at, IReadOnlyDictionary<string, MonitorStatus> shows) =>
-        new(body, contentType, "\"" + Convert.ToHexStringLower(SHA256.HashData(body), 0, 12) + "\"", at, shows);
+        new(body, Gzip(body), contentType, "\"" + Convert.ToHexStringLower(SHA256.HashData(body), 0, 12) + "\"", at, shows);
+
+    private static byte[] Gzip(byte[] body)
+    {
+        using var buffer = new MemoryStream();
+        using (var gzip = new GZipStream(buffer, CompressionLevel.Optimal))
+        {
+            gzip.Write(body);
+        }
+        return buffer.ToArray();
+    }
 }
 
 /// <summary>

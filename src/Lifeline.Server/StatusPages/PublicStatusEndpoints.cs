@@ -84,7 +84,26 @@ internal static class PublicStatusEndpoints
         {
             return TypedResults.StatusCode(StatusCodes.Status304NotModified);
         }
+        headers.Vary = "Accept-Encoding";
+        if (AcceptsGzip(context.Request))
+        {
+            headers.ContentEncoding = "gzip";
+            return TypedResults.Bytes(rendered.Gzipped, rendered.ContentType);
+        }
         return TypedResults.Bytes(rendered.Body, rendered.ContentType);
+    }
+
+    private static bool AcceptsGzip(HttpRequest request)
+    {
+        foreach (var value in request.Headers.AcceptEncoding)
+        {
+            if (value is not null && StringWithQualityHeaderValue.TryParseList([value], out var codings)
+                && codings.Any(c => c.Value.Equals("gzip", StringComparison.OrdinalIgnoreCase) && c.Quality is not 0))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /// <summary>Another result with its status code changed (for the HTML 404 page).</summary>

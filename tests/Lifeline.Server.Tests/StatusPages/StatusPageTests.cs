@@ -313,6 +313,20 @@ public class StatusPageTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_client_taking_gzip_gets_the_same_page_gzipped()
+    {
+        await CreatePageAsync();
+        var (_, plain, _) = await GetPublicAsync("status/acme");
+        using var request = new HttpRequestMessage(HttpMethod.Get, "status/acme") { Headers = { AcceptEncoding = { new StringWithQualityHeaderValue("gzip") } } };
+        using var response = await _app.Anonymous.SendAsync(request);
+        await using var gzip = new System.IO.Compression.GZipStream(await response.Content.ReadAsStreamAsync(), System.IO.Compression.CompressionMode.Decompress);
+        using var reader = new StreamReader(gzip);
+
+        response.Content.Headers.ContentEncoding.ShouldBe(["gzip"]);
+        (await reader.ReadToEndAsync()).ShouldBe(plain);
+    }
+
+    [Fact]
     public async Task A_monitor_in_a_maintenance_window_shows_as_under_maintenance()
     {
         await CreatePageAsync();
