@@ -26,7 +26,8 @@ internal static class ChecksServices
                 sp.GetRequiredService<DispatchSignal>(),
                 sp.GetRequiredService<CheckLag>(),
                 new ActiveCheckOptions { Concurrency = checks.Concurrency, Canaries = checks.CanaryMonitors() },
-                sp.GetRequiredService<ILogger<ActiveCheckSweep>>());
+                sp.GetRequiredService<ILogger<ActiveCheckSweep>>(),
+                sp.GetService<StatusWatch>());
         });
         return services;
     }

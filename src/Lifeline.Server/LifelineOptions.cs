@@ -120,6 +120,12 @@ public sealed class LifelineOptions
     /// A channel's own <c>groupSeconds</c> overrides it; webhook and PagerDuty channels group only when they set it.
     /// </summary>
     public int NoticeGroupSeconds { get; set; } = 10;
+
+    /// <summary>
+    /// Status pages and badges are served from a cache made again at least this often, in seconds,
+    /// besides at once on a change seen by this node (so changes made on other nodes show within it) [10].
+    /// </summary>
+    public int StatusPageCacheSeconds { get; set; } = 10;
 }
 
 /// <summary>Reports every problem with the options at once, at start.</summary>
@@ -233,6 +239,10 @@ internal sealed class LifelineOptionsValidator : IValidateOptions<LifelineOption
         if (options.NoticeGroupSeconds is < 0 or > NoticeGrouping.MaxSeconds)
         {
             errors.Add($"Lifeline:NoticeGroupSeconds must be between 0 (off) and {NoticeGrouping.MaxSeconds}");
+        }
+        if (options.StatusPageCacheSeconds is < 1 or > 3600)
+        {
+            errors.Add("Lifeline:StatusPageCacheSeconds must be between 1 and 3600");
         }
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }

@@ -5,6 +5,7 @@ using Lifeline.Server.Telegram;
 using Lifeline.Server.App;
 using Lifeline.Server.Endpoints;
 using Lifeline.Server.Security;
+using Lifeline.Server.StatusPages;
 using Lifeline.Server.Workers;
 using Lifeline.Storage.Postgres;
 using Lifeline.Storage.Sqlite;
@@ -112,7 +113,10 @@ public static class ServerHost
             .MapChannels()
             .MapStatus()
             .MapKeys()
-            .MapMaintenance();
+            .MapMaintenance()
+            .MapStatusPages();
+        // Public status pages and badges, no sign-in, served from a cache.
+        app.MapPublicStatus();
         app.MapApp();
         return app;
     }
@@ -163,6 +167,7 @@ public static class ServerHost
         services.AddSingleton(Port<IClusterStore>);
         services.AddSingleton(Port<IDependencyStore>);
         services.AddSingleton(Port<IMaintenanceStore>);
+        services.AddSingleton(Port<IStatusPageStore>);
         services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<LifelineOptions>>().Value;
@@ -212,6 +217,10 @@ public static class ServerHost
         services.AddSingleton<OutageAmnesty>();
         services.AddSingleton<MaintenanceSweep>();
         services.AddSingleton<MaintenanceLookup>();
+        services.AddSingleton<StatusWatch>();
+        services.AddSingleton<StatusViews>();
+        services.AddSingleton<BadgeSource>();
+        services.AddSingleton<PublicCache>();
         services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<LifelineOptions>>().Value;

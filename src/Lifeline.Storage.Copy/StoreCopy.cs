@@ -58,6 +58,8 @@ public sealed class StoreCopy : IAsyncDisposable
         // own), the ping log generation and its health probe.
         new("settings") { Filter = "WHERE t.key NOT IN ('events.ring', 'pings.generation', 'store.probe')" },
         new("check_rollups"),
+        new("status_pages"),
+        new("status_notes"),
     ];
 
     private readonly SqliteStore _sqlite;

@@ -9,11 +9,7 @@ public sealed partial class PostgresStore
     private const string EventColumns = "seq, monitor_id, at, type, ok, msg, value, ping, exit_status, duration_ms, body, rid, source, details";
 
     public Task<Monitor> AddAsync(Monitor monitor, CancellationToken ct) =>
-        InTransactionAsync(async s =>
-        {
-            await InsertMonitorAsync(s, monitor);
-            return monitor;
-        }, ct);
+        InTransactionAsync(s => InsertMonitorAsync(s, monitor), ct);
 
     public Task<Monitor?> FindAsync(string id, CancellationToken ct) =>
         ReadAsync(async s => (await s.QueryAsync($"SELECT {MonitorColumns.Columns} FROM monitors WHERE id = @id", MonitorColumns.Read, ("@id", id))).FirstOrDefault(), ct);
@@ -129,7 +125,7 @@ public sealed partial class PostgresStore
             if (monitor is null && address.Slug is { } missing && address.CreateIfMissing is { } create)
             {
                 // Two servers may create the same slug at once: the loser records against the winner's monitor.
-                var created = create();
+                var created = MonitorColumns.WithBadgeKey(create());
                 var inserted = await s.ScalarAsync(
                     MonitorColumns.Insert + " ON CONFLICT (slug) DO NOTHING RETURNING id", MonitorColumns.Parameters(created)) is not null;
                 monitor = inserted ? created : await FindForUpdateAsync(s, "slug = @key", missing);
@@ -137,8 +133,7 @@ public sealed partial class PostgresStore
             }
             else if (monitor is null && address.CreateIfMissing is { } createAny)
             {
-                monitor = createAny();
-                await InsertMonitorAsync(s, monitor);
+                monitor = await InsertMonitorAsync(s, createAny());
                 outcome = SignalOutcome.Created;
             }
             if (monitor is null)
@@ -256,11 +251,14 @@ public sealed partial class PostgresStore
     private static async Task<Monitor?> FindForUpdateAsync(Session s, string where, string key) =>
         (await s.QueryAsync($"SELECT {MonitorColumns.Columns} FROM monitors WHERE {where} FOR UPDATE", MonitorColumns.Read, ("@key", key))).FirstOrDefault();
 
-    private static async Task InsertMonitorAsync(Session s, Monitor monitor)
+    /// <summary>Inserts a monitor, with a badge key given here when it has none; returns it as stored.</summary>
+    private static async Task<Monitor> InsertMonitorAsync(Session s, Monitor monitor)
     {
+        monitor = MonitorColumns.WithBadgeKey(monitor);
         try
         {
             await s.ExecAsync(MonitorColumns.Insert, MonitorColumns.Parameters(monitor));
+            return monitor;
         }
         catch (PostgresException ex) when (IsUniqueViolation(ex))
         {

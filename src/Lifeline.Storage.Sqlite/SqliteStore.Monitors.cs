@@ -8,11 +8,7 @@ public sealed partial class SqliteStore
     private const string EventColumns = "seq, monitor_id, at, type, ok, msg, value, ping, exit_status, duration_ms, body, rid, source, details";
 
     public Task<Monitor> AddAsync(Monitor monitor, CancellationToken ct) =>
-        Writer.WriteAsync(ctx =>
-        {
-            InsertMonitor(ctx, monitor);
-            return monitor;
-        });
+        Writer.WriteAsync(ctx => InsertMonitor(ctx, monitor));
 
     public async Task<Monitor?> FindAsync(string id, CancellationToken ct)
     {
@@ -145,8 +141,7 @@ public sealed partial class SqliteStore
                 {
                     return new SignalResult(SignalOutcome.NotFound, null);
                 }
-                monitor = address.CreateIfMissing();
-                InsertMonitor(ctx, monitor);
+                monitor = InsertMonitor(ctx, address.CreateIfMissing());
                 outcome = SignalOutcome.Created;
             }
             var flip = MonitorMachine.OnSignal(monitor, signal);
@@ -321,11 +316,14 @@ public sealed partial class SqliteStore
         return reader.Read() ? MonitorColumns.Read(reader) : null;
     }
 
-    private static void InsertMonitor(WriteContext ctx, Monitor monitor)
+    /// <summary>Inserts a monitor, with a badge key given here when it has none; returns it as stored.</summary>
+    private static Monitor InsertMonitor(WriteContext ctx, Monitor monitor)
     {
+        monitor = MonitorColumns.WithBadgeKey(monitor);
         try
         {
             ctx.Exec(MonitorColumns.Insert, MonitorColumns.Parameters(monitor));
+            return monitor;
         }
         catch (SqliteException ex) when (IsUniqueViolation(ex))
         {

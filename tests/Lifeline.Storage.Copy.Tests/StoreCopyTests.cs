@@ -246,6 +246,37 @@ public sealed class StoreCopyTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Status_pages_their_notes_and_the_monitors_badge_keys_are_copied()
+    {
+        var page = new StatusPage
+        {
+            Id = Secrets.NewId(), Slug = "acme", Title = "Acme", Description = "All of it", CreatedAt = _clock.GetUtcNow(),
+            Groups = [new StatusGroup("Web", ["m1", "m2"]), new StatusGroup("Jobs", [])],
+        };
+        var note = new StatusNote
+        {
+            Id = Secrets.NewId(), PageId = page.Id, Title = "Slow logins", Body = "Looking", State = NoteState.Monitoring,
+            CreatedAt = _clock.GetUtcNow(), UpdatedAt = _clock.GetUtcNow().AddMinutes(3),
+        };
+        Monitor monitor;
+        await using (var sqlite = await OpenSqliteAsync())
+        {
+            monitor = await sqlite.AddAsync(new Monitor { Id = Secrets.NewId(), Name = "web", PushToken = Secrets.NewPushToken(), CreatedAt = _clock.GetUtcNow() }, Ct);
+            await sqlite.AddPageAsync(page, Ct);
+            await sqlite.AddNoteAsync(note, Ct);
+        }
+
+        var copied = await CopyAsync();
+
+        copied.Single(t => t.Table == "status_pages").Added.ShouldBe(1);
+        copied.Single(t => t.Table == "status_notes").Added.ShouldBe(1);
+        await using var postgres = await OpenPostgresAsync();
+        Json(await postgres.FindPageBySlugAsync("acme", Ct)).ShouldBe(Json(page));
+        Json(await postgres.NotesAsync(page.Id, 10, Ct)).ShouldBe(Json(new[] { note }));
+        (await postgres.FindByBadgeKeyAsync(monitor.BadgeKey!, Ct))!.Id.ShouldBe(monitor.Id);
+    }
+
+    [Fact]
     public async Task A_row_postgres_already_holds_with_other_content_is_left_as_it_is_and_counted()
     {
         await using (var sqlite = await OpenSqliteAsync())

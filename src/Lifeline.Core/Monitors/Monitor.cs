@@ -86,4 +86,7 @@ public sealed record Monitor
     public string? AcknowledgedBy { get; init; }
 
     public DateTimeOffset? AcknowledgedAt { get; init; }
+
+    /// <summary>The unguessable key of the monitor's public badges (<c>/badge/{key}.svg</c>); given when the monitor is stored, never changed.</summary>
+    public string? BadgeKey { get; init; }
 }

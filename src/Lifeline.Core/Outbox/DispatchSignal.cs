@@ -27,7 +27,7 @@ public sealed class DispatchSignal : IDisposable
 }
 
 /// <summary>The entry of every signal: records it durably, counts it, and wakes the dispatcher when it planned a notice.</summary>
-public sealed class Ingestor(IMonitorStore store, LifelineMetrics metrics, DispatchSignal dispatch)
+public sealed class Ingestor(IMonitorStore store, LifelineMetrics metrics, DispatchSignal dispatch, StatusWatch? watch = null)
 {
     public Task<SignalResult> RecordAsync(SignalAddress address, Signal signal, CancellationToken ct) =>
         RecordAsync(address, signal, countMiss: true, ct);
@@ -51,6 +51,10 @@ public sealed class Ingestor(IMonitorStore store, LifelineMetrics metrics, Dispa
             return result;
         }
         metrics.SignalAccepted();
+        if (result.Monitor is { } monitor)
+        {
+            watch?.Saw(monitor);
+        }
         if (result.PlannedNotice)
         {
             dispatch.Wake();

@@ -14,15 +14,15 @@ public static class MonitorColumns
         "next_deadline_at, due_at, open_incident_id, push_token, period_s, grace_s, schedule, tz, manual_resume, " +
         "run_started_at, run_rid, last_duration_ms, target, interval_s, timeout_s, retries, conditions, method, " +
         "headers, body, failure_streak, event_count, retry_interval_s, success_threshold, success_streak, " +
-        "remind_every_s, notify_recovery, last_alert_at, depends_on, suppressed_by, acked_by, acked_at";
+        "remind_every_s, notify_recovery, last_alert_at, depends_on, suppressed_by, acked_by, acked_at, badge_key";
 
     public static readonly string Insert =
         $"INSERT INTO monitors ({Columns}) VALUES ({string.Join(", ", Columns.Split(", ").Select(c => "@" + c))})";
 
-    /// <summary>Writes every column but id and created_at.</summary>
+    /// <summary>Writes every column but id, created_at and badge_key (which never change).</summary>
     public static readonly string Update =
         "UPDATE monitors SET " +
-        string.Join(", ", Columns.Split(", ").Where(c => c is not ("id" or "created_at")).Select(c => $"{c} = @{c}")) +
+        string.Join(", ", Columns.Split(", ").Where(c => c is not ("id" or "created_at" or "badge_key")).Select(c => $"{c} = @{c}")) +
         " WHERE id = @id";
 
     /// <summary>The columns a transition changes; the definition stays as it is.</summary>
@@ -82,6 +82,7 @@ public static class MonitorColumns
         SuppressedBy = Str(r, 40),
         AcknowledgedBy = Str(r, 41),
         AcknowledgedAt = From(Long(r, 42)),
+        BadgeKey = Str(r, 43),
     };
 
     public static (string, object?)[] Parameters(Monitor m) =>
@@ -129,7 +130,15 @@ public static class MonitorColumns
         ("@suppressed_by", m.SuppressedBy),
         ("@acked_by", m.AcknowledgedBy),
         ("@acked_at", Ms(m.AcknowledgedAt)),
+        ("@badge_key", m.BadgeKey),
     ];
+
+    /// <summary>The monitor with a badge key: its own, or a new one when it has none yet (stores call this before inserting).</summary>
+    public static Monitor WithBadgeKey(Monitor m)
+    {
+        ArgumentNullException.ThrowIfNull(m);
+        return m.BadgeKey is null ? m with { BadgeKey = Secrets.NewBadgeKey() } : m;
+    }
 
     /// <summary>
     /// Writes the hold and acknowledgement of a monitor, which transitions change only now and then

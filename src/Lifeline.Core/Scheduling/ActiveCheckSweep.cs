@@ -51,9 +51,11 @@ public sealed class ActiveCheckSweep : IDisposable
     private readonly Queue<Monitor> _waiting = new();
     private readonly CancellationTokenSource _stopping = new();
     private (DateTimeOffset At, Task<bool> Down)? _canary;
+    private readonly StatusWatch? _watch;
 
-    public ActiveCheckSweep(IMonitorStore store, IActiveProbe probe, TimeProvider clock, DispatchSignal dispatch, CheckLag lag, ActiveCheckOptions options, ILogger<ActiveCheckSweep> logger)
+    public ActiveCheckSweep(IMonitorStore store, IActiveProbe probe, TimeProvider clock, DispatchSignal dispatch, CheckLag lag, ActiveCheckOptions options, ILogger<ActiveCheckSweep> logger, StatusWatch? watch = null)
     {
+        _watch = watch;
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Concurrency, 1);
         _store = store;
@@ -187,6 +189,10 @@ public sealed class ActiveCheckSweep : IDisposable
                 Unknown = unknown,
             };
             var result = await _store.RecordAsync(new SignalAddress { MonitorId = monitor.Id, ExpectedDueAt = monitor.DueAt }, signal, _stopping.Token);
+            if (result.Monitor is { } recorded)
+            {
+                _watch?.Saw(recorded);
+            }
             if (result.PlannedNotice)
             {
                 _dispatch.Wake();

@@ -5,7 +5,7 @@ namespace Lifeline.Core;
 /// The store decides each flip on the monitor as it is at write time, so a ping that lands
 /// between the sweep's read and its write is never overwritten.
 /// </summary>
-public sealed class DeadlineSweep(IMonitorStore store, TimeProvider clock, LifelineMetrics metrics, DispatchSignal dispatch)
+public sealed class DeadlineSweep(IMonitorStore store, TimeProvider clock, LifelineMetrics metrics, DispatchSignal dispatch, StatusWatch? watch = null)
 {
     /// <summary>Most monitors handled per pass.</summary>
     public int BatchSize { get; init; } = 500;
@@ -21,6 +21,10 @@ public sealed class DeadlineSweep(IMonitorStore store, TimeProvider clock, Lifel
         }
         var flips = await store.FlipAsync(due, monitor => MonitorMachine.OnDue(monitor, now), ct);
         metrics.Flipped(flips.Count(f => f.Next.Status != f.Previous));
+        foreach (var flip in flips)
+        {
+            watch?.Saw(flip.Next);
+        }
         if (flips.Any(f => f.Notice is not null))
         {
             dispatch.Wake();

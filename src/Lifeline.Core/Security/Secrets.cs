@@ -20,6 +20,9 @@ public static class Secrets
     /// <summary>The instance ping key for slug URLs: 128 random bits.</summary>
     public static string NewPingKey() => Base64Url(RandomNumberGenerator.GetBytes(16));
 
+    /// <summary>A monitor's badge key: 128 random bits, URL-safe (22 characters).</summary>
+    public static string NewBadgeKey() => Base64Url(RandomNumberGenerator.GetBytes(16));
+
     /// <summary>A delivery id, the same on every retry of one notice (webhook-id).</summary>
     public static string NewDeliveryId() => "msg_" + Base64Url(RandomNumberGenerator.GetBytes(15));
 

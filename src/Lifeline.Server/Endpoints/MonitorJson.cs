@@ -32,6 +32,8 @@ internal static class MonitorJson
             ["suppressedBy"] = m.SuppressedBy,
             ["acknowledgedBy"] = m.AcknowledgedBy,
             ["acknowledgedAt"] = Time(m.AcknowledgedAt),
+            // Public by design (it only shows the name and state), so read-only keys see it too.
+            ["badgeUrl"] = m.BadgeKey is null ? null : $"{baseUrl}/badge/{m.BadgeKey}",
         };
         if (m.Kind == MonitorKind.Push)
         {
