@@ -113,6 +113,9 @@ public sealed class LifelineOptions
 
     /// <summary>The address other nodes and the status list show for this node [the first listen URL, with the host name for a wildcard].</summary>
     public string? NodeAddress { get; set; }
+
+    /// <summary>How often the web app's live feed reads the state of the monitors on open pages, in milliseconds [2000].</summary>
+    public int AppLiveIntervalMs { get; set; } = 2000;
 }
 
 /// <summary>Reports every problem with the options at once, at start.</summary>
@@ -222,6 +225,10 @@ internal sealed class LifelineOptionsValidator : IValidateOptions<LifelineOption
         if (options.ClusterCheckInSeconds < 1 || options.ClusterCheckInSeconds * 3 > options.ClusterLeaseSeconds)
         {
             errors.Add("Lifeline:ClusterCheckInSeconds must be at least 1 and at most a third of Lifeline:ClusterLeaseSeconds");
+        }
+        if (options.AppLiveIntervalMs is < 100 or > 60_000)
+        {
+            errors.Add("Lifeline:AppLiveIntervalMs must be between 100 and 60000");
         }
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
