@@ -16,7 +16,7 @@ public static class ResponseChart
 {
     private const int Width = 800;
     private const int Height = 200;
-    private const int Left = 48;
+    private const int Left = 64;
     private const int Bottom = 22;
     private const int Top = 8;
 
@@ -31,13 +31,13 @@ public static class ResponseChart
             ? $"{label}: no response times yet"
             : $"{label}: {values.Count} points, median {Median(values):0} ms, highest {values.Max():0} ms";
         var svg = new StringBuilder();
-        svg.Append(CultureInfo.InvariantCulture, $"<svg class=\"chart {cssClass}\" viewBox=\"0 0 {Width} {Height}\" role=\"img\" aria-label=\"{Enc(summary)}\" preserveAspectRatio=\"none\"><title>{Enc(summary)}</title>");
+        svg.Append(CultureInfo.InvariantCulture, $"<svg class=\"chart {cssClass}\" viewBox=\"0 0 {Width} {Height}\" role=\"img\" aria-label=\"{Enc(summary)}\"><title>{Enc(summary)}</title>");
         for (var i = 0; i <= 4; i++)
         {
             var v = max * i / 4;
             var y = Y(v);
             svg.Append(CultureInfo.InvariantCulture, $"<line class=\"grid\" x1=\"{Left}\" x2=\"{Width - 4}\" y1=\"{y:0.#}\" y2=\"{y:0.#}\"/>");
-            svg.Append(CultureInfo.InvariantCulture, $"<text class=\"axis\" x=\"{Left - 6}\" y=\"{y + 4:0.#}\" text-anchor=\"end\">{v:0} ms</text>");
+            svg.Append(CultureInfo.InvariantCulture, $"<text class=\"axis\" x=\"{Left - 6}\" y=\"{y + 4:0.#}\" text-anchor=\"end\">{v:0.#} ms</text>");
         }
         svg.Append(CultureInfo.InvariantCulture, $"<text class=\"axis\" x=\"{Left}\" y=\"{Height - 4}\">{Label(from, to - from)}</text>");
         svg.Append(CultureInfo.InvariantCulture, $"<text class=\"axis\" x=\"{Width - 4}\" y=\"{Height - 4}\" text-anchor=\"end\">{Label(to, to - from)}</text>");
