@@ -21,7 +21,7 @@ public sealed class MonitorPageTests(Chromium chromium) : IClassFixture<Chromium
     public async Task A_push_monitors_page_shows_its_chart_events_incidents_notices_and_snippets_with_the_real_url()
     {
         var hook = await _app.CreateWebhookAsync("http://127.0.0.1:9/hook");
-        var monitor = await _app.CreateMonitorAsync(new { name = "nightly-backup", channels = new[] { hook } });
+        var monitor = await _app.CreateMonitorAsync(new { name = "nightly-backup", channels = new[] { hook }, period = 86400 });
         var id = monitor["id"]!.GetValue<string>();
         var token = monitor["pushToken"]!.GetValue<string>();
         await PushAsync(token, "?ping=20");
@@ -49,9 +49,9 @@ public sealed class MonitorPageTests(Chromium chromium) : IClassFixture<Chromium
         notices.ShouldAllBe(n => n.Contains("hook"));
         var pingUrl = new Uri(_app.BaseUri, $"ping/{token}").ToString();
         (await page.Locator("#snippet-curl").InnerTextAsync()).ShouldContain(pingUrl);
-        (await page.Locator("#snippet-cron").InnerTextAsync()).ShouldContain($"lifeline run --url {pingUrl} --");
-        (await page.Locator("#snippet-systemd").InnerTextAsync()).ShouldContain($"lifeline agent --url {new Uri(_app.BaseUri, $"api/push/{token}")}");
-        (await page.Locator("#snippet-csharp").InnerTextAsync()).ShouldContain("AddLifelineHeartbeat");
+        (await page.Locator("#snippet-cron").TextContentAsync())!.ShouldContain($"lifeline run --url {pingUrl} --");
+        (await page.Locator("#snippet-systemd").TextContentAsync())!.ShouldContain($"lifeline agent --url {new Uri(_app.BaseUri, $"api/push/{token}")}");
+        (await page.Locator("#snippet-csharp").TextContentAsync())!.ShouldContain("AddLifelineHeartbeat");
         foreach (var snippet in new[] { "bash", "python", "node", "powershell" })
         {
             (await page.Locator($"#snippet-{snippet}").TextContentAsync())!.ShouldContain(token);
