@@ -15,7 +15,11 @@ LIFELINE_API_KEY=$KEY dotnet src/Lifeline/bin/Release/net10.0/lifeline.dll serve
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; rm -rf "$DATA"' EXIT
 for _ in $(seq 100); do curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.2; done
-(cd /tmp && dotnet run "$OLDPWD/bench/app.cs" -- "http://127.0.0.1:$PORT" "$KEY" --seed "$MONITORS" --down "$DOWN" --runs 10)
+# Run outside the repository: its central package versions and analyzers are not the driver's.
+DRIVER=$(mktemp -d)
+cp bench/app.cs "$DRIVER/"
+(cd "$DRIVER" && dotnet run app.cs -- "http://127.0.0.1:$PORT" "$KEY" --seed "$MONITORS" --down "$DOWN" --runs 10)
+rm -rf "$DRIVER"
 # The same first byte with curl, signed in by the session cookie the browser would hold.
 echo "curl, / with an API-key session:"
 JAR="$DATA/cookies"
