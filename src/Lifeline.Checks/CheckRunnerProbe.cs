@@ -12,6 +12,7 @@ public sealed class CheckRunnerProbe(CheckRunner runner) : IActiveProbe
             Message = outcome.Message,
             DurationMs = outcome.DurationMs,
             Conditions = [.. outcome.ConditionResults.Select(r => new ConditionCheck(r.Condition, r.Ok, r.Text))],
+            CertificateExpiresAt = outcome.Observation?.EarliestCertificateExpiry,
         };
     }
 }

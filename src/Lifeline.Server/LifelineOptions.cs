@@ -126,6 +126,9 @@ public sealed class LifelineOptions
     /// besides at once on a change seen by this node (so changes made on other nodes show within it) [10].
     /// </summary>
     public int StatusPageCacheSeconds { get; set; } = 10;
+
+    /// <summary>How often the web app's live feed reads the state of the monitors on open pages, in milliseconds [2000].</summary>
+    public int AppLiveIntervalMs { get; set; } = 2000;
 }
 
 /// <summary>Reports every problem with the options at once, at start.</summary>
@@ -243,6 +246,10 @@ internal sealed class LifelineOptionsValidator : IValidateOptions<LifelineOption
         if (options.StatusPageCacheSeconds is < 1 or > 3600)
         {
             errors.Add("Lifeline:StatusPageCacheSeconds must be between 1 and 3600");
+        }
+        if (options.AppLiveIntervalMs is < 100 or > 60_000)
+        {
+            errors.Add("Lifeline:AppLiveIntervalMs must be between 100 and 60000");
         }
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }

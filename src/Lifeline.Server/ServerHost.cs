@@ -168,6 +168,7 @@ public static class ServerHost
         services.AddSingleton(Port<IDependencyStore>);
         services.AddSingleton(Port<IMaintenanceStore>);
         services.AddSingleton(Port<IStatusPageStore>);
+        services.AddSingleton(Port<IMonitorOverviewStore>);
         services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<LifelineOptions>>().Value;

@@ -10,10 +10,11 @@ public sealed partial class PostgresStore
 
     private static async Task<long?> EnqueueNoticeAsync(Session s, string channelId, Notice notice, DateTimeOffset now) =>
         (long?)await s.ScalarAsync(
-            "INSERT INTO outbox (delivery_id, channel_id, notice, notice_type, monitor_name, created_at, due_at) " +
-            "SELECT @delivery, @channel, @notice, @type, @monitor, @now, @now WHERE EXISTS (SELECT 1 FROM channels WHERE id = @channel) RETURNING id",
+            "INSERT INTO outbox (delivery_id, channel_id, notice, notice_type, monitor_name, monitor_id, created_at, due_at) " +
+            "SELECT @delivery, @channel, @notice, @type, @monitor, @monitor_id, @now, @now WHERE EXISTS (SELECT 1 FROM channels WHERE id = @channel) RETURNING id",
             ("@delivery", Secrets.NewDeliveryId()), ("@channel", channelId), ("@notice", NoticeJson.Serialize(notice)),
-            ("@type", notice.Type), ("@monitor", notice.Monitor.Name), ("@now", Time.Ms(now)));
+            ("@type", notice.Type), ("@monitor", notice.Monitor.Name),
+            ("@monitor_id", notice.Type == Notice.TestType ? null : notice.Monitor.Id), ("@now", Time.Ms(now)));
 
     /// <summary>Claims without grouping: every notice goes alone.</summary>
     public Task<IReadOnlyList<OutboxItem>> ClaimAsync(DateTimeOffset now, TimeSpan lease, int max, CancellationToken ct) =>

@@ -25,6 +25,7 @@ public abstract class StoreFixture : IAsyncDisposable
     public IDependencyStore Dependencies => (IDependencyStore)Current;
     public IMaintenanceStore Maintenance => (IMaintenanceStore)Current;
     public IStatusPageStore StatusPages => (IStatusPageStore)Current;
+    public IMonitorOverviewStore Overview => (IMonitorOverviewStore)Current;
 
     /// <summary>
     /// Closes the store and opens the same data again, as a restart would; with

@@ -58,3 +58,8 @@ public sealed class PostgresStatusPageStoreTests : StatusPageStoreTests
 {
     protected override async Task<StoreFixture> OpenStoreAsync() => await PostgresFixture.OpenAsync();
 }
+
+public sealed class PostgresMonitorOverviewStoreTests : MonitorOverviewStoreTests
+{
+    protected override async Task<StoreFixture> OpenStoreAsync() => await PostgresFixture.OpenAsync();
+}

@@ -58,3 +58,8 @@ public sealed class SqliteStatusPageStoreTests : StatusPageStoreTests
 {
     protected override async Task<StoreFixture> OpenStoreAsync() => await SqliteFixture.OpenAsync();
 }
+
+public sealed class SqliteMonitorOverviewStoreTests : MonitorOverviewStoreTests
+{
+    protected override async Task<StoreFixture> OpenStoreAsync() => await SqliteFixture.OpenAsync();
+}

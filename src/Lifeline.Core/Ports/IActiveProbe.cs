@@ -9,6 +9,8 @@ public sealed record CheckReport
     /// <summary>How long the check took, in milliseconds.</summary>
     public long DurationMs { get; init; }
     public IReadOnlyList<ConditionCheck> Conditions { get; init; } = [];
+    /// <summary>When the earliest certificate of the chain seen expires (http over TLS, tls); null when none was seen.</summary>
+    public DateTimeOffset? CertificateExpiresAt { get; init; }
 }
 
 /// <summary>Checks an active monitor (http, tcp, dns, tls) once. Implemented by Lifeline.Checks.</summary>

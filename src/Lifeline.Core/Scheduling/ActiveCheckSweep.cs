@@ -187,6 +187,7 @@ public sealed class ActiveCheckSweep : IDisposable
                 DurationMs = report.DurationMs,
                 Conditions = report.Conditions,
                 Unknown = unknown,
+                CertificateExpiresAt = report.CertificateExpiresAt,
             };
             var result = await _store.RecordAsync(new SignalAddress { MonitorId = monitor.Id, ExpectedDueAt = monitor.DueAt }, signal, _stopping.Token);
             if (result.Monitor is { } recorded)

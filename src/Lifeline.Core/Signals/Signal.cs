@@ -42,6 +42,9 @@ public sealed record Signal
     /// </summary>
     public bool Unknown { get; init; }
 
+    /// <summary>Active checks over TLS (http, tls): when the earliest certificate of the chain seen expires.</summary>
+    public DateTimeOffset? CertificateExpiresAt { get; init; }
+
     /// <summary>Whether this signal speaks about up or down at all (start and log do not).</summary>
     public bool ChangesState => Kind is not (SignalKind.Start or SignalKind.Log);
 
@@ -78,6 +81,9 @@ public sealed record MonitorEvent(
 
     /// <summary>Active checks: true when the result was inconclusive (the canary failed too).</summary>
     public bool Unknown { get; init; }
+
+    /// <summary>Active checks over TLS: when the earliest certificate of the chain seen expires; null when none was seen.</summary>
+    public DateTimeOffset? CertificateExpiresAt { get; init; }
 }
 
 /// <summary>One condition of an active check: its text, whether it held, and the values seen, as in <c>[STATUS] (500) == 200</c>.</summary>

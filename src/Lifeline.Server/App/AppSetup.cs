@@ -42,6 +42,8 @@ public static class AppSetup
         services.AddAntiforgery(antiforgery => antiforgery.Cookie.Name = "lifeline.antiforgery");
         // Cookie and antiforgery keys live in the store: sessions survive restarts and cross nodes.
         services.AddDataProtection().SetApplicationName("lifeline");
+        services.AddSingleton<Monitors.LiveFeed>();
+        services.AddHostedService(sp => sp.GetRequiredService<Monitors.LiveFeed>());
         services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(sp =>
             new ConfigureOptions<KeyManagementOptions>(options => options.XmlRepository = new StoreKeyRing(sp.GetRequiredService<ISettingsStore>())));
         return services;
@@ -68,6 +70,7 @@ public static class AppSetup
             await context.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
             return Results.Redirect("/login");
         }).DisableAntiforgery();
+        Monitors.LiveFeed.MapLiveFeed(app);
         app.MapRazorComponents<App>();
         return app;
     }

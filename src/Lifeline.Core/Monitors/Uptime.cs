@@ -1,0 +1,72 @@
+namespace Lifeline.Core;
+
+/// <summary>
+/// Uptime as time not covered by incidents: the share of a window during which a monitor had no
+/// incident open. The window starts no earlier than the monitor's creation; a window that lies
+/// wholly before it has no uptime (null).
+/// </summary>
+public static class Uptime
+{
+    /// <summary>The share (0..1) of [<paramref name="from"/>, <paramref name="to"/>) with no incident open; null when the window is empty.</summary>
+    public static double? Of(IEnumerable<Incident> incidents, DateTimeOffset from, DateTimeOffset to, DateTimeOffset? createdAt = null)
+    {
+        ArgumentNullException.ThrowIfNull(incidents);
+        if (createdAt is { } created && created > from)
+        {
+            from = created;
+        }
+        if (to <= from)
+        {
+            return null;
+        }
+        var down = Downtime(incidents, from, to);
+        return 1 - (down.TotalMilliseconds / (to - from).TotalMilliseconds);
+    }
+
+    /// <summary>
+    /// Uptime per UTC day for the <paramref name="days"/> days up to and including the day of
+    /// <paramref name="now"/>, oldest first; the current day counts only up to <paramref name="now"/>.
+    /// </summary>
+    public static IReadOnlyList<DayUptime> Daily(IReadOnlyCollection<Incident> incidents, DateTimeOffset now, int days, DateTimeOffset? createdAt = null)
+    {
+        ArgumentNullException.ThrowIfNull(incidents);
+        ArgumentOutOfRangeException.ThrowIfLessThan(days, 1);
+        var today = new DateTimeOffset(now.UtcDateTime.Date, TimeSpan.Zero);
+        var result = new List<DayUptime>(days);
+        for (var i = days - 1; i >= 0; i--)
+        {
+            var start = today.AddDays(-i);
+            var end = start.AddDays(1) < now ? start.AddDays(1) : now;
+            var from = createdAt is { } c && c > start ? c : start;
+            var down = end > from ? Downtime(incidents, from, end) : TimeSpan.Zero;
+            result.Add(new DayUptime(DateOnly.FromDateTime(start.UtcDateTime), Of(incidents, start, end, createdAt), down));
+        }
+        return result;
+    }
+
+    /// <summary>How long incidents covered [from, to); an open incident runs to the window's end. Overlaps count once.</summary>
+    private static TimeSpan Downtime(IEnumerable<Incident> incidents, DateTimeOffset from, DateTimeOffset to)
+    {
+        var spans = incidents
+            .Select(i => (Start: i.StartedAt < from ? from : i.StartedAt, End: Min(i.EndedAt ?? to, to)))
+            .Where(s => s.End > s.Start)
+            .OrderBy(s => s.Start);
+        var total = TimeSpan.Zero;
+        DateTimeOffset? reached = null;
+        foreach (var (start, end) in spans)
+        {
+            var begin = reached is { } r && r > start ? r : start;
+            if (end > begin)
+            {
+                total += end - begin;
+                reached = end;
+            }
+        }
+        return total;
+    }
+
+    private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
+}
+
+/// <summary>One day of <see cref="Uptime.Daily"/>: its share up (null before the monitor existed) and how long it was down.</summary>
+public sealed record DayUptime(DateOnly Day, double? Share, TimeSpan Down);

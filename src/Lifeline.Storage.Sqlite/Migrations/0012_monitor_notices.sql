@@ -1,0 +1,5 @@
+-- The web app's monitor page lists the notices planned for one monitor: each outbox row names its
+-- monitor (test notices name none).
+ALTER TABLE outbox ADD COLUMN monitor_id TEXT;
+UPDATE outbox SET monitor_id = json_extract(notice, '$.monitor.id') WHERE notice_type <> 'test';
+CREATE INDEX outbox_monitor ON outbox (monitor_id, id) WHERE monitor_id IS NOT NULL;
