@@ -5,7 +5,7 @@ namespace Lifeline.Core;
 /// incident open. The window starts no earlier than the monitor's creation; a window that lies
 /// wholly before it has no uptime (null).
 /// </summary>
-public static class Uptime
+public static partial class Uptime
 {
     /// <summary>The share (0..1) of [<paramref name="from"/>, <paramref name="to"/>) with no incident open; null when the window is empty.</summary>
     public static double? Of(IEnumerable<Incident> incidents, DateTimeOffset from, DateTimeOffset to, DateTimeOffset? createdAt = null)

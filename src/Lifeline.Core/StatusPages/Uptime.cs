@@ -4,7 +4,7 @@ namespace Lifeline.Core;
 /// Uptime from a monitor's incidents: the time not covered by an incident, over the time the
 /// monitor existed. An open incident lasts until <c>now</c>. Pure functions of their arguments.
 /// </summary>
-public static class Uptime
+public static partial class Uptime
 {
     /// <summary>
     /// The share of [<paramref name="from"/>, <paramref name="to"/>) after <paramref name="since"/> (the
@@ -84,5 +84,4 @@ public static class Uptime
         return total;
     }
 
-    private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
 }
