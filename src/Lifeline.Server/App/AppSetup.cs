@@ -1,3 +1,4 @@
+using Lifeline.Server.App.Forms;
 using Lifeline.Server.App.Layout;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
@@ -68,6 +69,7 @@ public static class AppSetup
             await context.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
             return Results.Redirect("/login");
         }).DisableAntiforgery();
+        app.MapFormActions();
         app.MapRazorComponents<App>();
         return app;
     }
