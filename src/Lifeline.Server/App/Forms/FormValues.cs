@@ -40,6 +40,10 @@ public static class FormValues
             : JsonValue.Create(text);
     }
 
+    /// <summary>A time as the app shows it: <c>2026-03-29 01:00 UTC</c>, with seconds when <paramref name="seconds"/>.</summary>
+    public static string When(DateTimeOffset at, bool seconds = false) =>
+        at.UtcDateTime.ToString(seconds ? "yyyy-MM-dd HH:mm:ss 'UTC'" : "yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture);
+
     public static JsonArray Array(IEnumerable<string> items) => new([.. items.Select(i => (JsonNode)JsonValue.Create(i))]);
 
     /// <summary>Seconds as the form shows them: <c>60</c>, <c>0.5</c>.</summary>
