@@ -3,6 +3,7 @@ using Lifeline.Channels.Email;
 using Lifeline.Channels.Telegram;
 using Lifeline.Server.Telegram;
 using Lifeline.Server.App;
+using Lifeline.Server.Edits;
 using Lifeline.Server.Endpoints;
 using Lifeline.Server.Security;
 using Lifeline.Server.StatusPages;
@@ -61,6 +62,9 @@ public static class ServerHost
         builder.Services.AddSingleton<PingKey>();
         builder.Services.AddSingleton<PushGuard>();
         builder.Services.AddSingleton<ServerState>();
+
+        // Writes shared by the admin API and the app: one set of input rules for both.
+        builder.Services.AddSingleton<MonitorWrites>().AddSingleton<ChannelWrites>().AddSingleton<MaintenanceWrites>();
 
         // Workers: the store opens before anything else runs.
         builder.Services.AddHostedService<StoreInitializer>();

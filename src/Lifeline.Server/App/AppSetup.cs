@@ -1,3 +1,4 @@
+using Lifeline.Server.App.Forms;
 using Lifeline.Server.App.Layout;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
@@ -71,6 +72,7 @@ public static class AppSetup
             return Results.Redirect("/login");
         }).DisableAntiforgery();
         Monitors.LiveFeed.MapLiveFeed(app);
+        app.MapFormActions();
         app.MapRazorComponents<App>();
         return app;
     }

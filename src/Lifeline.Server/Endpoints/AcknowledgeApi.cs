@@ -1,3 +1,4 @@
+using Lifeline.Server.Edits;
 using Lifeline.Server.Security;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
@@ -11,7 +12,7 @@ internal static class AcknowledgeApi
     private const int MaxBy = 200;
 
     /// <summary>Optional body <c>{"by": "..."}</c>; without it, the API key's name.</summary>
-    public static async Task<IResult> Ack(string id, HttpRequest request, IMonitorStore store, ApiKeyGate keys, TimeProvider clock, IOptions<LifelineOptions> options, CancellationToken ct)
+    public static async Task<IResult> Ack(string id, HttpRequest request, MonitorWrites writes, ApiKeyGate keys, IOptions<LifelineOptions> options, CancellationToken ct)
     {
         var by = keys.NameOf(request) ?? "api";
         if (request.ContentLength > 0 || request.Headers.TransferEncoding.Count > 0)
@@ -30,27 +31,9 @@ internal static class AcknowledgeApi
                 by = given;
             }
         }
-        var current = await store.FindAsync(id, ct);
-        if (current is null)
-        {
-            return Requests.NotFound("monitor", id);
-        }
-        if (current.OpenIncidentId is null)
-        {
-            return NoIncident(current);
-        }
-        var at = clock.GetUtcNow();
-        // The incident may have closed since the read: then nothing is acknowledged.
-        var saved = await store.ChangeAsync(id, m => Acknowledgement.Ack(m, by, at) ?? Flip.Quiet(m, m), ct);
-        if (saved is null)
-        {
-            return Requests.NotFound("monitor", id);
-        }
-        return saved.AcknowledgedAt is null
-            ? NoIncident(saved)
-            : TypedResults.Json(MonitorJson.Monitor(saved, Requests.BaseUrl(request, options.Value.PublicUrl)));
+        var result = await writes.AcknowledgeAsync(id, by, ct);
+        return result.Value is { } saved
+            ? TypedResults.Json(MonitorJson.Monitor(saved, Requests.BaseUrl(request, options.Value.PublicUrl)))
+            : Requests.From(result, "monitor", id);
     }
-
-    private static IResult NoIncident(Monitor monitor) =>
-        Requests.Error(StatusCodes.Status409Conflict, $"monitor '{monitor.Id}' has no open incident to acknowledge (it is {WireNames.Of(monitor.Status)})");
 }

@@ -1,5 +1,5 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
+using Lifeline.Server.Edits;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -12,11 +12,8 @@ namespace Lifeline.Server.Endpoints;
 /// </summary>
 internal static class ChannelsApi
 {
-    private static readonly string[] SecretFields = ["secret", "botToken", "token", "routingKey", "password"];
     private const string Masked = Redact.Masked;
 
-    /// <summary>Kinds whose webhook URL is itself the credential: only its scheme and host are shown.</summary>
-    private static readonly string[] SecretUrlKinds = ["slack", "discord", "teams"];
 
     /// <summary>Settings holding URLs, shown to read-only keys as scheme and host only (paths and queries carry tokens).</summary>
     private static readonly string[] UrlFields = ["url", "apiBase"];
@@ -37,37 +34,17 @@ internal static class ChannelsApi
         return api;
     }
 
-    private static async Task<IResult> Create(HttpRequest request, IChannelStore store, IEnumerable<INoticeChannel> kinds, TimeProvider clock, CancellationToken ct)
+    private static async Task<IResult> Create(HttpRequest request, ChannelWrites writes, CancellationToken ct)
     {
         var (body, error) = await Requests.ReadObjectAsync(request, ct);
         if (body is null)
         {
             return Requests.BadRequest(error!);
         }
-        var errors = new List<string>();
-        var kind = StringField(body, "kind");
-        var name = StringField(body, "name");
-        var sender = kinds.FirstOrDefault(k => string.Equals(k.Kind, kind, StringComparison.OrdinalIgnoreCase));
-        if (sender is null)
-        {
-            errors.Add($"kind must be one of {string.Join(", ", kinds.Select(k => k.Kind).Order(StringComparer.Ordinal))}");
-        }
-        var settings = Settings(body);
-        if (sender is not null)
-        {
-            errors.AddRange(sender.Validate(settings));
-        }
-        if (NoticeGrouping.Validate(settings) is { } grouping)
-        {
-            errors.Add(grouping);
-        }
-        if (errors.Count > 0)
-        {
-            return Requests.BadRequest(errors);
-        }
-        var channel = new ChannelConfig(Secrets.NewId(), sender!.Kind, string.IsNullOrWhiteSpace(name) ? sender.Kind : name.Trim(), settings, clock.GetUtcNow());
-        await store.AddAsync(channel, ct);
-        return TypedResults.Json(Json(channel), statusCode: StatusCodes.Status201Created);
+        var result = await writes.CreateAsync(body, ct);
+        return result.Value is { } channel
+            ? TypedResults.Json(Json(channel), statusCode: StatusCodes.Status201Created)
+            : Requests.From(result, "channel", "");
     }
 
     private static async Task<IResult> List(HttpContext context, IChannelStore store, CancellationToken ct)
@@ -80,69 +57,24 @@ internal static class ChannelsApi
     private static async Task<IResult> Get(string id, HttpContext context, IChannelStore store, CancellationToken ct) =>
         await store.FindAsync(id, ct) is { } channel ? TypedResults.Json(Json(channel, Security.ApiKeyFilter.IsReadOnly(context))) : Requests.NotFound("channel", id);
 
-    private static async Task<IResult> Patch(string id, HttpRequest request, IChannelStore store, IEnumerable<INoticeChannel> kinds, CancellationToken ct)
+    private static async Task<IResult> Patch(string id, HttpRequest request, ChannelWrites writes, CancellationToken ct)
     {
         var (body, error) = await Requests.ReadObjectAsync(request, ct);
         if (body is null)
         {
             return Requests.BadRequest(error!);
         }
-        var current = await store.FindAsync(id, ct);
-        if (current is null)
-        {
-            return Requests.NotFound("channel", id);
-        }
-        if (StringField(body, "kind") is { } kind && !string.Equals(kind, current.Kind, StringComparison.OrdinalIgnoreCase))
-        {
-            return Requests.BadRequest("kind cannot be changed; create a new channel instead");
-        }
-        var settings = (JsonObject)current.Settings.DeepClone();
-        foreach (var (key, value) in Settings(body))
-        {
-            // A masked secret sent back unchanged keeps the stored one.
-            if (value is JsonValue v && v.GetValueKind() == JsonValueKind.String && v.GetValue<string>().EndsWith(Masked, StringComparison.Ordinal))
-            {
-                continue;
-            }
-            settings[key] = value?.DeepClone();
-        }
-        var sender = kinds.FirstOrDefault(k => k.Kind == current.Kind);
-        var errors = (sender?.Validate(settings) ?? []).ToList();
-        if (NoticeGrouping.Validate(settings) is { } grouping)
-        {
-            errors.Add(grouping);
-        }
-        if (errors.Count > 0)
-        {
-            return Requests.BadRequest(errors);
-        }
-        var name = StringField(body, "name");
-        var updated = await store.UpdateAsync(current with { Name = string.IsNullOrWhiteSpace(name) ? current.Name : name.Trim(), Settings = settings }, ct);
-        return updated is null ? Requests.NotFound("channel", id) : TypedResults.Json(Json(updated));
+        var result = await writes.ChangeAsync(id, body, ct);
+        return result.Value is { } updated ? TypedResults.Json(Json(updated)) : Requests.From(result, "channel", id);
     }
 
-    private static async Task<IResult> Delete(string id, IChannelStore store, CancellationToken ct) =>
-        await store.DeleteAsync(id, ct) ? TypedResults.NoContent() : Requests.NotFound("channel", id);
+    private static async Task<IResult> Delete(string id, ChannelWrites writes, CancellationToken ct) =>
+        await writes.DeleteAsync(id, ct) ? TypedResults.NoContent() : Requests.NotFound("channel", id);
 
-    private static async Task<IResult> Test(string id, IChannelStore store, IOutboxStore outbox, DispatchSignal dispatch, TimeProvider clock, CancellationToken ct)
-    {
-        var channel = await store.FindAsync(id, ct);
-        if (channel is null)
-        {
-            return Requests.NotFound("channel", id);
-        }
-        var now = clock.GetUtcNow();
-        var notice = new Notice
-        {
-            Type = Notice.TestType,
-            At = now,
-            Reason = $"Test notice for channel '{channel.Name}': if you read this, Lifeline can reach you here.",
-            Monitor = new NoticeMonitor { Id = "", Name = "Lifeline test", Kind = "push", Status = "up" },
-        };
-        var outboxId = await outbox.EnqueueAsync(channel.Id, notice, now, ct);
-        dispatch.Wake();
-        return TypedResults.Json(new { ok = true, queued = outboxId }, statusCode: StatusCodes.Status202Accepted);
-    }
+    private static async Task<IResult> Test(string id, ChannelWrites writes, CancellationToken ct) =>
+        await writes.SendTestAsync(id, ct) is { } outboxId
+            ? TypedResults.Json(new { ok = true, queued = outboxId }, statusCode: StatusCodes.Status202Accepted)
+            : Requests.NotFound("channel", id);
 
     private static async Task<IResult> Deliveries(string id, HttpRequest request, IChannelStore store, IOutboxStore outbox, CancellationToken ct)
     {
@@ -169,22 +101,6 @@ internal static class ChannelsApi
             })]));
     }
 
-    /// <summary>Kind settings: every field but kind and name (a nested "settings" object is accepted too).</summary>
-    private static JsonObject Settings(JsonObject body)
-    {
-        var source = body["settings"] as JsonObject ?? body;
-        var settings = new JsonObject();
-        foreach (var (key, value) in source)
-        {
-            if (key is "kind" or "name" or "id" or "settings" or "createdAt")
-            {
-                continue;
-            }
-            settings[key] = value?.DeepClone();
-        }
-        return settings;
-    }
-
     /// <param name="readOnly">True for read-only keys: URLs cut to their host and topics hidden as well.</param>
     private static JsonObject Json(ChannelConfig channel, bool readOnly = false)
     {
@@ -198,9 +114,9 @@ internal static class ChannelsApi
         foreach (var (key, value) in channel.Settings)
         {
             json[key] = value is null ? null
-                : SecretFields.Contains(key, StringComparer.OrdinalIgnoreCase) ? Masked
+                : ChannelWrites.SecretFields.Contains(key, StringComparer.OrdinalIgnoreCase) ? Masked
                 : readOnly && ReadOnlyHiddenFields.Contains(key, StringComparer.OrdinalIgnoreCase) ? Masked
-                : key == "url" && SecretUrlKinds.Contains(channel.Kind) ? MaskUrl(value)
+                : key == "url" && ChannelWrites.SecretUrlKinds.Contains(channel.Kind) ? MaskUrl(value)
                 : readOnly && UrlFields.Contains(key, StringComparer.OrdinalIgnoreCase) ? MaskUrl(value)
                 : value.DeepClone();
         }
@@ -209,7 +125,4 @@ internal static class ChannelsApi
 
     private static string MaskUrl(JsonNode value) =>
         Redact.Url(value is JsonValue v && v.TryGetValue<string>(out var text) ? text : null);
-
-    private static string? StringField(JsonObject body, string name) =>
-        body[name] is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;
 }

@@ -8,14 +8,15 @@ namespace Lifeline.Server.Endpoints;
 /// </summary>
 internal sealed class CheckMonitorValidator : IMonitorValidator
 {
-    public IEnumerable<string> Validate(Monitor monitor)
+    public IEnumerable<FieldError> Validate(Monitor monitor)
     {
         if (monitor.Kind == MonitorKind.Push)
         {
             return [];
         }
-        var errors = CheckDefinition.Validate(monitor);
+        // The probe library names the field first in each message (target: ..., conditions[1]: ...).
+        var errors = CheckDefinition.Validate(monitor).Select(e => FieldError.FromPrefixed(e, "target"));
         // Without a target the input reader has already said so once.
-        return string.IsNullOrWhiteSpace(monitor.Target) ? errors.Where(e => !e.StartsWith("target:", StringComparison.Ordinal)) : errors;
+        return string.IsNullOrWhiteSpace(monitor.Target) ? errors.Where(e => e.Field != "target") : errors;
     }
 }

@@ -6,11 +6,11 @@ internal static class DependencyCheck
     /// <summary>Most parents one monitor may have.</summary>
     public const int MaxParents = 100;
 
-    public static async Task CheckAsync(Monitor monitor, IMonitorStore store, IDependencyStore dependencies, List<string> errors, CancellationToken ct)
+    public static async Task CheckAsync(Monitor monitor, IMonitorStore store, IDependencyStore dependencies, List<FieldError> errors, CancellationToken ct)
     {
         if (monitor.DependsOn.Count > MaxParents)
         {
-            errors.Add($"dependsOn: at most {MaxParents} monitors");
+            errors.Add(new("dependsOn", $"dependsOn: at most {MaxParents} monitors"));
             return;
         }
         var known = true;
@@ -18,7 +18,7 @@ internal static class DependencyCheck
         {
             if (await store.FindAsync(id, ct) is null)
             {
-                errors.Add($"dependsOn: no monitor with id '{id}'");
+                errors.Add(new("dependsOn", $"dependsOn: no monitor with id '{id}'"));
                 known = false;
             }
         }
@@ -29,7 +29,7 @@ internal static class DependencyCheck
         var cycle = Dependencies.FindCycle(monitor.Id, monitor.Name, monitor.DependsOn, await dependencies.DependantsAsync(ct));
         if (cycle is not null)
         {
-            errors.Add($"dependsOn: cycle {string.Join(" -> ", cycle)}");
+            errors.Add(new("dependsOn", $"dependsOn: cycle {string.Join(" -> ", cycle)}"));
         }
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Lifeline.Server.Edits;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -20,25 +21,17 @@ internal static class MaintenanceApi
         return api;
     }
 
-    private static async Task<IResult> Create(HttpRequest request, IMaintenanceStore store, IMonitorStore monitors, MaintenanceSweep sweep, TimeProvider clock, CancellationToken ct)
+    private static async Task<IResult> Create(HttpRequest request, MaintenanceWrites writes, IMaintenanceStore store, TimeProvider clock, CancellationToken ct)
     {
         var (body, error) = await Requests.ReadObjectAsync(request, ct);
         if (body is null)
         {
             return Requests.BadRequest(error!);
         }
-        var now = clock.GetUtcNow();
-        var errors = new List<string>();
-        var window = MaintenanceInput.Apply(body, new MaintenanceWindow { Id = Secrets.NewId(), Name = "", CreatedAt = now }, creating: true, now, errors);
-        await MaintenanceInput.CheckAsync(window, monitors, errors, ct);
-        if (errors.Count > 0)
-        {
-            return Requests.BadRequest(errors);
-        }
-        await store.AddWindowAsync(window, window.OccurrencesAround(now), ct);
-        // A window already in force pauses (or alerts) now, not at the scheduler's next pass.
-        await sweep.SweepOnceAsync(ct);
-        return TypedResults.Json(await JsonAsync(window, store, now, ct), statusCode: StatusCodes.Status201Created);
+        var result = await writes.CreateAsync(body, ct);
+        return result.Value is { } window
+            ? TypedResults.Json(await JsonAsync(window, store, clock.GetUtcNow(), ct), statusCode: StatusCodes.Status201Created)
+            : Requests.From(result, "maintenance window", "");
     }
 
     private static async Task<IResult> List(IMaintenanceStore store, TimeProvider clock, CancellationToken ct)
@@ -54,58 +47,28 @@ internal static class MaintenanceApi
             ? TypedResults.Json(await JsonAsync(window, store, clock.GetUtcNow(), ct))
             : Requests.NotFound("maintenance window", id);
 
-    private static async Task<IResult> Patch(string id, HttpRequest request, IMaintenanceStore store, IMonitorStore monitors, MaintenanceSweep sweep, TimeProvider clock, CancellationToken ct)
+    private static async Task<IResult> Patch(string id, HttpRequest request, MaintenanceWrites writes, IMaintenanceStore store, TimeProvider clock, CancellationToken ct)
     {
         var (body, error) = await Requests.ReadObjectAsync(request, ct);
         if (body is null)
         {
             return Requests.BadRequest(error!);
         }
-        if (await store.FindWindowAsync(id, ct) is not { } current)
-        {
-            return Requests.NotFound("maintenance window", id);
-        }
-        var now = clock.GetUtcNow();
-        var errors = new List<string>();
-        var window = MaintenanceInput.Apply(body, current, creating: false, now, errors);
-        await MaintenanceInput.CheckAsync(window, monitors, errors, ct);
-        if (errors.Count > 0)
-        {
-            return Requests.BadRequest(errors);
-        }
-        // A manual window's one occurrence comes back with its start, so it keeps running (or stays ended).
-        if (!await store.UpdateWindowAsync(window, window.OccurrencesAround(now), now, ct))
-        {
-            return Requests.NotFound("maintenance window", id);
-        }
-        await sweep.SweepOnceAsync(ct);
-        return TypedResults.Json(await JsonAsync(window, store, now, ct));
+        var result = await writes.ChangeAsync(id, body, ct);
+        return result.Value is { } window
+            ? TypedResults.Json(await JsonAsync(window, store, clock.GetUtcNow(), ct))
+            : Requests.From(result, "maintenance window", id);
     }
 
-    private static async Task<IResult> Delete(string id, IMaintenanceStore store, MaintenanceSweep sweep, TimeProvider clock, CancellationToken ct)
-    {
-        if (!await store.DeleteWindowAsync(id, clock.GetUtcNow(), ct))
-        {
-            return Requests.NotFound("maintenance window", id);
-        }
-        // Monitors still down that the window covered alert now.
-        await sweep.SweepOnceAsync(ct);
-        return TypedResults.NoContent();
-    }
+    private static async Task<IResult> Delete(string id, MaintenanceWrites writes, CancellationToken ct) =>
+        await writes.DeleteAsync(id, ct) ? TypedResults.NoContent() : Requests.NotFound("maintenance window", id);
 
-    private static async Task<IResult> End(string id, IMaintenanceStore store, MaintenanceSweep sweep, TimeProvider clock, CancellationToken ct)
+    private static async Task<IResult> End(string id, MaintenanceWrites writes, IMaintenanceStore store, TimeProvider clock, CancellationToken ct)
     {
-        if (await store.FindWindowAsync(id, ct) is not { } window)
-        {
-            return Requests.NotFound("maintenance window", id);
-        }
-        var now = clock.GetUtcNow();
-        if (!await store.EndOccurrenceAsync(id, now, ct))
-        {
-            return Requests.Error(StatusCodes.Status409Conflict, $"maintenance window '{id}' is not in force");
-        }
-        await sweep.SweepOnceAsync(ct);
-        return TypedResults.Json(await JsonAsync(window, store, now, ct));
+        var result = await writes.EndAsync(id, ct);
+        return result.Value is { } window
+            ? TypedResults.Json(await JsonAsync(window, store, clock.GetUtcNow(), ct))
+            : Requests.From(result, "maintenance window", id);
     }
 
     private static async Task<JsonObject> JsonAsync(MaintenanceWindow window, IMaintenanceStore store, DateTimeOffset now, CancellationToken ct) =>
@@ -113,10 +76,7 @@ internal static class MaintenanceApi
 
     private static JsonObject Json(MaintenanceWindow w, IReadOnlyList<MaintenanceState> inForce, DateTimeOffset now)
     {
-        var current = inForce.FirstOrDefault(s => s.Window.Id == w.Id)?.Current;
-        DateTimeOffset? nextStart = w.Kind == MaintenanceKind.Recurring
-            ? w.OccurrencesAround(now).Select(o => o.StartsAt).FirstOrDefault(s => s > now)
-            : w.Kind == MaintenanceKind.Once && w.Start > now ? w.Start : null;
+        var timing = MaintenanceTiming.Of(w, inForce, now);
         return new JsonObject
         {
             ["id"] = w.Id,
@@ -131,9 +91,9 @@ internal static class MaintenanceApi
             ["tz"] = w.Kind == MaintenanceKind.Recurring ? w.Tz : null,
             ["manual"] = w.Kind == MaintenanceKind.Manual,
             ["effect"] = MaintenanceColumns.EffectName(w.Effect),
-            ["active"] = current is not null,
-            ["activeUntil"] = MonitorJson.Time(current?.EndsAt),
-            ["nextStart"] = MonitorJson.Time(nextStart),
+            ["active"] = timing.Active,
+            ["activeUntil"] = MonitorJson.Time(timing.ActiveUntil),
+            ["nextStart"] = MonitorJson.Time(timing.NextStart),
             ["createdAt"] = MonitorJson.Time(w.CreatedAt),
         };
     }

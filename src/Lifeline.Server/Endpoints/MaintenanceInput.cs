@@ -15,14 +15,14 @@ internal static class MaintenanceInput
     private static readonly string[] OnceFields = ["start", "end"];
     private static readonly string[] RecurringFields = ["schedule", "duration", "tz"];
 
-    public static MaintenanceWindow Apply(JsonObject body, MaintenanceWindow baseline, bool creating, DateTimeOffset now, List<string> errors)
+    public static MaintenanceWindow Apply(JsonObject body, MaintenanceWindow baseline, bool creating, DateTimeOffset now, List<FieldError> errors)
     {
         var w = baseline;
         if (body.ContainsKey("name") || creating)
         {
             if (!TryString(body["name"], out var name) || string.IsNullOrWhiteSpace(name))
             {
-                errors.Add("name is required (a non-empty string)");
+                errors.Add(new("name", "name is required (a non-empty string)"));
             }
             else
             {
@@ -41,7 +41,7 @@ internal static class MaintenanceInput
         {
             if (!TryString(body["effect"], out var effect) || effect is not ("mute" or "pause"))
             {
-                errors.Add("effect must be \"mute\" or \"pause\"");
+                errors.Add(new("effect", "effect must be \"mute\" or \"pause\""));
             }
             else
             {
@@ -54,12 +54,12 @@ internal static class MaintenanceInput
         var recurring = RecurringFields.Any(body.ContainsKey);
         if (manual && body["manual"]?.GetValueKind() != JsonValueKind.True)
         {
-            errors.Add("manual must be true (a window from now until POST /api/v1/maintenance/{id}/end)");
+            errors.Add(new("manual", "manual must be true (a window from now until POST /api/v1/maintenance/{id}/end)"));
             return w;
         }
         if ((manual ? 1 : 0) + (once ? 1 : 0) + (recurring ? 1 : 0) > 1)
         {
-            errors.Add("start/end, schedule/duration and manual are different kinds of window: give only one of them");
+            errors.Add(new("start", "start/end, schedule/duration and manual are different kinds of window: give only one of them"));
             return w;
         }
         var kind = manual ? MaintenanceKind.Manual : once ? MaintenanceKind.Once : recurring ? MaintenanceKind.Recurring : (MaintenanceKind?)null;
@@ -67,13 +67,13 @@ internal static class MaintenanceInput
         {
             if (creating)
             {
-                errors.Add("start and end (one-off), schedule and duration (recurring) or manual: true is required");
+                errors.Add(new("start", "start and end (one-off), schedule and duration (recurring) or manual: true is required"));
             }
             return w;
         }
         if (!creating && kind != baseline.Kind)
         {
-            errors.Add($"{Field(kind.Value)}: this window is {MaintenanceColumns.KindName(baseline.Kind)}; its kind cannot be changed, create a new window instead");
+            errors.Add(new(Field(kind.Value), $"{Field(kind.Value)}: this window is {MaintenanceColumns.KindName(baseline.Kind)}; its kind cannot be changed, create a new window instead"));
             return w;
         }
         return kind switch
@@ -85,41 +85,41 @@ internal static class MaintenanceInput
     }
 
     /// <summary>Checks the window as a whole, after its fields: every listed monitor must exist.</summary>
-    public static async Task CheckAsync(MaintenanceWindow window, IMonitorStore monitors, List<string> errors, CancellationToken ct)
+    public static async Task CheckAsync(MaintenanceWindow window, IMonitorStore monitors, List<FieldError> errors, CancellationToken ct)
     {
         if (window.Monitors.Count == 0 && window.Tags.Count == 0)
         {
-            errors.Add("monitors or tags: a window needs at least one monitor id or tag");
+            errors.Add(new("monitors", "monitors or tags: a window needs at least one monitor id or tag"));
         }
         foreach (var id in window.Monitors.Distinct(StringComparer.Ordinal))
         {
             if (await monitors.FindAsync(id, ct) is null)
             {
-                errors.Add($"monitors: no monitor with id '{id}'");
+                errors.Add(new("monitors", $"monitors: no monitor with id '{id}'"));
             }
         }
     }
 
-    private static MaintenanceWindow Once(JsonObject body, MaintenanceWindow w, List<string> errors)
+    private static MaintenanceWindow Once(JsonObject body, MaintenanceWindow w, List<FieldError> errors)
     {
         var start = body.ContainsKey("start") ? Time(body["start"], "start", errors) : w.Start;
         var end = body.ContainsKey("end") ? Time(body["end"], "end", errors) : w.End;
-        if (start is null && !errors.Any(e => e.StartsWith("start", StringComparison.Ordinal)))
+        if (start is null && !errors.Exists(e => e.Field == "start"))
         {
-            errors.Add("start is required with end (an ISO 8601 time)");
+            errors.Add(new("start", "start is required with end (an ISO 8601 time)"));
         }
-        if (end is null && !errors.Any(e => e.StartsWith("end", StringComparison.Ordinal)))
+        if (end is null && !errors.Exists(e => e.Field == "end"))
         {
-            errors.Add("end is required with start (an ISO 8601 time)");
+            errors.Add(new("end", "end is required with start (an ISO 8601 time)"));
         }
         if (start is { } s && end is { } e && e <= s)
         {
-            errors.Add("end must be after start");
+            errors.Add(new("end", "end must be after start"));
         }
         return w with { Start = start, End = end };
     }
 
-    private static MaintenanceWindow Recurring(JsonObject body, MaintenanceWindow w, List<string> errors)
+    private static MaintenanceWindow Recurring(JsonObject body, MaintenanceWindow w, List<FieldError> errors)
     {
         var schedule = w.Schedule;
         var tz = w.Tz;
@@ -128,7 +128,7 @@ internal static class MaintenanceInput
         {
             if (!TryString(body["tz"], out var zone) || !CronSchedule.TryFindZone(zone, out _))
             {
-                errors.Add($"tz: unknown time zone {body["tz"]?.ToJsonString() ?? "null"} (an IANA name such as Europe/Berlin)");
+                errors.Add(new("tz", $"tz: unknown time zone {body["tz"]?.ToJsonString() ?? "null"} (an IANA name such as Europe/Berlin)"));
             }
             else
             {
@@ -139,7 +139,7 @@ internal static class MaintenanceInput
         {
             if (!TryString(body["schedule"], out var text) || string.IsNullOrWhiteSpace(text))
             {
-                errors.Add("schedule must be a cron expression (5 fields)");
+                errors.Add(new("schedule", "schedule must be a cron expression (5 fields)"));
             }
             else
             {
@@ -148,17 +148,17 @@ internal static class MaintenanceInput
         }
         if (schedule is null)
         {
-            errors.Add("schedule is required with duration (a cron expression, 5 fields)");
+            errors.Add(new("schedule", "schedule is required with duration (a cron expression, 5 fields)"));
         }
-        else if (!errors.Any(e => e.StartsWith("tz", StringComparison.Ordinal)) && CronSchedule.TryParse(schedule, tz, out var cronError) is null)
+        else if (!errors.Exists(e => e.Field == "tz") && CronSchedule.TryParse(schedule, tz, out var cronError) is null)
         {
-            errors.Add($"schedule: {cronError}");
+            errors.Add(new("schedule", $"schedule: {cronError}"));
         }
         if (body.ContainsKey("duration"))
         {
             if (body["duration"] is not JsonValue value || !value.TryGetValue<double>(out var seconds) || double.IsNaN(seconds) || seconds <= 0 || seconds > MaxDurationSeconds)
             {
-                errors.Add($"duration must be a number of seconds greater than 0 and at most {MaxDurationSeconds}");
+                errors.Add(new("duration", $"duration must be a number of seconds greater than 0 and at most {MaxDurationSeconds}"));
             }
             else
             {
@@ -167,7 +167,7 @@ internal static class MaintenanceInput
         }
         else if (duration is null)
         {
-            errors.Add("duration is required with schedule (seconds, greater than 0)");
+            errors.Add(new("duration", "duration is required with schedule (seconds, greater than 0)"));
         }
         return w with { Schedule = schedule, Tz = tz, Duration = duration };
     }
@@ -179,22 +179,22 @@ internal static class MaintenanceInput
         _ => "schedule",
     };
 
-    private static DateTimeOffset? Time(JsonNode? node, string field, List<string> errors)
+    private static DateTimeOffset? Time(JsonNode? node, string field, List<FieldError> errors)
     {
         if (TryString(node, out var text)
             && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var at))
         {
             return at;
         }
-        errors.Add($"{field} must be an ISO 8601 time, e.g. 2026-03-29T01:00:00Z");
+        errors.Add(new(field, $"{field} must be an ISO 8601 time, e.g. 2026-03-29T01:00:00Z"));
         return null;
     }
 
-    private static List<string>? Strings(JsonNode? node, string field, List<string> errors)
+    private static List<string>? Strings(JsonNode? node, string field, List<FieldError> errors)
     {
         if (node is not JsonArray array || array.Any(n => !TryString(n, out var s) || string.IsNullOrWhiteSpace(s)))
         {
-            errors.Add($"{field} must be an array of non-empty strings");
+            errors.Add(new(field, $"{field} must be an array of non-empty strings"));
             return null;
         }
         return [.. array.Select(n => n!.GetValue<string>().Trim()).Distinct(StringComparer.Ordinal)];

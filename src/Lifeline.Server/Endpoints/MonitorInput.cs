@@ -7,7 +7,7 @@ namespace Lifeline.Server.Endpoints;
 /// <summary>Checks a monitor as saved; each problem names its field. Active-probe kinds plug theirs in here.</summary>
 public interface IMonitorValidator
 {
-    IEnumerable<string> Validate(Monitor monitor);
+    IEnumerable<FieldError> Validate(Monitor monitor);
 }
 
 /// <summary>
@@ -21,18 +21,18 @@ internal static partial class MonitorInput
     [GeneratedRegex("^[a-z0-9][a-z0-9_-]{0,99}$")]
     private static partial Regex SlugPattern();
 
-    public static Monitor Apply(JsonObject body, Monitor baseline, bool creating, List<string> errors)
+    public static Monitor Apply(JsonObject body, Monitor baseline, bool creating, List<FieldError> errors)
     {
         var m = baseline;
         if (Field(body, "kind") is { } kindNode)
         {
             if (!TryString(kindNode, out var kindText) || !WireNames.TryParseKind(kindText, out var kind))
             {
-                errors.Add("kind must be one of push, http, tcp, dns, tls");
+                errors.Add(new("kind", "kind must be one of push, http, tcp, dns, tls"));
             }
             else if (!creating && kind != baseline.Kind)
             {
-                errors.Add("kind cannot be changed; create a new monitor instead");
+                errors.Add(new("kind", "kind cannot be changed; create a new monitor instead"));
             }
             else
             {
@@ -43,11 +43,11 @@ internal static partial class MonitorInput
         {
             if (!TryString(nameNode, out var name) || string.IsNullOrWhiteSpace(name))
             {
-                errors.Add("name must be a non-empty string");
+                errors.Add(new("name", "name must be a non-empty string"));
             }
             else if (name.Length > 200)
             {
-                errors.Add("name must be at most 200 characters");
+                errors.Add(new("name", "name must be at most 200 characters"));
             }
             else
             {
@@ -56,7 +56,7 @@ internal static partial class MonitorInput
         }
         else if (creating)
         {
-            errors.Add("name is required");
+            errors.Add(new("name", "name is required"));
         }
         if (body.ContainsKey("slug"))
         {
@@ -67,7 +67,7 @@ internal static partial class MonitorInput
             }
             else if (!TryString(node, out var slug) || !SlugPattern().IsMatch(slug))
             {
-                errors.Add("slug must be 1-100 characters of a-z, 0-9, '-' and '_', starting with a letter or digit");
+                errors.Add(new("slug", "slug must be 1-100 characters of a-z, 0-9, '-' and '_', starting with a letter or digit"));
             }
             else
             {
@@ -102,7 +102,7 @@ internal static partial class MonitorInput
             }
             else
             {
-                errors.Add("notifyRecovery must be true or false");
+                errors.Add(new("notifyRecovery", "notifyRecovery must be true or false"));
             }
         }
 
@@ -122,7 +122,7 @@ internal static partial class MonitorInput
         return m;
     }
 
-    private static Monitor ApplyPush(JsonObject body, Monitor m, bool creating, List<string> errors)
+    private static Monitor ApplyPush(JsonObject body, Monitor m, bool creating, List<FieldError> errors)
     {
         // The seeds call the period "timeout"; accept it when period is not given.
         var periodNode = Field(body, "period") ?? Field(body, "timeout");
@@ -138,7 +138,7 @@ internal static partial class MonitorInput
         {
             if (!TryString(tzNode, out var tz) || !CronSchedule.TryFindZone(tz, out _))
             {
-                errors.Add($"tz must be an IANA time zone name such as Europe/Paris, not {tzNode.ToJsonString()}");
+                errors.Add(new("tz", $"tz must be an IANA time zone name such as Europe/Paris, not {tzNode.ToJsonString()}"));
             }
             else
             {
@@ -154,11 +154,11 @@ internal static partial class MonitorInput
             }
             else if (!TryString(node, out var schedule))
             {
-                errors.Add("schedule must be a cron expression string such as \"*/5 * * * *\"");
+                errors.Add(new("schedule", "schedule must be a cron expression string such as \"*/5 * * * *\""));
             }
             else if (CronSchedule.TryParse(schedule, m.Tz, out var cronError) is null)
             {
-                errors.Add($"schedule: {cronError}");
+                errors.Add(new("schedule", $"schedule: {cronError}"));
             }
             else
             {
@@ -173,14 +173,14 @@ internal static partial class MonitorInput
             }
             else
             {
-                errors.Add("manualResume must be true or false");
+                errors.Add(new("manualResume", "manualResume must be true or false"));
             }
         }
         if (creating && Field(body, "pushToken") is { } tokenNode)
         {
             if (!TryString(tokenNode, out var token) || !Secrets.IsValidToken(token))
             {
-                errors.Add("pushToken must be 8-64 characters of A-Z, a-z, 0-9, '_' and '-'");
+                errors.Add(new("pushToken", "pushToken must be 8-64 characters of A-Z, a-z, 0-9, '_' and '-'"));
             }
             else
             {
@@ -190,27 +190,27 @@ internal static partial class MonitorInput
         return m;
     }
 
-    private static Monitor ApplyActive(JsonObject body, Monitor m, List<string> errors)
+    private static Monitor ApplyActive(JsonObject body, Monitor m, List<FieldError> errors)
     {
         if (Field(body, "target") is { } targetNode)
         {
             if (!TryString(targetNode, out var target) || string.IsNullOrWhiteSpace(target))
             {
-                errors.Add("target must be a non-empty string");
+                errors.Add(new("target", "target must be a non-empty string"));
             }
             else
             {
                 m = m with { Target = target.Trim() };
             }
         }
-        if (string.IsNullOrWhiteSpace(m.Target) && !errors.Exists(e => e.StartsWith("target", StringComparison.Ordinal)))
+        if (string.IsNullOrWhiteSpace(m.Target) && !errors.Exists(e => e.Field == "target"))
         {
-            errors.Add(m.Kind switch
+            errors.Add(new("target", m.Kind switch
             {
                 MonitorKind.Http => "target is required: the URL to check",
                 MonitorKind.Dns => "target is required: the host name to resolve",
                 _ => "target is required: host:port",
-            });
+            }));
         }
         if (Field(body, "interval") is { } intervalNode && Seconds(intervalNode, "interval", 1, MaxSeconds, errors) is { } interval)
         {
@@ -228,7 +228,7 @@ internal static partial class MonitorInput
             }
             else
             {
-                errors.Add("retries must be a whole number from 0 to 100");
+                errors.Add(new("retries", "retries must be a whole number from 0 to 100"));
             }
         }
         if (body.ContainsKey("retryInterval"))
@@ -250,7 +250,7 @@ internal static partial class MonitorInput
             }
             else
             {
-                errors.Add("successThreshold must be a whole number from 1 to 100");
+                errors.Add(new("successThreshold", "successThreshold must be a whole number from 1 to 100"));
             }
         }
         if (Field(body, "conditions") is { } conditionsNode && StringList(conditionsNode, "conditions", errors) is { } conditions)
@@ -265,7 +265,7 @@ internal static partial class MonitorInput
             }
             else if (!TryString(body["method"]!, out var method) || !Regex.IsMatch(method, @"\A[A-Za-z]{1,16}\z"))
             {
-                errors.Add("method must be an HTTP method such as GET or POST");
+                errors.Add(new("method", "method must be an HTTP method such as GET or POST"));
             }
             else
             {
@@ -276,7 +276,7 @@ internal static partial class MonitorInput
         {
             if (headersNode is not JsonObject headerObject || headerObject.Any(h => h.Value is null || h.Value.GetValueKind() != JsonValueKind.String))
             {
-                errors.Add("headers must be an object of string values");
+                errors.Add(new("headers", "headers must be an object of string values"));
             }
             else
             {
@@ -291,7 +291,7 @@ internal static partial class MonitorInput
             }
             else if (!TryString(body["body"]!, out var text))
             {
-                errors.Add("body must be a string");
+                errors.Add(new("body", "body must be a string"));
             }
             else
             {
@@ -314,17 +314,17 @@ internal static partial class MonitorInput
         return false;
     }
 
-    private static List<string>? StringList(JsonNode node, string field, List<string> errors)
+    private static List<string>? StringList(JsonNode node, string field, List<FieldError> errors)
     {
         if (node is not JsonArray array || array.Any(item => item is null || item.GetValueKind() != JsonValueKind.String))
         {
-            errors.Add($"{field} must be an array of strings");
+            errors.Add(new(field, $"{field} must be an array of strings"));
             return null;
         }
         return array.Select(item => item!.GetValue<string>()).ToList();
     }
 
-    private static TimeSpan? Seconds(JsonNode node, string field, double min, double max, List<string> errors)
+    private static TimeSpan? Seconds(JsonNode node, string field, double min, double max, List<FieldError> errors)
     {
         if (node.GetValueKind() == JsonValueKind.Number && node.AsValue().TryGetValue<double>(out var seconds) && double.IsFinite(seconds))
         {
@@ -332,10 +332,10 @@ internal static partial class MonitorInput
             {
                 return TimeSpan.FromSeconds(seconds);
             }
-            errors.Add($"{field} must be between {min} and {max} seconds, not {seconds}");
+            errors.Add(new(field, $"{field} must be between {min} and {max} seconds, not {seconds}"));
             return null;
         }
-        errors.Add($"{field} must be a number of seconds");
+        errors.Add(new(field, $"{field} must be a number of seconds"));
         return null;
     }
 }

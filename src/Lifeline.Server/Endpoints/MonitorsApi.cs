@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Lifeline.Server.Edits;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -26,45 +27,21 @@ internal static class MonitorsApi
         return api;
     }
 
-    private static async Task<IResult> Create(HttpRequest request, IMonitorStore store, IDependencyStore dependencies, IChannelStore channels, IEnumerable<IMonitorValidator> validators, MaintenanceLookup maintenance, TimeProvider clock, IOptions<LifelineOptions> options, CancellationToken ct)
+    private static async Task<IResult> Create(HttpRequest request, MonitorWrites writes, MaintenanceLookup maintenance, IOptions<LifelineOptions> options, CancellationToken ct)
     {
         var (body, error) = await Requests.ReadObjectAsync(request, ct);
         if (body is null)
         {
             return Requests.BadRequest(error!);
         }
-        var now = clock.GetUtcNow();
-        var errors = new List<string>();
-        var monitor = MonitorInput.Apply(body, new Monitor { Id = Secrets.NewId(), Name = "", CreatedAt = now }, creating: true, errors);
-        if (errors.Count == 0 && monitor.Kind == MonitorKind.Push)
+        var result = await writes.CreateAsync(body, ct);
+        if (result.Value is not { } created)
         {
-            monitor = monitor with { PushToken = monitor.PushToken ?? Secrets.NewPushToken() };
+            return Requests.From(result, "monitor", "");
         }
-        else if (errors.Count == 0)
-        {
-            // An active monitor's first check is due at once.
-            monitor = monitor with { DueAt = now, NextDeadlineAt = now };
-        }
-        await CheckAsync(monitor, channels, validators, errors, ct);
-        if (body.ContainsKey("dependsOn"))
-        {
-            await DependencyCheck.CheckAsync(monitor, store, dependencies, errors, ct);
-        }
-        if (errors.Count > 0)
-        {
-            return Requests.BadRequest(errors);
-        }
-        try
-        {
-            var created = await store.AddAsync(monitor, ct);
-            var json = MonitorJson.Monitor(created, Requests.BaseUrl(request, options.Value.PublicUrl));
-            json["inMaintenance"] = (await maintenance.InMaintenanceAsync(ct))(created);
-            return TypedResults.Json(json, statusCode: StatusCodes.Status201Created);
-        }
-        catch (ConflictException ex)
-        {
-            return Requests.Error(StatusCodes.Status409Conflict, $"{ex.Field}: {ex.Message}");
-        }
+        var json = MonitorJson.Monitor(created, Requests.BaseUrl(request, options.Value.PublicUrl));
+        json["inMaintenance"] = (await maintenance.InMaintenanceAsync(ct))(created);
+        return TypedResults.Json(json, statusCode: StatusCodes.Status201Created);
     }
 
     private static async Task<IResult> List(HttpRequest request, IMonitorStore store, MaintenanceLookup maintenance, IOptions<LifelineOptions> options, CancellationToken ct)
@@ -112,79 +89,33 @@ internal static class MonitorsApi
         return json;
     }
 
-    private static async Task<IResult> Patch(string id, HttpRequest request, IMonitorStore store, IDependencyStore dependencies, IChannelStore channels, IEnumerable<IMonitorValidator> validators, MaintenanceLookup maintenance, TimeProvider clock, IOptions<LifelineOptions> options, CancellationToken ct)
+    private static async Task<IResult> Patch(string id, HttpRequest request, MonitorWrites writes, MaintenanceLookup maintenance, IOptions<LifelineOptions> options, CancellationToken ct)
     {
         var (body, error) = await Requests.ReadObjectAsync(request, ct);
         if (body is null)
         {
             return Requests.BadRequest(error!);
         }
-        var current = await store.FindAsync(id, ct);
-        if (current is null)
-        {
-            return Requests.NotFound("monitor", id);
-        }
-        var errors = new List<string>();
-        var changed = MonitorInput.Apply(body, current, creating: false, errors);
-        await CheckAsync(changed, channels, validators, errors, ct, alreadyAttached: current.Channels);
-        if (body.ContainsKey("dependsOn"))
-        {
-            await DependencyCheck.CheckAsync(changed, store, dependencies, errors, ct);
-        }
-        if (errors.Count > 0)
-        {
-            return Requests.BadRequest(errors);
-        }
-        try
-        {
-            // Re-read inside the write so signals that arrived meanwhile are kept; apply only the edited fields.
-            var saved = await store.ChangeAsync(id, latest =>
-            {
-                var edited = MonitorInput.Apply(body, latest, creating: false, []);
-                return Flip.Quiet(latest, MonitorMachine.Reschedule(edited, clock.GetUtcNow()));
-            }, ct);
-            return saved is null
-                ? Requests.NotFound("monitor", id)
-                : TypedResults.Json(WithMaintenance(MonitorJson.Monitor(saved, Requests.BaseUrl(request, options.Value.PublicUrl)), (await maintenance.InMaintenanceAsync(ct))(saved)));
-        }
-        catch (ConflictException ex) when (ex.Field == "dependsOn")
-        {
-            // A cycle closed by an edit saved meanwhile: refused as the check above refuses one.
-            return Requests.BadRequest($"{ex.Field}: {ex.Message}");
-        }
-        catch (ConflictException ex)
-        {
-            return Requests.Error(StatusCodes.Status409Conflict, $"{ex.Field}: {ex.Message}");
-        }
+        return await AnswerAsync(await writes.ChangeAsync(id, body, ct), id, request, maintenance, options, ct);
     }
 
-    private static async Task<IResult> Delete(string id, IMonitorStore store, CancellationToken ct) =>
-        await store.DeleteAsync(id, ct) ? TypedResults.NoContent() : Requests.NotFound("monitor", id);
+    private static async Task<IResult> Delete(string id, MonitorWrites writes, CancellationToken ct) =>
+        await writes.DeleteAsync(id, ct) ? TypedResults.NoContent() : Requests.NotFound("monitor", id);
 
-    private static Task<IResult> Pause(string id, HttpRequest request, IMonitorStore store, MaintenanceLookup maintenance, IOptions<LifelineOptions> options, CancellationToken ct) =>
-        ChangeAsync(id, request, store, maintenance, options, MonitorMachine.Pause, ct);
+    private static async Task<IResult> Pause(string id, HttpRequest request, MonitorWrites writes, MaintenanceLookup maintenance, IOptions<LifelineOptions> options, CancellationToken ct) =>
+        await AnswerAsync(await writes.PauseAsync(id, ct) is { } paused ? WriteResult.Done(paused) : WriteResult.NotFound<Monitor>(), id, request, maintenance, options, ct);
 
-    private static Task<IResult> Resume(string id, HttpRequest request, IMonitorStore store, MaintenanceLookup maintenance, TimeProvider clock, IOptions<LifelineOptions> options, CancellationToken ct) =>
-        ChangeAsync(id, request, store, maintenance, options, m => MonitorMachine.Resume(m, clock.GetUtcNow()), ct);
+    private static async Task<IResult> Resume(string id, HttpRequest request, MonitorWrites writes, MaintenanceLookup maintenance, IOptions<LifelineOptions> options, CancellationToken ct) =>
+        await AnswerAsync(await writes.ResumeAsync(id, ct) is { } resumed ? WriteResult.Done(resumed) : WriteResult.NotFound<Monitor>(), id, request, maintenance, options, ct);
 
-    private static async Task<IResult> RotateToken(string id, HttpRequest request, IMonitorStore store, MaintenanceLookup maintenance, IOptions<LifelineOptions> options, CancellationToken ct)
-    {
-        var current = await store.FindAsync(id, ct);
-        if (current is null)
-        {
-            return Requests.NotFound("monitor", id);
-        }
-        if (current.Kind != MonitorKind.Push)
-        {
-            return Requests.BadRequest("only push monitors have a push token");
-        }
-        return await ChangeAsync(id, request, store, maintenance, options, m => Flip.Quiet(m, m with { PushToken = Secrets.NewPushToken() }), ct);
-    }
+    private static async Task<IResult> RotateToken(string id, HttpRequest request, MonitorWrites writes, MaintenanceLookup maintenance, IOptions<LifelineOptions> options, CancellationToken ct) =>
+        await AnswerAsync(await writes.RotateTokenAsync(id, ct), id, request, maintenance, options, ct);
 
-    private static async Task<IResult> ChangeAsync(string id, HttpRequest request, IMonitorStore store, MaintenanceLookup maintenance, IOptions<LifelineOptions> options, Func<Monitor, Flip> change, CancellationToken ct) =>
-        await store.ChangeAsync(id, change, ct) is { } changed
-            ? TypedResults.Json(WithMaintenance(MonitorJson.Monitor(changed, Requests.BaseUrl(request, options.Value.PublicUrl)), (await maintenance.InMaintenanceAsync(ct))(changed)))
-            : Requests.NotFound("monitor", id);
+    /// <summary>The saved monitor with <c>inMaintenance</c>, or the error the write came to.</summary>
+    private static async Task<IResult> AnswerAsync(WriteResult<Monitor> result, string id, HttpRequest request, MaintenanceLookup maintenance, IOptions<LifelineOptions> options, CancellationToken ct) =>
+        result.Value is { } saved
+            ? TypedResults.Json(WithMaintenance(MonitorJson.Monitor(saved, Requests.BaseUrl(request, options.Value.PublicUrl)), (await maintenance.InMaintenanceAsync(ct))(saved)))
+            : Requests.From(result, "monitor", id);
 
     private static async Task<IResult> Events(string id, HttpRequest request, IMonitorStore store, CancellationToken ct)
     {
@@ -212,21 +143,5 @@ internal static class MonitorsApi
         }
         var incidents = await store.IncidentsAsync(id, limit, ct);
         return TypedResults.Json(new JsonArray([.. incidents.Select(i => (JsonNode)MonitorJson.Incident(i))]));
-    }
-
-    /// <param name="alreadyAttached">Channels the monitor had before an edit: a deleted one among them does not block other changes.</param>
-    private static async Task CheckAsync(Monitor monitor, IChannelStore channels, IEnumerable<IMonitorValidator> validators, List<string> errors, CancellationToken ct, IReadOnlyList<string>? alreadyAttached = null)
-    {
-        foreach (var channelId in monitor.Channels.Except(alreadyAttached ?? []))
-        {
-            if (await channels.FindAsync(channelId, ct) is null)
-            {
-                errors.Add($"channels: no channel with id '{channelId}'");
-            }
-        }
-        foreach (var validator in validators)
-        {
-            errors.AddRange(validator.Validate(monitor));
-        }
     }
 }

@@ -18,6 +18,16 @@ internal static class Requests
     public static IResult BadRequest(IReadOnlyList<string> errors) =>
         TypedResults.Json(new { error = string.Join("; ", errors), errors }, statusCode: StatusCodes.Status400BadRequest);
 
+    public static IResult BadRequest(IReadOnlyList<FieldError> errors) => BadRequest([.. errors.Select(e => e.Message)]);
+
+    /// <summary>The answer to a write that did not succeed: 400 with every error, 404, or 409.</summary>
+    public static IResult From<T>(Edits.WriteResult<T> result, string what, string id) where T : class => result.Outcome switch
+    {
+        Edits.WriteOutcome.NotFound => NotFound(what, id),
+        Edits.WriteOutcome.Conflict => Error(StatusCodes.Status409Conflict, result.Summary),
+        _ => BadRequest(result.Errors),
+    };
+
     public static IResult NotFound(string what, string id) => Error(StatusCodes.Status404NotFound, $"{what} '{id}' not found");
 
     /// <summary>Reads the body as one JSON object, or says why it is not one (naming a key given twice).</summary>

@@ -1,0 +1,67 @@
+using Lifeline.Server.App.Forms;
+using Lifeline.Server.Edits;
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Lifeline.Server.App.Monitors;
+
+/// <summary>
+/// The form posts behind <see cref="MonitorActions"/>: admin only, antiforgery checked, each doing
+/// what the admin API's action does (<see cref="MonitorWrites"/>) and going back to the page it came from.
+/// </summary>
+public static class MonitorActionsApi
+{
+    public static IEndpointRouteBuilder MapMonitorActions(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/monitors/{id}").RequireAuthorization(AppRoles.AdminPolicy).DisableAntiforgery();
+        group.MapPost("/pause", (string id, HttpContext context, MonitorWrites writes) =>
+            ActAsync(context, id, async ct => await writes.PauseAsync(id, ct) is null ? null : "paused"));
+        group.MapPost("/resume", (string id, HttpContext context, MonitorWrites writes) =>
+            ActAsync(context, id, async ct => await writes.ResumeAsync(id, ct) is null ? null : "resumed"));
+        group.MapPost("/rotate-token", (string id, HttpContext context, MonitorWrites writes) =>
+            ActAsync(context, id, async ct => (await writes.RotateTokenAsync(id, ct)).Outcome switch
+            {
+                WriteOutcome.NotFound => null,
+                WriteOutcome.Done => "rotated",
+                _ => "rotate-failed",
+            }));
+        group.MapPost("/ack", (string id, HttpContext context, MonitorWrites writes) =>
+            ActAsync(context, id, async ct => (await writes.AcknowledgeAsync(id, context.User.Identity?.Name ?? "app", ct)).Outcome switch
+            {
+                WriteOutcome.NotFound => null,
+                WriteOutcome.Done => "acknowledged",
+                _ => "ack-failed",
+            }));
+        group.MapPost("/delete", async (string id, HttpContext context, IAntiforgery antiforgery, MonitorWrites writes) =>
+        {
+            if (!await antiforgery.IsRequestValidAsync(context))
+            {
+                return Expired();
+            }
+            return await writes.DeleteAsync(id, context.RequestAborted) ? Results.Redirect("/?deleted=1") : MonitorNotFound(id);
+        });
+        return app;
+    }
+
+    /// <param name="act">Does the action; the word for the page's notice, or null when the monitor is unknown.</param>
+    private static async Task<IResult> ActAsync(HttpContext context, string id, Func<CancellationToken, Task<string?>> act)
+    {
+        var antiforgery = context.RequestServices.GetService(typeof(IAntiforgery)) as IAntiforgery;
+        if (antiforgery is null || !await antiforgery.IsRequestValidAsync(context))
+        {
+            return Expired();
+        }
+        var done = await act(context.RequestAborted);
+        return done is null
+            ? MonitorNotFound(id)
+            : Results.Redirect(ReturnPath.With(ReturnPath.Of(context.Request, $"/monitors/{Uri.EscapeDataString(id)}"), "done", done));
+    }
+
+    private static IResult Expired() =>
+        Results.BadRequest(new { error = "the form has expired; reload the page and try again" });
+
+    private static IResult MonitorNotFound(string id) =>
+        Results.NotFound(new { error = $"monitor '{id}' not found" });
+}
