@@ -163,6 +163,7 @@ public static class ServerHost
         services.AddSingleton(Port<IClusterStore>);
         services.AddSingleton(Port<IDependencyStore>);
         services.AddSingleton(Port<IMaintenanceStore>);
+        services.AddSingleton(Port<IUserStore>);
         services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<LifelineOptions>>().Value;

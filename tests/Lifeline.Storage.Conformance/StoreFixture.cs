@@ -24,6 +24,7 @@ public abstract class StoreFixture : IAsyncDisposable
     public IClusterStore Cluster => (IClusterStore)Current;
     public IDependencyStore Dependencies => (IDependencyStore)Current;
     public IMaintenanceStore Maintenance => (IMaintenanceStore)Current;
+    public IUserStore Users => (IUserStore)Current;
 
     /// <summary>
     /// Closes the store and opens the same data again, as a restart would; with

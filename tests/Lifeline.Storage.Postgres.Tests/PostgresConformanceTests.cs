@@ -53,3 +53,8 @@ public sealed class PostgresMaintenanceStoreTests : MaintenanceStoreTests
 {
     protected override async Task<StoreFixture> OpenStoreAsync() => await PostgresFixture.OpenAsync();
 }
+
+public sealed class PostgresUserStoreTests : UserStoreTests
+{
+    protected override async Task<StoreFixture> OpenStoreAsync() => await PostgresFixture.OpenAsync();
+}

@@ -53,3 +53,8 @@ public sealed class SqliteMaintenanceStoreTests : MaintenanceStoreTests
 {
     protected override async Task<StoreFixture> OpenStoreAsync() => await SqliteFixture.OpenAsync();
 }
+
+public sealed class SqliteUserStoreTests : UserStoreTests
+{
+    protected override async Task<StoreFixture> OpenStoreAsync() => await SqliteFixture.OpenAsync();
+}
