@@ -57,6 +57,9 @@ public static class ServerHost
 
         // Security and server facts.
         builder.Services.AddSingleton<ApiKeyGate>();
+        builder.Services.AddSingleton<UserAccounts>();
+        builder.Services.AddSingleton<SessionCheck>();
+        builder.Services.AddSingleton<SignInThrottle>();
         builder.Services.AddSingleton<PingKey>();
         builder.Services.AddSingleton<PushGuard>();
         builder.Services.AddSingleton<ServerState>();
@@ -112,6 +115,7 @@ public static class ServerHost
             .MapChannels()
             .MapStatus()
             .MapKeys()
+            .MapUsers()
             .MapMaintenance();
         app.MapApp();
         return app;
