@@ -116,7 +116,7 @@ public class UsersApiTests : IAsyncLifetime
         var admin = await AdminIdAsync();
         (await _app.Admin.PatchAsJsonAsync($"api/v1/users/{admin}", new { password = "the-new-password" })).StatusCode.ShouldBe(HttpStatusCode.OK);
 
-        var accounts = _app.Service<Security.UserAccounts>();
+        var accounts = _app.Service<Lifeline.Server.Security.UserAccounts>();
         (await accounts.VerifyAsync(LifelineApp.AdminUser, LifelineApp.AdminPassword, CancellationToken.None)).ShouldBeNull();
         (await accounts.VerifyAsync(LifelineApp.AdminUser, "the-new-password", CancellationToken.None)).ShouldNotBeNull();
     }

@@ -55,7 +55,7 @@ public sealed class UsersPageTests(Chromium chromium) : IClassFixture<Chromium>,
         await page.FillAsync("#password", "the-reset-password");
         await page.ClickAsync("button:has-text(\"Set password\")");
         await page.Locator(".notice", new() { HasText = "password was changed" }).WaitForAsync();
-        var accounts = _app.Service<Security.UserAccounts>();
+        var accounts = _app.Service<Lifeline.Server.Security.UserAccounts>();
         (await accounts.VerifyAsync(LifelineApp.ViewerUser, "the-reset-password", CancellationToken.None)).ShouldNotBeNull();
 
         await page.ClickAsync("button:has-text(\"Delete user\")");
