@@ -129,6 +129,18 @@ public sealed class LifelineOptions
 
     /// <summary>How often the web app's live feed reads the state of the monitors on open pages, in milliseconds [2000].</summary>
     public int AppLiveIntervalMs { get; set; } = 2000;
+
+    /// <summary>Failed sign-ins allowed per client address and per username within <see cref="SignInWindowSeconds"/>; then refused until the oldest is that old. 0 turns the limit off [5].</summary>
+    public int SignInFailures { get; set; } = 5;
+
+    /// <summary>The window failed sign-ins are counted in, in seconds [900].</summary>
+    public int SignInWindowSeconds { get; set; } = 900;
+
+    /// <summary>
+    /// How long a node trusts what it last read of a signed-in user, in seconds [5]: a user deleted,
+    /// or whose password or role changed, on another node of a cluster is signed out within this.
+    /// </summary>
+    public int SessionRecheckSeconds { get; set; } = 5;
 }
 
 /// <summary>Reports every problem with the options at once, at start.</summary>
@@ -250,6 +262,18 @@ internal sealed class LifelineOptionsValidator : IValidateOptions<LifelineOption
         if (options.AppLiveIntervalMs is < 100 or > 60_000)
         {
             errors.Add("Lifeline:AppLiveIntervalMs must be between 100 and 60000");
+        }
+        if (options.SignInFailures is < 0 or > 1000)
+        {
+            errors.Add("Lifeline:SignInFailures must be between 0 (off) and 1000");
+        }
+        if (options.SignInWindowSeconds is < 1 or > 86_400)
+        {
+            errors.Add("Lifeline:SignInWindowSeconds must be between 1 and 86400");
+        }
+        if (options.SessionRecheckSeconds is < 0 or > 300)
+        {
+            errors.Add("Lifeline:SessionRecheckSeconds must be between 0 and 300");
         }
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }

@@ -59,6 +59,9 @@ public static class ServerHost
 
         // Security and server facts.
         builder.Services.AddSingleton<ApiKeyGate>();
+        builder.Services.AddSingleton<UserAccounts>();
+        builder.Services.AddSingleton<SessionCheck>();
+        builder.Services.AddSingleton<SignInThrottle>();
         builder.Services.AddSingleton<PingKey>();
         builder.Services.AddSingleton<PushGuard>();
         builder.Services.AddSingleton<ServerState>();
@@ -117,6 +120,7 @@ public static class ServerHost
             .MapChannels()
             .MapStatus()
             .MapKeys()
+            .MapUsers()
             .MapMaintenance()
             .MapStatusPages();
         // Public status pages and badges, no sign-in, served from a cache.
@@ -173,6 +177,7 @@ public static class ServerHost
         services.AddSingleton(Port<IMaintenanceStore>);
         services.AddSingleton(Port<IStatusPageStore>);
         services.AddSingleton(Port<IMonitorOverviewStore>);
+        services.AddSingleton(Port<IUserStore>);
         services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<LifelineOptions>>().Value;

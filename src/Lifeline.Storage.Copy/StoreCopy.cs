@@ -54,6 +54,7 @@ public sealed class StoreCopy : IAsyncDisposable
         new("outbox"),
         new("deliveries"),
         new("api_keys"),
+        new("users"),
         // The SQLite store's own bookkeeping stays behind: its event ring size (PostgreSQL has its
         // own), the ping log generation and its health probe.
         new("settings") { Filter = "WHERE t.key NOT IN ('events.ring', 'pings.generation', 'store.probe')" },

@@ -18,6 +18,17 @@ public sealed class LifelineApp : IAsyncDisposable
 {
     public const string AdminKey = "test-admin-key-0123456789";
 
+    /// <summary>The admin user every app starts with (from LIFELINE_ADMIN_USER / LIFELINE_ADMIN_PASSWORD), unless started with <see cref="NoAdminUser"/>.</summary>
+    public const string AdminUser = "admin";
+    public const string AdminPassword = "test-admin-password";
+
+    /// <summary>Arguments that start the app with no user at all (first-run setup).</summary>
+    public static readonly string[] NoAdminUser = ["--LIFELINE_ADMIN_USER=", "--LIFELINE_ADMIN_PASSWORD="];
+
+    /// <summary>A viewer that <see cref="AddViewerAsync"/> creates.</summary>
+    public const string ViewerUser = "viewer";
+    public const string ViewerPassword = "test-viewer-password";
+
     private readonly WebApplication _app;
 
     private LifelineApp(WebApplication app, ManualClock clock, string folder, Uri baseUri, ErrorLog errors)
@@ -72,7 +83,8 @@ public sealed class LifelineApp : IAsyncDisposable
         var clock = new ManualClock();
         var errors = new ErrorLog();
         // Every test talks over loopback: the push 404 limit would count them all as one client.
-        string[] args = ["--urls=http://127.0.0.1:0", $"--Lifeline:Data={folder}", $"--LIFELINE_API_KEY={AdminKey}", "--Lifeline:RateLimitLoopback=false", .. extraArgs];
+        string[] args = ["--urls=http://127.0.0.1:0", $"--Lifeline:Data={folder}", $"--LIFELINE_API_KEY={AdminKey}",
+            $"--LIFELINE_ADMIN_USER={AdminUser}", $"--LIFELINE_ADMIN_PASSWORD={AdminPassword}", "--Lifeline:RateLimitLoopback=false", .. extraArgs];
         var app = ServerHost.Build(args, services =>
         {
             services.AddSingleton<TimeProvider>(clock);
@@ -137,6 +149,20 @@ public sealed class LifelineApp : IAsyncDisposable
         var json = await response.Content.ReadAsStringAsync();
         response.IsSuccessStatusCode.ShouldBeTrue(json);
         return JsonNode.Parse(json)!.AsArray();
+    }
+
+    /// <summary>Creates the user <see cref="ViewerUser"/> (a viewer) unless it exists; returns its id.</summary>
+    public async Task<string> AddViewerAsync()
+    {
+        var users = await GetArrayAsync("api/v1/users");
+        if (users.FirstOrDefault(u => u!["username"]!.GetValue<string>() == ViewerUser) is { } existing)
+        {
+            return existing["id"]!.GetValue<string>();
+        }
+        using var response = await Admin.PostAsJsonAsync("api/v1/users", new { username = ViewerUser, password = ViewerPassword, role = "viewer" });
+        var json = await response.Content.ReadAsStringAsync();
+        ((int)response.StatusCode).ShouldBe(201, json);
+        return JsonNode.Parse(json)!["id"]!.GetValue<string>();
     }
 
     public async Task<string> StatusOfAsync(string id) => (await GetJsonAsync($"api/v1/monitors/{id}"))["status"]!.GetValue<string>();

@@ -113,9 +113,13 @@ public sealed class LifelineProcess : IAsyncDisposable
     /// Runs <c>lifeline serve</c> expecting it to stop by itself (a refused start); kills it if it
     /// is still running after <paramref name="timeout"/>. Returns its exit code (null if killed) and output.
     /// </summary>
-    public static async Task<(int? ExitCode, string Output)> RunToExitAsync(string dataFolder, TimeSpan timeout, params string[] extraArgs)
+    public static Task<(int? ExitCode, string Output)> RunToExitAsync(string dataFolder, TimeSpan timeout, params string[] extraArgs) =>
+        RunToExitAsync(dataFolder, new Launch(), timeout, extraArgs);
+
+    /// <summary>As <see cref="RunToExitAsync(string, TimeSpan, string[])"/>, started as <paramref name="launch"/> says.</summary>
+    public static async Task<(int? ExitCode, string Output)> RunToExitAsync(string dataFolder, Launch launch, TimeSpan timeout, params string[] extraArgs)
     {
-        var info = StartInfo(dataFolder, new Uri($"http://127.0.0.1:{FreePort()}/"), new Launch(), extraArgs);
+        var info = StartInfo(dataFolder, new Uri($"http://127.0.0.1:{FreePort()}/"), launch, extraArgs);
         using var process = Process.Start(info)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

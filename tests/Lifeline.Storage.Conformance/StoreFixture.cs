@@ -26,6 +26,7 @@ public abstract class StoreFixture : IAsyncDisposable
     public IMaintenanceStore Maintenance => (IMaintenanceStore)Current;
     public IStatusPageStore StatusPages => (IStatusPageStore)Current;
     public IMonitorOverviewStore Overview => (IMonitorOverviewStore)Current;
+    public IUserStore Users => (IUserStore)Current;
 
     /// <summary>
     /// Closes the store and opens the same data again, as a restart would; with

@@ -70,10 +70,10 @@ public sealed class StoreCopyTests : IAsyncLifetime
     /// <summary>What the stores hold, read through their ports, as text to compare.</summary>
     private sealed record Seen(
         List<string> Monitors, List<string> Events, List<string> Incidents, List<string> Channels, List<string> Deliveries,
-        string Keys, string? PingKey, string Rollups, int Pending);
+        string Keys, string? PingKey, string Rollups, int Pending, string Users);
 
     private async Task<Seen> ReadAsync<TStore>(TStore store, IReadOnlyList<string> monitorIds)
-        where TStore : IMonitorStore, IChannelStore, IOutboxStore, ISettingsStore, ICheckHistoryStore
+        where TStore : IMonitorStore, IChannelStore, IOutboxStore, ISettingsStore, ICheckHistoryStore, IUserStore
     {
         var monitors = new List<string>();
         var events = new List<string>();
@@ -93,7 +93,7 @@ public sealed class StoreCopyTests : IAsyncLifetime
             deliveries.Add(Json(await store.DeliveriesAsync(channel.Id, 100, Ct)));
         }
         return new Seen(monitors, events, incidents, [.. channels.Select(c => Json(c))], deliveries,
-            Json(await store.ApiKeysAsync(Ct)), await store.GetAsync("pingKey", Ct), Json(rollups), await store.PendingCountAsync(Ct));
+            Json(await store.ApiKeysAsync(Ct)), await store.GetAsync("pingKey", Ct), Json(rollups), await store.PendingCountAsync(Ct), Json(await store.UsersAsync(Ct)));
     }
 
     /// <summary>
@@ -148,6 +148,8 @@ public sealed class StoreCopyTests : IAsyncLifetime
 
         await store.AddApiKeyAsync(new ApiKeyRecord("k-script", "script", [1, 2, 3, 250], true, _clock.GetUtcNow()), Ct);
         await store.GetOrAddAsync("pingKey", "ping-key-from-sqlite", Ct);
+        await store.AddUserAsync(new User("u-ada", "Ada", "password-hash", User.Admin, "stamp-1", _clock.GetUtcNow()), false, Ct);
+        await store.AddUserAsync(new User("u-bob", "bob", "other-hash", User.Viewer, "stamp-2", _clock.GetUtcNow()), false, Ct);
         return ([backup.Id, nightly.Id, site.Id], pending);
     }
 
@@ -176,6 +178,9 @@ public sealed class StoreCopyTests : IAsyncLifetime
         after.Keys.ShouldBe(before.Keys);
         after.PingKey.ShouldBe("ping-key-from-sqlite");
         after.Rollups.ShouldBe(before.Rollups);
+        after.Users.ShouldBe(before.Users);
+        before.Users.ShouldContain("password-hash");
+        (await postgres.FindUserByNameAsync("ADA", Ct))!.Id.ShouldBe("u-ada");
         after.Pending.ShouldBe(1);
         before.Incidents[0].ShouldContain("disk full");
         before.Events[0].ShouldContain("run 4");

@@ -60,6 +60,7 @@ public sealed class PostgresStatusPageStoreTests : StatusPageStoreTests
 }
 
 public sealed class PostgresMonitorOverviewStoreTests : MonitorOverviewStoreTests
+public sealed class PostgresUserStoreTests : UserStoreTests
 {
     protected override async Task<StoreFixture> OpenStoreAsync() => await PostgresFixture.OpenAsync();
 }

@@ -60,6 +60,7 @@ public sealed class SqliteStatusPageStoreTests : StatusPageStoreTests
 }
 
 public sealed class SqliteMonitorOverviewStoreTests : MonitorOverviewStoreTests
+public sealed class SqliteUserStoreTests : UserStoreTests
 {
     protected override async Task<StoreFixture> OpenStoreAsync() => await SqliteFixture.OpenAsync();
 }

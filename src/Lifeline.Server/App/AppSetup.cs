@@ -37,7 +37,10 @@ public static class AppSetup
                 cookie.AccessDeniedPath = "/denied";
                 cookie.ExpireTimeSpan = TimeSpan.FromDays(14);
                 cookie.SlidingExpiration = true;
+                // Each request's session is checked against its user; with no user yet, sign-in is /setup.
+                cookie.EventsType = typeof(SessionEvents);
             });
+        services.AddSingleton<SessionEvents>();
         services.AddAuthorizationBuilder()
             .AddPolicy(AppRoles.AdminPolicy, policy => policy.RequireRole(AppRoles.Admin));
         services.AddAntiforgery(antiforgery => antiforgery.Cookie.Name = "lifeline.antiforgery");

@@ -68,6 +68,9 @@ public sealed class ApiKeyGate(ISettingsStore store, TimeProvider clock)
 
     public IReadOnlyList<ApiKeyRecord> Keys => _keys;
 
+    /// <summary>Whether <c>LIFELINE_API_KEY</c> is set (it is an admin key not in <see cref="Keys"/>).</summary>
+    public bool HasEnvironmentKey => _environmentHash is not null;
+
     /// <summary>What the request's key allows: <c>Authorization: Bearer KEY</c> or <c>X-Api-Key: KEY</c>.</summary>
     public Access Check(HttpRequest request)
     {

@@ -14,6 +14,7 @@ internal sealed class StoreInitializer(
     IStoreLifecycle lifecycle,
     ISettingsStore settings,
     ApiKeyGate gate,
+    UserAccounts users,
     PingKey pingKey,
     ServerState state,
     IConfiguration configuration,
@@ -21,6 +22,13 @@ internal sealed class StoreInitializer(
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        var adminUser = configuration[UserAccounts.EnvironmentUser];
+        var adminPassword = configuration[UserAccounts.EnvironmentPassword];
+        // Bad values stop the start before the store is touched, naming the variable.
+        if (UserAccounts.Problems(adminUser, adminPassword) is { } problem)
+        {
+            throw new InvalidOperationException(problem);
+        }
         await lifecycle.MigrateAsync(cancellationToken);
         state.StoreDescription = lifecycle.Describe();
         pingKey.Set(await settings.GetOrAddAsync("pingKey", Secrets.NewPingKey(), cancellationToken));
@@ -36,6 +44,10 @@ internal sealed class StoreInitializer(
             Console.Out.WriteLine("  Use it as:  Authorization: Bearer <key>   (or set LIFELINE_API_KEY to choose your own)");
             Console.Out.WriteLine();
             Console.Out.Flush();
+        }
+        if (await users.EnsureAdminAsync(adminUser, adminPassword, cancellationToken))
+        {
+            logger.LogInformation("Admin user {User} created from {Variable}", adminUser, UserAccounts.EnvironmentUser);
         }
         state.StoreOpen = true;
         logger.LogInformation("Store open: {Store}", state.StoreDescription);

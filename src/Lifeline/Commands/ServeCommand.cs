@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Lifeline.Server;
+using Lifeline.Server.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -53,6 +54,12 @@ internal static class ServeCommand
             {
                 await using var app = ServerHost.Build([.. args]);
                 app.Lifetime.ApplicationStarted.Register(() => started = true);
+                // A bad first admin is one plain line, before the store is touched.
+                if (UserAccounts.Problems(app.Configuration[UserAccounts.EnvironmentUser], app.Configuration[UserAccounts.EnvironmentPassword]) is { } adminProblem)
+                {
+                    await Console.Error.WriteLineAsync($"lifeline: {adminProblem}");
+                    return 2;
+                }
                 // Open the store before the host starts, so that a folder in use or a damaged database
                 // is one plain line below rather than the host's start-failure log with a stack trace.
                 await app.Services.GetRequiredService<IStoreLifecycle>().MigrateAsync(ct);

@@ -43,14 +43,33 @@ public sealed class Chromium : IAsyncLifetime
         return await context.NewPageAsync();
     }
 
-    /// <summary>Signs in to the app as its admin and lands on the monitor list.</summary>
-    public async Task<IPage> SignedInPageAsync(LifelineApp app, int width = 1280, ColorScheme scheme = ColorScheme.Light)
+    /// <summary>
+    /// Signs in to the app as its admin (<see cref="LifelineApp.AdminUser"/>), or with
+    /// <paramref name="role"/> <c>viewer</c> as <see cref="LifelineApp.ViewerUser"/> (created when
+    /// missing), and lands on the monitor list.
+    /// </summary>
+    public async Task<IPage> SignedInPageAsync(LifelineApp app, int width = 1280, ColorScheme scheme = ColorScheme.Light, string role = "admin")
     {
+        ArgumentNullException.ThrowIfNull(app);
+        var viewer = role == "viewer";
+        if (viewer)
+        {
+            await app.AddViewerAsync();
+        }
         var page = await NewPageAsync(width, scheme);
-        await page.GotoAsync(new Uri(app.BaseUri, "login").ToString());
-        await page.FillAsync("#key", LifelineApp.AdminKey);
-        await page.ClickAsync("button[type=submit]");
+        await SignInAsync(page, app, viewer ? LifelineApp.ViewerUser : LifelineApp.AdminUser, viewer ? LifelineApp.ViewerPassword : LifelineApp.AdminPassword);
         await page.Locator("h1", new() { HasText = "Monitors" }).WaitForAsync();
         return page;
+    }
+
+    /// <summary>Fills in and sends the sign-in form (without waiting for where it leads).</summary>
+    public static async Task SignInAsync(IPage page, LifelineApp app, string username, string password, string path = "login")
+    {
+        ArgumentNullException.ThrowIfNull(page);
+        ArgumentNullException.ThrowIfNull(app);
+        await page.GotoAsync(new Uri(app.BaseUri, path).ToString());
+        await page.FillAsync("#username", username);
+        await page.FillAsync("#password", password);
+        await page.ClickAsync("button[type=submit]");
     }
 }
