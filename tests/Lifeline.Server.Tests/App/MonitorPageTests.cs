@@ -63,13 +63,7 @@ public sealed class MonitorPageTests(Chromium chromium) : IClassFixture<Chromium
     {
         var monitor = await _app.CreateMonitorAsync(new { name = "nightly-backup" });
         var token = monitor["pushToken"]!.GetValue<string>();
-        using var create = await _app.Admin.PostAsJsonAsync("api/v1/keys", new { name = "wall", readOnly = true });
-        var key = JsonNode.Parse(await create.Content.ReadAsStringAsync())!["key"]!.GetValue<string>();
-        var page = await chromium.NewPageAsync();
-        await page.GotoAsync(new Uri(_app.BaseUri, "login").ToString());
-        await page.FillAsync("#key", key);
-        await page.ClickAsync("button[type=submit]");
-        await page.Locator("h1", new() { HasText = "Monitors" }).WaitForAsync();
+        var page = await chromium.SignedInPageAsync(_app, role: "viewer");
 
         await page.GotoAsync(new Uri(_app.BaseUri, $"monitors/{monitor["id"]}").ToString());
 

@@ -49,17 +49,7 @@ public sealed class ViewerFormsTests(Chromium chromium) : IClassFixture<Chromium
         (await _app.StatusOfAsync(monitor)).ShouldNotBe("paused");
     }
 
-    private async Task<IPage> SignedInViewerAsync()
-    {
-        using var created = await _app.Admin.PostAsJsonAsync("api/v1/keys", new { name = "viewer", readOnly = true });
-        var key = JsonNode.Parse(await created.Content.ReadAsStringAsync())!["key"]!.GetValue<string>();
-        var page = await chromium.NewPageAsync();
-        await page.GotoAsync(Url("login"));
-        await page.FillAsync("#key", key);
-        await page.ClickAsync("button[type=submit]");
-        await page.Locator("h1", new() { HasText = "Monitors" }).WaitForAsync();
-        return page;
-    }
+    private Task<IPage> SignedInViewerAsync() => chromium.SignedInPageAsync(_app, role: "viewer");
 
     private string Url(string path) => new Uri(_app.BaseUri, path).ToString();
 }
