@@ -86,4 +86,10 @@ public sealed record Monitor
     public string? AcknowledgedBy { get; init; }
 
     public DateTimeOffset? AcknowledgedAt { get; init; }
+
+    /// <summary>Free text about the monitor (Healthchecks' <c>desc</c>); null when none.</summary>
+    public string? Description { get; init; }
+
+    /// <summary>Push monitors: methods and keywords kept for Healthchecks' Management API.</summary>
+    public PingRules PingRules { get; init; } = PingRules.None;
 }

@@ -14,7 +14,8 @@ public static class MonitorColumns
         "next_deadline_at, due_at, open_incident_id, push_token, period_s, grace_s, schedule, tz, manual_resume, " +
         "run_started_at, run_rid, last_duration_ms, target, interval_s, timeout_s, retries, conditions, method, " +
         "headers, body, failure_streak, event_count, retry_interval_s, success_threshold, success_streak, " +
-        "remind_every_s, notify_recovery, last_alert_at, depends_on, suppressed_by, acked_by, acked_at";
+        "remind_every_s, notify_recovery, last_alert_at, depends_on, suppressed_by, acked_by, acked_at, " +
+        "description, ping_rules";
 
     public static readonly string Insert =
         $"INSERT INTO monitors ({Columns}) VALUES ({string.Join(", ", Columns.Split(", ").Select(c => "@" + c))})";
@@ -82,6 +83,8 @@ public static class MonitorColumns
         SuppressedBy = Str(r, 40),
         AcknowledgedBy = Str(r, 41),
         AcknowledgedAt = From(Long(r, 42)),
+        Description = Str(r, 43),
+        PingRules = Str(r, 44) is { } rules ? JsonSerializer.Deserialize<PingRules>(rules) ?? PingRules.None : PingRules.None,
     };
 
     public static (string, object?)[] Parameters(Monitor m) =>
@@ -129,6 +132,8 @@ public static class MonitorColumns
         ("@suppressed_by", m.SuppressedBy),
         ("@acked_by", m.AcknowledgedBy),
         ("@acked_at", Ms(m.AcknowledgedAt)),
+        ("@description", m.Description),
+        ("@ping_rules", m.PingRules == PingRules.None ? null : JsonSerializer.Serialize(m.PingRules)),
     ];
 
     /// <summary>
