@@ -4,6 +4,7 @@ using Lifeline.Channels.Telegram;
 using Lifeline.Server.Telegram;
 using Lifeline.Server.App;
 using Lifeline.Server.Endpoints;
+using Lifeline.Server.Healthchecks;
 using Lifeline.Server.Security;
 using Lifeline.Server.Workers;
 using Lifeline.Storage.Postgres;
@@ -60,6 +61,7 @@ public static class ServerHost
         builder.Services.AddSingleton<PingKey>();
         builder.Services.AddSingleton<PushGuard>();
         builder.Services.AddSingleton<ServerState>();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<MatcherPolicy, ApiDialectPolicy>());
 
         // Workers: the store opens before anything else runs.
         builder.Services.AddHostedService<StoreInitializer>();
@@ -113,6 +115,8 @@ public static class ServerHost
             .MapStatus()
             .MapKeys()
             .MapMaintenance();
+        // Healthchecks' Management API beside Lifeline's own; shared paths go by the auth header.
+        app.MapHealthchecks();
         app.MapApp();
         return app;
     }
