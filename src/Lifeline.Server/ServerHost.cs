@@ -5,6 +5,7 @@ using Lifeline.Server.Telegram;
 using Lifeline.Server.App;
 using Lifeline.Server.Edits;
 using Lifeline.Server.Endpoints;
+using Lifeline.Server.Healthchecks;
 using Lifeline.Server.Security;
 using Lifeline.Server.StatusPages;
 using Lifeline.Server.Workers;
@@ -65,6 +66,7 @@ public static class ServerHost
         builder.Services.AddSingleton<PingKey>();
         builder.Services.AddSingleton<PushGuard>();
         builder.Services.AddSingleton<ServerState>();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<MatcherPolicy, ApiDialectPolicy>());
 
         // Writes shared by the admin API and the app: one set of input rules for both.
         builder.Services.AddSingleton<MonitorWrites>().AddSingleton<ChannelWrites>().AddSingleton<MaintenanceWrites>();
@@ -125,6 +127,8 @@ public static class ServerHost
             .MapStatusPages();
         // Public status pages and badges, no sign-in, served from a cache.
         app.MapPublicStatus();
+        // Healthchecks' Management API beside Lifeline's own; shared paths go by the auth header.
+        app.MapHealthchecks();
         app.MapApp();
         return app;
     }

@@ -74,6 +74,22 @@ public class AdminApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_monitor_keeps_its_description_through_create_and_patch()
+    {
+        var monitor = await _app.CreateMonitorAsync(new { name = "backup", description = "Runs ~/db-backup.sh" });
+        var id = monitor["id"]!.GetValue<string>();
+
+        using var patch = await _app.Admin.PatchAsJsonAsync($"api/v1/monitors/{id}", new { description = (string?)null });
+        var (badStatus, badError) = await PostAsync("""{"name": "x", "description": 5}""");
+
+        monitor["description"]!.GetValue<string>().ShouldBe("Runs ~/db-backup.sh");
+        patch.StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await _app.GetJsonAsync($"api/v1/monitors/{id}"))["description"].ShouldBeNull();
+        badStatus.ShouldBe(HttpStatusCode.BadRequest);
+        badError.ShouldContain("description");
+    }
+
+    [Fact]
     public async Task Keys_are_stored_only_as_hashes()
     {
         using var create = await _app.Admin.PostAsJsonAsync("api/v1/keys", new { name = "ci" });

@@ -34,6 +34,24 @@ public abstract class MonitorStoreTests : StoreTests
     }
 
     [Fact]
+    public async Task A_description_and_ping_rules_read_back_and_survive_an_edit()
+    {
+        var rules = new PingRules { Methods = "POST", StartKeywords = "STARTED", SuccessKeywords = "OK", FailureKeywords = "ERROR", FilterHttpBody = true, FilterDefaultFail = true };
+        var monitor = await F.Monitors.AddAsync(F.NewPush() with { Description = "Runs ~/db-backup.sh", PingRules = rules }, Ct);
+
+        var read = (await F.Monitors.FindAsync(monitor.Id, Ct))!;
+        await F.Monitors.ChangeAsync(monitor.Id, m => Flip.Quiet(m, m with { Description = "nightly" }), Ct);
+        var edited = (await F.Monitors.FindAsync(monitor.Id, Ct))!;
+        var plain = await F.Monitors.AddAsync(F.NewPush(), Ct);
+
+        read.Description.ShouldBe("Runs ~/db-backup.sh");
+        read.PingRules.ShouldBe(rules);
+        edited.Description.ShouldBe("nightly");
+        edited.PingRules.ShouldBe(rules);
+        (await F.Monitors.FindAsync(plain.Id, Ct))!.PingRules.ShouldBe(PingRules.None);
+    }
+
+    [Fact]
     public async Task A_second_monitor_with_the_same_slug_is_a_conflict_on_slug()
     {
         await F.Monitors.AddAsync(F.NewPush() with { Slug = "same" }, Ct);

@@ -89,4 +89,10 @@ public sealed record Monitor
 
     /// <summary>The unguessable key of the monitor's public badges (<c>/badge/{key}.svg</c>); given when the monitor is stored, never changed.</summary>
     public string? BadgeKey { get; init; }
+
+    /// <summary>Free text about the monitor (Healthchecks' <c>desc</c>); null when none.</summary>
+    public string? Description { get; init; }
+
+    /// <summary>Push monitors: methods and keywords kept for Healthchecks' Management API.</summary>
+    public PingRules PingRules { get; init; } = PingRules.None;
 }

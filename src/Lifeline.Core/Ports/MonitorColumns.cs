@@ -14,7 +14,8 @@ public static class MonitorColumns
         "next_deadline_at, due_at, open_incident_id, push_token, period_s, grace_s, schedule, tz, manual_resume, " +
         "run_started_at, run_rid, last_duration_ms, target, interval_s, timeout_s, retries, conditions, method, " +
         "headers, body, failure_streak, event_count, retry_interval_s, success_threshold, success_streak, " +
-        "remind_every_s, notify_recovery, last_alert_at, depends_on, suppressed_by, acked_by, acked_at, badge_key";
+        "remind_every_s, notify_recovery, last_alert_at, depends_on, suppressed_by, acked_by, acked_at, badge_key, " +
+        "description, ping_rules";
 
     public static readonly string Insert =
         $"INSERT INTO monitors ({Columns}) VALUES ({string.Join(", ", Columns.Split(", ").Select(c => "@" + c))})";
@@ -83,6 +84,8 @@ public static class MonitorColumns
         AcknowledgedBy = Str(r, 41),
         AcknowledgedAt = From(Long(r, 42)),
         BadgeKey = Str(r, 43),
+        Description = Str(r, 44),
+        PingRules = Str(r, 45) is { } rules ? JsonSerializer.Deserialize<PingRules>(rules) ?? PingRules.None : PingRules.None,
     };
 
     public static (string, object?)[] Parameters(Monitor m) =>
@@ -131,6 +134,8 @@ public static class MonitorColumns
         ("@acked_by", m.AcknowledgedBy),
         ("@acked_at", Ms(m.AcknowledgedAt)),
         ("@badge_key", m.BadgeKey),
+        ("@description", m.Description),
+        ("@ping_rules", m.PingRules == PingRules.None ? null : JsonSerializer.Serialize(m.PingRules)),
     ];
 
     /// <summary>The monitor with a badge key: its own, or a new one when it has none yet (stores call this before inserting).</summary>

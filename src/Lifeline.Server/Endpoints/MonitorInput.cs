@@ -74,6 +74,22 @@ internal static partial class MonitorInput
                 m = m with { Slug = slug };
             }
         }
+        if (body.ContainsKey("description"))
+        {
+            var node = body["description"];
+            if (node is null)
+            {
+                m = m with { Description = null };
+            }
+            else if (!TryString(node, out var description) || description.Length > 10_000)
+            {
+                errors.Add("description must be a string of at most 10000 characters, or null");
+            }
+            else
+            {
+                m = m with { Description = description };
+            }
+        }
         if (Field(body, "tags") is { } tagsNode)
         {
             m = StringList(tagsNode, "tags", errors) is { } tags ? m with { Tags = tags } : m;

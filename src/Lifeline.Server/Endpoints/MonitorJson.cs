@@ -17,6 +17,7 @@ internal static class MonitorJson
             ["id"] = m.Id,
             ["name"] = m.Name,
             ["slug"] = m.Slug,
+            ["description"] = m.Description,
             ["kind"] = WireNames.Of(m.Kind),
             ["tags"] = new JsonArray([.. m.Tags.Select(t => JsonValue.Create(t))]),
             ["channels"] = new JsonArray([.. m.Channels.Select(c => JsonValue.Create(c))]),
