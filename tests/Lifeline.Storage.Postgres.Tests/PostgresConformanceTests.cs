@@ -60,6 +60,10 @@ public sealed class PostgresStatusPageStoreTests : StatusPageStoreTests
 }
 
 public sealed class PostgresMonitorOverviewStoreTests : MonitorOverviewStoreTests
+{
+    protected override async Task<StoreFixture> OpenStoreAsync() => await PostgresFixture.OpenAsync();
+}
+
 public sealed class PostgresUserStoreTests : UserStoreTests
 {
     protected override async Task<StoreFixture> OpenStoreAsync() => await PostgresFixture.OpenAsync();

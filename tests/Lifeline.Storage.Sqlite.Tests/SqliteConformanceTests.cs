@@ -60,6 +60,10 @@ public sealed class SqliteStatusPageStoreTests : StatusPageStoreTests
 }
 
 public sealed class SqliteMonitorOverviewStoreTests : MonitorOverviewStoreTests
+{
+    protected override async Task<StoreFixture> OpenStoreAsync() => await SqliteFixture.OpenAsync();
+}
+
 public sealed class SqliteUserStoreTests : UserStoreTests
 {
     protected override async Task<StoreFixture> OpenStoreAsync() => await SqliteFixture.OpenAsync();

@@ -83,7 +83,7 @@ internal static partial class MonitorInput
             }
             else if (!TryString(node, out var description) || description.Length > 10_000)
             {
-                errors.Add("description must be a string of at most 10000 characters, or null");
+                errors.Add(new FieldError("description", "description must be a string of at most 10000 characters, or null"));
             }
             else
             {
