@@ -56,7 +56,9 @@ async Task<IBrowserContext> SignedInAsync()
     var context = await browser.NewContextAsync(new() { ViewportSize = new() { Width = 1280, Height = 900 } });
     var page = await context.NewPageAsync();
     await page.GotoAsync(baseUrl + "/login");
-    await page.FillAsync("input[type=password]", key);
+    // bench/app.sh starts the server with this admin (LIFELINE_ADMIN_USER / LIFELINE_ADMIN_PASSWORD).
+    await page.FillAsync("#username", "bench");
+    await page.FillAsync("#password", "bench-password-0123");
     await page.ClickAsync("button[type=submit]");
     await page.Locator("table.monitors").WaitForAsync();
     await page.CloseAsync();

@@ -10,7 +10,7 @@ PORT=${PORT:-5391}
 DATA=$(mktemp -d)
 KEY=bench-key-0123456789abcdef
 dotnet build src/Lifeline -c Release -v q -nologo >/dev/null
-LIFELINE_API_KEY=$KEY dotnet src/Lifeline/bin/Release/net10.0/lifeline.dll serve \
+LIFELINE_API_KEY=$KEY LIFELINE_ADMIN_USER=bench LIFELINE_ADMIN_PASSWORD=bench-password-0123 dotnet src/Lifeline/bin/Release/net10.0/lifeline.dll serve \
   --urls "http://127.0.0.1:$PORT" --Lifeline:Data="$DATA" --Lifeline:RateLimitLoopback=false >"$DATA/server.log" 2>&1 &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; rm -rf "$DATA"' EXIT
@@ -21,11 +21,11 @@ cp bench/app.cs "$DRIVER/"
 (cd "$DRIVER" && dotnet run app.cs -- "http://127.0.0.1:$PORT" "$KEY" --seed "$MONITORS" --down "$DOWN" --runs 10)
 rm -rf "$DRIVER"
 # The same first byte with curl, signed in by the session cookie the browser would hold.
-echo "curl, / with an API-key session:"
+echo "curl, / with a signed-in session:"
 JAR="$DATA/cookies"
 TOKEN=$(curl -fs -c "$JAR" "http://127.0.0.1:$PORT/login" | grep -o 'name="__RequestVerificationToken" value="[^"]*"' | sed 's/.*value="//;s/"$//')
 curl -fs -b "$JAR" -c "$JAR" -o /dev/null --data-urlencode "__RequestVerificationToken=$TOKEN" --data-urlencode "_handler=login" \
-  --data-urlencode "Input.Key=$KEY" "http://127.0.0.1:$PORT/login"
+  --data-urlencode "Input.Username=bench" --data-urlencode "Input.Password=bench-password-0123" "http://127.0.0.1:$PORT/login"
 for _ in 1 2 3 4 5; do
   curl -s -b "$JAR" -o /dev/null -w '  ttfb %{time_starttransfer}s total %{time_total}s bytes %{size_download} (%{http_code})\n' "http://127.0.0.1:$PORT/"
 done
