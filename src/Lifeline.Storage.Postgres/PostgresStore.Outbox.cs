@@ -37,12 +37,14 @@ public sealed partial class PostgresStore
                 // The claim of a node that stopped checking in ends now: it died mid-send.
                 // (Never this node's own claims: its check-in may merely lag, and its sends are in flight.)
                 "OR (o.claimed_by IS NOT NULL AND o.claimed_by <> @node AND NOT EXISTS (SELECT 1 FROM nodes n WHERE n.id = o.claimed_by AND n.last_seen_at > @gone))) " +
-                "ORDER BY o.id FOR UPDATE OF o SKIP LOCKED",
+                // At most max heads: claims made at the same time by other nodes take the next ones.
+                "ORDER BY o.id LIMIT @max FOR UPDATE OF o SKIP LOCKED",
                 r => (Id: r.GetInt64(0), ChannelId: r.GetString(1), Type: r.GetString(2),
                     Channel: r.IsDBNull(3) ? null : new ChannelConfig(r.GetString(1), r.GetString(3), r.GetString(4), ParseSettings(r.GetString(5)), Time.From(r.GetInt64(6))),
                     LastSent: r.IsDBNull(7) ? (DateTimeOffset?)null : Time.From(r.GetInt64(7))),
-                ("@now", Time.Ms(now)), ("@gone", Time.Ms(now - _options.NodeTimeout)), ("@node", _options.NodeId ?? ""));
+                ("@now", Time.Ms(now)), ("@max", max), ("@gone", Time.Ms(now - _options.NodeTimeout)), ("@node", _options.NodeId ?? ""));
             var groups = new List<(long Head, List<long> Behind)>();
+            var postponed = new List<(long Id, DateTimeOffset Until)>();
             foreach (var head in heads)
             {
                 if (groups.Count == max)
@@ -52,6 +54,9 @@ public sealed partial class PostgresStore
                 var window = grouping.WindowFor(head.Channel);
                 if (NoticeGrouping.Waits(head.Type, head.LastSent, window, now))
                 {
+                    // Due again when its channel's window ends, so until then no claim takes (and
+                    // locks) it in place of a notice that may go now.
+                    postponed.Add((head.Id, head.LastSent!.Value + window));
                     continue;
                 }
                 var behind = new List<long>();
@@ -67,6 +72,10 @@ public sealed partial class PostgresStore
                     behind.AddRange(rows.TakeWhile(r => r.Type == head.Type).Select(r => r.Id));
                 }
                 groups.Add((head.Id, behind));
+            }
+            foreach (var (id, until) in postponed)
+            {
+                await s.ExecAsync("UPDATE outbox SET due_at = @until WHERE id = @id", ("@until", Time.Ms(until)), ("@id", id));
             }
             if (groups.Count == 0)
             {
