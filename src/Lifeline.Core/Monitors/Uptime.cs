@@ -11,16 +11,7 @@ public static partial class Uptime
     public static double? Of(IEnumerable<Incident> incidents, DateTimeOffset from, DateTimeOffset to, DateTimeOffset? createdAt = null)
     {
         ArgumentNullException.ThrowIfNull(incidents);
-        if (createdAt is { } created && created > from)
-        {
-            from = created;
-        }
-        if (to <= from)
-        {
-            return null;
-        }
-        var down = Downtime(incidents, from, to);
-        return 1 - (down.TotalMilliseconds / (to - from).TotalMilliseconds);
+        return Ratio(incidents, createdAt ?? from, from, to);
     }
 
     /// <summary>
@@ -38,31 +29,10 @@ public static partial class Uptime
             var start = today.AddDays(-i);
             var end = start.AddDays(1) < now ? start.AddDays(1) : now;
             var from = createdAt is { } c && c > start ? c : start;
-            var down = end > from ? Downtime(incidents, from, end) : TimeSpan.Zero;
+            var down = end > from ? Downtime(incidents, from, end, now: end) : TimeSpan.Zero;
             result.Add(new DayUptime(DateOnly.FromDateTime(start.UtcDateTime), Of(incidents, start, end, createdAt), down));
         }
         return result;
-    }
-
-    /// <summary>How long incidents covered [from, to); an open incident runs to the window's end. Overlaps count once.</summary>
-    private static TimeSpan Downtime(IEnumerable<Incident> incidents, DateTimeOffset from, DateTimeOffset to)
-    {
-        var spans = incidents
-            .Select(i => (Start: i.StartedAt < from ? from : i.StartedAt, End: Min(i.EndedAt ?? to, to)))
-            .Where(s => s.End > s.Start)
-            .OrderBy(s => s.Start);
-        var total = TimeSpan.Zero;
-        DateTimeOffset? reached = null;
-        foreach (var (start, end) in spans)
-        {
-            var begin = reached is { } r && r > start ? r : start;
-            if (end > begin)
-            {
-                total += end - begin;
-                reached = end;
-            }
-        }
-        return total;
     }
 
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;

@@ -4,33 +4,14 @@ using Microsoft.Playwright;
 
 namespace Lifeline.Server.Tests.StatusPages;
 
-/// <summary>A status page in a real headless Chromium (Debian's, at /usr/bin/chromium) against the real server.</summary>
-public sealed class StatusPageBrowserTests : IAsyncLifetime
+/// <summary>A status page in a real headless Chromium (the shared <see cref="App.Chromium"/> fixture) against the real server.</summary>
+public sealed class StatusPageBrowserTests(App.Chromium chromium) : IClassFixture<App.Chromium>, IAsyncLifetime
 {
-    private const string ChromiumPath = "/usr/bin/chromium";
     private LifelineApp _app = null!;
-    private IPlaywright _playwright = null!;
-    private IBrowser _browser = null!;
 
-    public async Task InitializeAsync()
-    {
-        File.Exists(ChromiumPath).ShouldBeTrue($"the browser tests need Chromium at {ChromiumPath}: apt-get install -y chromium");
-        _app = await LifelineApp.StartAsync();
-        _playwright = await Playwright.CreateAsync();
-        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = ChromiumPath,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-        });
-    }
+    public async Task InitializeAsync() => _app = await LifelineApp.StartAsync();
 
-    public async Task DisposeAsync()
-    {
-        await _browser.DisposeAsync();
-        _playwright.Dispose();
-        await _app.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _app.DisposeAsync();
 
     [Fact]
     public async Task The_status_page_shows_each_monitors_state_in_text_the_banner_and_the_notes()
@@ -75,7 +56,7 @@ public sealed class StatusPageBrowserTests : IAsyncLifetime
             new { title = "Public API timeouts", body = "Some API requests time out. We are looking into it.", state = "investigating" });
         note.EnsureSuccessStatusCode();
 
-        var page = await _browser.NewPageAsync();
+        var page = await chromium.Browser.NewPageAsync();
         await page.GotoAsync($"{_app.BaseUri}status/acme");
         await Screenshots(page);
 
@@ -100,13 +81,13 @@ public sealed class StatusPageBrowserTests : IAsyncLifetime
         Directory.CreateDirectory(folder);
         var url = light.Url;
         await light.ScreenshotAsync(new() { Path = Path.Combine(folder, "status-light.png"), FullPage = true });
-        var dark = await _browser.NewPageAsync(new() { ColorScheme = ColorScheme.Dark });
+        var dark = await chromium.Browser.NewPageAsync(new() { ColorScheme = ColorScheme.Dark });
         await dark.GotoAsync(url);
         await dark.ScreenshotAsync(new() { Path = Path.Combine(folder, "status-dark.png"), FullPage = true });
-        var phone = await _browser.NewPageAsync(new() { ViewportSize = new() { Width = 375, Height = 812 }, IsMobile = true });
+        var phone = await chromium.Browser.NewPageAsync(new() { ViewportSize = new() { Width = 375, Height = 812 }, IsMobile = true });
         await phone.GotoAsync(url);
         await phone.ScreenshotAsync(new() { Path = Path.Combine(folder, "status-phone.png"), FullPage = true });
-        var phoneDark = await _browser.NewPageAsync(new() { ViewportSize = new() { Width = 375, Height = 812 }, IsMobile = true, ColorScheme = ColorScheme.Dark });
+        var phoneDark = await chromium.Browser.NewPageAsync(new() { ViewportSize = new() { Width = 375, Height = 812 }, IsMobile = true, ColorScheme = ColorScheme.Dark });
         await phoneDark.GotoAsync(url);
         await phoneDark.ScreenshotAsync(new() { Path = Path.Combine(folder, "status-phone-dark.png"), FullPage = true });
     }
