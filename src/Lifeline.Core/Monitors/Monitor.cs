@@ -95,4 +95,22 @@ public sealed record Monitor
 
     /// <summary>Push monitors: methods and keywords kept for Healthchecks' Management API.</summary>
     public PingRules PingRules { get; init; } = PingRules.None;
+
+    /// <summary>Active monitors: where the check runs; location ids, <see cref="LocalLocation"/> being the server itself [local].</summary>
+    public IReadOnlyList<string> Locations { get; init; } = [LocalLocation];
+
+    /// <summary>Active monitors: how many locations must see the check fail before the monitor is down; null is a majority (at least 2 when there are 2 or more).</summary>
+    public int? Quorum { get; init; }
+
+    /// <summary>Http, tcp and tls monitors: check every address the host name resolves to, each judged on its own.</summary>
+    public bool AllAddresses { get; init; }
+
+    /// <summary>The location that is the server itself.</summary>
+    public const string LocalLocation = "local";
+
+    /// <summary>True when the check runs somewhere other than on the server alone.</summary>
+    public bool IsMultiLocation => Locations.Count != 1 || Locations[0] != LocalLocation;
+
+    /// <summary>Down votes needed for down: <see cref="Quorum"/>, or a majority of the locations (at least 2 when there are 2 or more).</summary>
+    public int EffectiveQuorum => Quorum ?? (Locations.Count >= 2 ? Math.Max(2, (Locations.Count / 2) + 1) : 1);
 }

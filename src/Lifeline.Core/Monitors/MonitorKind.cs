@@ -20,6 +20,8 @@ public enum MonitorStatus
     Late,
     Down,
     Paused,
+    /// <summary>Active monitors checked from several locations: some, fewer than the quorum, see it fail. Shown; no down notice.</summary>
+    Degraded,
 }
 
 /// <summary>Wire names of kinds and statuses (lower case, as in the contract).</summary>
@@ -42,6 +44,7 @@ public static class WireNames
         MonitorStatus.Late => "late",
         MonitorStatus.Down => "down",
         MonitorStatus.Paused => "paused",
+        MonitorStatus.Degraded => "degraded",
         _ => throw new ArgumentOutOfRangeException(nameof(status)),
     };
 

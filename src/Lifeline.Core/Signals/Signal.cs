@@ -45,6 +45,18 @@ public sealed record Signal
     /// <summary>Active checks over TLS (http, tls): when the earliest certificate of the chain seen expires.</summary>
     public DateTimeOffset? CertificateExpiresAt { get; init; }
 
+    /// <summary>
+    /// Active checks from several locations: the check passed the quorum, but some locations saw it
+    /// fail. The monitor is degraded, not down.
+    /// </summary>
+    public bool Degraded { get; init; }
+
+    /// <summary>
+    /// Active checks: the location whose result this is (a vote, which changes no state by itself);
+    /// null for the monitor's own verdict.
+    /// </summary>
+    public string? Location { get; init; }
+
     /// <summary>Whether this signal speaks about up or down at all (start and log do not).</summary>
     public bool ChangesState => Kind is not (SignalKind.Start or SignalKind.Log);
 
@@ -84,6 +96,9 @@ public sealed record MonitorEvent(
 
     /// <summary>Active checks over TLS: when the earliest certificate of the chain seen expires; null when none was seen.</summary>
     public DateTimeOffset? CertificateExpiresAt { get; init; }
+
+    /// <summary>Active checks from several locations: the location that ran this check; null for the monitor's verdict.</summary>
+    public string? Location { get; init; }
 }
 
 /// <summary>One condition of an active check: its text, whether it held, and the values seen, as in <c>[STATUS] (500) == 200</c>.</summary>
