@@ -61,6 +61,8 @@ public sealed class StoreCopy : IAsyncDisposable
         new("check_rollups"),
         new("status_pages"),
         new("status_notes"),
+        new("locations"),
+        new("probes"),
     ];
 
     private readonly SqliteStore _sqlite;

@@ -142,7 +142,7 @@ public sealed partial class PostgresStore
             }
             var flip = MonitorMachine.OnSignal(monitor, signal);
             await s.ExecAsync(UpsertEvent, EventParameters(monitor, flip, signal));
-            if (signal.Kind == SignalKind.Check)
+            if (signal.Kind == SignalKind.Check && signal.Location is null)
             {
                 await AddToRollupAsync(s, monitor.Id, signal);
             }

@@ -99,7 +99,7 @@ public sealed partial class PostgresStore
                     // Rare: a status change, an alert or a check's rollup. The statements queued
                     // so far go first, then the same writes as a push alone makes.
                     await writes.FlushAsync();
-                    if (signal.Kind == SignalKind.Check)
+                    if (signal.Kind == SignalKind.Check && signal.Location is null)
                     {
                         await AddToRollupAsync(s, monitor.Id, signal);
                     }

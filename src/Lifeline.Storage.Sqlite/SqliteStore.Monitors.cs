@@ -164,7 +164,7 @@ public sealed partial class SqliteStore
                     signal.Message, signal.Value, signal.PingMs, signal.ExitStatus, durationMs,
                     signal.Body, signal.Rid?.ToString(), signal.Source, StoreEncoding.WriteCheckDetails(signal),
                 ]);
-            if (signal.Kind == SignalKind.Check)
+            if (signal.Kind == SignalKind.Check && signal.Location is null)
             {
                 AddToRollup(ctx, monitor.Id, signal);
             }

@@ -27,6 +27,7 @@ public abstract class StoreFixture : IAsyncDisposable
     public IStatusPageStore StatusPages => (IStatusPageStore)Current;
     public IMonitorOverviewStore Overview => (IMonitorOverviewStore)Current;
     public IUserStore Users => (IUserStore)Current;
+    public ILocationStore Locations => (ILocationStore)Current;
 
     /// <summary>
     /// Closes the store and opens the same data again, as a restart would; with

@@ -68,3 +68,8 @@ public sealed class PostgresUserStoreTests : UserStoreTests
 {
     protected override async Task<StoreFixture> OpenStoreAsync() => await PostgresFixture.OpenAsync();
 }
+
+public sealed class PostgresLocationStoreTests : LocationStoreTests
+{
+    protected override async Task<StoreFixture> OpenStoreAsync() => await PostgresFixture.OpenAsync();
+}

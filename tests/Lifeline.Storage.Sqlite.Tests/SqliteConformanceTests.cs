@@ -68,3 +68,8 @@ public sealed class SqliteUserStoreTests : UserStoreTests
 {
     protected override async Task<StoreFixture> OpenStoreAsync() => await SqliteFixture.OpenAsync();
 }
+
+public sealed class SqliteLocationStoreTests : LocationStoreTests
+{
+    protected override async Task<StoreFixture> OpenStoreAsync() => await SqliteFixture.OpenAsync();
+}

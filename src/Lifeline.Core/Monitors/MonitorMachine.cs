@@ -32,8 +32,9 @@ public static class MonitorMachine
     public static Flip OnSignal(Monitor monitor, Signal signal)
     {
         var next = monitor with { EventCount = monitor.EventCount + 1 };
-        if (signal.Kind == SignalKind.Log)
+        if (signal.Kind == SignalKind.Log || signal.Location is not null)
         {
+            // A log line, or one location's result: a vote that changes nothing until the monitor's verdict counts it.
             return Flip.Quiet(monitor, next);
         }
         if (monitor.Status == MonitorStatus.Paused && monitor.ManualResume)
@@ -221,7 +222,7 @@ public static class MonitorMachine
             {
                 return Flip.Quiet(monitor, next with { FailureStreak = 0, SuccessStreak = successes });
             }
-            next = next with { Status = MonitorStatus.Up, FailureStreak = 0, SuccessStreak = 0 };
+            next = next with { Status = signal.Degraded ? MonitorStatus.Degraded : MonitorStatus.Up, FailureStreak = 0, SuccessStreak = 0 };
             if (recovering)
             {
                 // Back on the monitor's own phase once it is up again.

@@ -15,7 +15,7 @@ public static class MonitorColumns
         "run_started_at, run_rid, last_duration_ms, target, interval_s, timeout_s, retries, conditions, method, " +
         "headers, body, failure_streak, event_count, retry_interval_s, success_threshold, success_streak, " +
         "remind_every_s, notify_recovery, last_alert_at, depends_on, suppressed_by, acked_by, acked_at, badge_key, " +
-        "description, ping_rules";
+        "description, ping_rules, locations, quorum, all_addresses";
 
     public static readonly string Insert =
         $"INSERT INTO monitors ({Columns}) VALUES ({string.Join(", ", Columns.Split(", ").Select(c => "@" + c))})";
@@ -86,6 +86,9 @@ public static class MonitorColumns
         BadgeKey = Str(r, 43),
         Description = Str(r, 44),
         PingRules = Str(r, 45) is { } rules ? JsonSerializer.Deserialize<PingRules>(rules) ?? PingRules.None : PingRules.None,
+        Locations = Str(r, 46) is { } locations ? JsonSerializer.Deserialize<List<string>>(locations) ?? [Monitor.LocalLocation] : [Monitor.LocalLocation],
+        Quorum = r.IsDBNull(47) ? null : r.GetInt32(47),
+        AllAddresses = r.GetBoolean(48),
     };
 
     public static (string, object?)[] Parameters(Monitor m) =>
@@ -136,6 +139,10 @@ public static class MonitorColumns
         ("@badge_key", m.BadgeKey),
         ("@description", m.Description),
         ("@ping_rules", m.PingRules == PingRules.None ? null : JsonSerializer.Serialize(m.PingRules)),
+        // Null for the server alone, so the probes' reads skip every such monitor (a partial index).
+        ("@locations", m.IsMultiLocation ? JsonSerializer.Serialize(m.Locations) : null),
+        ("@quorum", m.Quorum),
+        ("@all_addresses", m.AllAddresses),
     ];
 
     /// <summary>The monitor with a badge key: its own, or a new one when it has none yet (stores call this before inserting).</summary>

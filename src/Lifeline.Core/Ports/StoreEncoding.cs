@@ -11,7 +11,7 @@ public static class StoreEncoding
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    private sealed record Details(bool Unknown, IReadOnlyList<ConditionCheck>? Conditions, DateTimeOffset? CertificateExpiresAt = null);
+    private sealed record Details(bool Unknown, IReadOnlyList<ConditionCheck>? Conditions, DateTimeOffset? CertificateExpiresAt = null, string? Location = null, bool Degraded = false);
 
     /// <summary>The opaque cursor of a monitor page that ends at this name and id (monitors are listed by name, then id).</summary>
     public static string Cursor(string name, string id) =>
@@ -61,7 +61,7 @@ public static class StoreEncoding
 
     /// <summary>The <c>details</c> column of a check event: its condition results and whether it was inconclusive; null for other events.</summary>
     public static string? WriteCheckDetails(Signal signal) =>
-        signal.Kind == SignalKind.Check ? JsonSerializer.Serialize(new Details(signal.Unknown, signal.Conditions ?? [], signal.CertificateExpiresAt), Json) : null;
+        signal.Kind == SignalKind.Check ? JsonSerializer.Serialize(new Details(signal.Unknown, signal.Conditions ?? [], signal.CertificateExpiresAt, signal.Location, signal.Degraded), Json) : null;
 
     /// <summary><paramref name="e"/> with what its <c>details</c> column holds.</summary>
     public static MonitorEvent ReadCheckDetails(string? json, MonitorEvent e)
@@ -70,6 +70,6 @@ public static class StoreEncoding
         {
             return e;
         }
-        return e with { Conditions = details.Conditions ?? [], Unknown = details.Unknown, CertificateExpiresAt = details.CertificateExpiresAt };
+        return e with { Conditions = details.Conditions ?? [], Unknown = details.Unknown, CertificateExpiresAt = details.CertificateExpiresAt, Location = details.Location };
     }
 }

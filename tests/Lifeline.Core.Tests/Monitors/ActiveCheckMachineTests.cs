@@ -92,4 +92,27 @@ public class ActiveCheckMachineTests
         flip.Incident.ShouldBe(IncidentChange.None);
         flip.Next.DueAt.ShouldBe(T0.AddSeconds(15));
     }
+
+    [Fact]
+    public void A_degraded_verdict_makes_the_monitor_degraded_without_a_notice_and_a_clean_one_makes_it_up_again()
+    {
+        var degraded = MonitorMachine.OnSignal(Http(), Passed(T0) with { Degraded = true });
+        var clean = MonitorMachine.OnSignal(degraded.Next, Passed(T0.AddSeconds(60)));
+
+        degraded.Next.Status.ShouldBe(MonitorStatus.Degraded);
+        degraded.Notice.ShouldBeNull();
+        clean.Next.Status.ShouldBe(MonitorStatus.Up);
+        clean.Notice.ShouldBeNull();
+    }
+
+    [Fact]
+    public void One_locations_result_is_a_vote_that_changes_no_state()
+    {
+        var flip = MonitorMachine.OnSignal(Http(), Failed(T0) with { Location = "paris" });
+
+        flip.Next.Status.ShouldBe(MonitorStatus.Up);
+        flip.Next.FailureStreak.ShouldBe(0);
+        flip.Next.DueAt.ShouldBe(Http().DueAt);
+        flip.Notice.ShouldBeNull();
+    }
 }
