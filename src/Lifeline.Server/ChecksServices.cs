@@ -1,5 +1,6 @@
 using Lifeline.Checks;
 using Lifeline.Server.Endpoints;
+using Lifeline.Server.Probes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -15,7 +16,12 @@ internal static class ChecksServices
         services.AddSingleton<IValidateOptions<ChecksOptions>, ChecksOptionsValidator>();
         services.AddSingleton<IMonitorValidator, CheckMonitorValidator>();
         services.AddSingleton<CheckLag>();
-        services.AddSingleton<IActiveProbe>(sp => new CheckRunnerProbe(new CheckRunner(sp.GetRequiredService<TimeProvider>())));
+        services.AddSingleton<ProbeHub>();
+        services.AddSingleton<IActiveProbe>(sp => new QuorumProbe(
+            new CheckRunnerProbe(new CheckRunner(sp.GetRequiredService<TimeProvider>())),
+            sp.GetRequiredService<IMonitorStore>(),
+            sp.GetRequiredService<ProbeHub>(),
+            sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp =>
         {
             var checks = sp.GetRequiredService<IOptions<ChecksOptions>>().Value;

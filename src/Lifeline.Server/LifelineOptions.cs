@@ -141,6 +141,18 @@ public sealed class LifelineOptions
     /// or whose password or role changed, on another node of a cluster is signed out within this.
     /// </summary>
     public int SessionRecheckSeconds { get; set; } = 5;
+
+    /// <summary>A probe that has not called for this long, in seconds, loses its checks to the other probes of its location [45].</summary>
+    public int ProbeLeaseSeconds { get; set; } = 45;
+
+    /// <summary>Longest time, in seconds, a probe's poll for assignments is held open when nothing changes [25].</summary>
+    public int ProbePollSeconds { get; set; } = 25;
+
+    /// <summary>Most results in one batch from a probe [1000].</summary>
+    public int ProbeBatchMax { get; set; } = 1000;
+
+    /// <summary>A location none of whose probes has called for this long, in seconds, is reported silent (its watch monitor goes down) [120].</summary>
+    public int LocationSilenceSeconds { get; set; } = 120;
 }
 
 /// <summary>Reports every problem with the options at once, at start.</summary>
@@ -149,6 +161,22 @@ internal sealed class LifelineOptionsValidator : IValidateOptions<LifelineOption
     public ValidateOptionsResult Validate(string? name, LifelineOptions options)
     {
         var errors = new List<string>();
+        if (options.ProbeLeaseSeconds is < 5 or > 3600)
+        {
+            errors.Add("Lifeline:ProbeLeaseSeconds must be between 5 and 3600");
+        }
+        if (options.ProbePollSeconds is < 1 or > 300)
+        {
+            errors.Add("Lifeline:ProbePollSeconds must be between 1 and 300");
+        }
+        if (options.ProbeBatchMax is < 1 or > 100_000)
+        {
+            errors.Add("Lifeline:ProbeBatchMax must be between 1 and 100000");
+        }
+        if (options.LocationSilenceSeconds is < 10 or > 86_400)
+        {
+            errors.Add("Lifeline:LocationSilenceSeconds must be between 10 and 86400");
+        }
         if (string.IsNullOrWhiteSpace(options.Data))
         {
             errors.Add("Lifeline:Data must name a folder");

@@ -5,6 +5,7 @@ using Lifeline.Server.Telegram;
 using Lifeline.Server.App;
 using Lifeline.Server.Edits;
 using Lifeline.Server.Endpoints;
+using Lifeline.Server.Probes;
 using Lifeline.Server.Healthchecks;
 using Lifeline.Server.Security;
 using Lifeline.Server.StatusPages;
@@ -124,7 +125,10 @@ public static class ServerHost
             .MapKeys()
             .MapUsers()
             .MapMaintenance()
-            .MapStatusPages();
+            .MapStatusPages()
+            .MapLocations();
+        // Probes authenticate with their own credential, not an API key.
+        app.MapProbeApi();
         // Public status pages and badges, no sign-in, served from a cache.
         app.MapPublicStatus();
         // Healthchecks' Management API beside Lifeline's own; shared paths go by the auth header.
@@ -182,6 +186,7 @@ public static class ServerHost
         services.AddSingleton(Port<IStatusPageStore>);
         services.AddSingleton(Port<IMonitorOverviewStore>);
         services.AddSingleton(Port<IUserStore>);
+        services.AddSingleton(Port<ILocationStore>);
         services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<LifelineOptions>>().Value;

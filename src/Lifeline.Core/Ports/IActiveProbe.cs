@@ -11,6 +11,10 @@ public sealed record CheckReport
     public IReadOnlyList<ConditionCheck> Conditions { get; init; } = [];
     /// <summary>When the earliest certificate of the chain seen expires (http over TLS, tls); null when none was seen.</summary>
     public DateTimeOffset? CertificateExpiresAt { get; init; }
+    /// <summary>Checks from several locations: passed the quorum, but some locations saw the check fail.</summary>
+    public bool Degraded { get; init; }
+    /// <summary>Checks from several locations: no location has a recent result, so nothing is learned.</summary>
+    public bool Unknown { get; init; }
 }
 
 /// <summary>Checks an active monitor (http, tcp, dns, tls) once. Implemented by Lifeline.Checks.</summary>

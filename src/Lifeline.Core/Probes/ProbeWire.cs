@@ -83,6 +83,7 @@ public sealed record RotateAnswer(string Credential);
 [JsonSerializable(typeof(ResultBatch))]
 [JsonSerializable(typeof(BatchAnswer))]
 [JsonSerializable(typeof(RotateAnswer))]
+[JsonSerializable(typeof(IReadOnlyList<ProbeCheck>))]
 public sealed partial class ProbeJson : JsonSerializerContext;
 
 /// <summary>Turns a monitor into the check a probe runs, and back into a monitor the check runner understands.</summary>

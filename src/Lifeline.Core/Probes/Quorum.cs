@@ -48,7 +48,8 @@ public static class Quorum
         var seen = new List<LocationSeen>(monitor.Locations.Count);
         foreach (var location in monitor.Locations)
         {
-            var latest = events.FirstOrDefault(e => e.Type == SignalKind.Check && e.Location == location);
+            // By time, not by arrival: results a probe kept while the server was away arrive late.
+            var latest = events.Where(e => e.Type == SignalKind.Check && e.Location == location).MaxBy(e => e.At);
             var vote = latest is null || latest.At < oldest || latest.Unknown ? LocationVote.Unknown
                 : latest.Ok ? LocationVote.Up : LocationVote.Down;
             seen.Add(new LocationSeen(location, nameOf(location), vote, latest?.At, latest?.Msg, latest?.DurationMs));

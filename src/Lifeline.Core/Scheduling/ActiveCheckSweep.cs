@@ -177,16 +177,18 @@ public sealed class ActiveCheckSweep : IDisposable
             {
                 return;
             }
-            var unknown = !report.Ok && await CanaryDownAsync();
+            // A verdict from several locations has its own unknown; the canary speaks only for the server alone.
+            var unknown = report.Unknown || (!report.Ok && !monitor.IsMultiLocation && await CanaryDownAsync());
             var signal = new Signal
             {
                 Kind = SignalKind.Check,
                 Ok = report.Ok,
                 At = _clock.GetUtcNow(),
-                Message = unknown ? $"unknown (the server's canary failed too): {report.Message}" : report.Message,
+                Message = unknown && !report.Unknown ? $"unknown (the server's canary failed too): {report.Message}" : report.Message,
                 DurationMs = report.DurationMs,
                 Conditions = report.Conditions,
                 Unknown = unknown,
+                Degraded = report.Degraded,
                 CertificateExpiresAt = report.CertificateExpiresAt,
             };
             var result = await _store.RecordAsync(new SignalAddress { MonitorId = monitor.Id, ExpectedDueAt = monitor.DueAt }, signal, _stopping.Token);

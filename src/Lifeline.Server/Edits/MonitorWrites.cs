@@ -8,7 +8,7 @@ namespace Lifeline.Server.Edits;
 /// (<see cref="MonitorInput"/>, the probe library's checks, <see cref="DependencyCheck"/>) and the
 /// same writes, so a form refuses exactly what the API refuses, with the same message.
 /// </summary>
-public sealed class MonitorWrites(IMonitorStore store, IDependencyStore dependencies, IChannelStore channels, IEnumerable<IMonitorValidator> validators, TimeProvider clock)
+public sealed class MonitorWrites(IMonitorStore store, IDependencyStore dependencies, IChannelStore channels, IEnumerable<IMonitorValidator> validators, TimeProvider clock, ILocationStore locations)
 {
     /// <summary>Creates a monitor from a create body (CONTRACT §3 fields).</summary>
     public async Task<WriteResult<Monitor>> CreateAsync(JsonObject body, CancellationToken ct)
@@ -148,6 +148,14 @@ public sealed class MonitorWrites(IMonitorStore store, IDependencyStore dependen
         foreach (var validator in validators)
         {
             errors.AddRange(validator.Validate(monitor));
+        }
+        if (monitor.IsMultiLocation)
+        {
+            var known = (await locations.LocationsAsync(ct)).Select(l => l.Id).ToHashSet(StringComparer.Ordinal);
+            foreach (var location in monitor.Locations.Where(l => l != Monitor.LocalLocation && !known.Contains(l)))
+            {
+                errors.Add(new FieldError("locations", $"locations: no location with id '{location}' (see GET /api/v1/locations; \"local\" is the server itself)"));
+            }
         }
     }
 }

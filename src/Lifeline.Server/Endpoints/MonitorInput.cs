@@ -135,7 +135,7 @@ internal static partial class MonitorInput
         {
             m = ApplyActive(body, m, errors);
         }
-        return m;
+        return ApplyLocations(body, m, errors);
     }
 
     private static Monitor ApplyPush(JsonObject body, Monitor m, bool creating, List<FieldError> errors)

@@ -61,6 +61,9 @@ internal static class MonitorJson
             json["method"] = m.Method;
             json["headers"] = new JsonObject(m.Headers.Select(h => KeyValuePair.Create(h.Key, (JsonNode?)JsonValue.Create(withSecrets ? h.Value : Redact.Masked))));
             json["body"] = withSecrets || m.Body is null ? m.Body : Redact.Masked;
+            json["locations"] = new JsonArray([.. m.Locations.Select(l => JsonValue.Create(l))]);
+            json["quorum"] = m.EffectiveQuorum;
+            json["allAddresses"] = m.AllAddresses;
         }
         return json;
     }
@@ -71,6 +74,7 @@ internal static class MonitorJson
         if (e.Type == SignalKind.Check)
         {
             json["result"] = e.Unknown ? "unknown" : e.Ok ? "ok" : "failed";
+            json["location"] = e.Location;
             json["conditions"] = new JsonArray([.. (e.Conditions ?? []).Select(c => (JsonNode)new JsonObject
             {
                 ["condition"] = c.Condition,

@@ -16,6 +16,7 @@ internal sealed class SchedulerWorker(
     OutageAmnesty amnesty,
     ClusterCoordinator cluster,
     IMonitorStore store,
+    ILocationStore locations,
     SchedulerPulse pulse,
     TimeProvider clock,
     IOptions<LifelineOptions> options,
@@ -94,6 +95,8 @@ internal sealed class SchedulerWorker(
         }
         total += await maintenance.PruneAsync(ct);
         total += await store.PruneHistoryAsync(clock.GetUtcNow() - TimeSpan.FromDays(options.Value.HistoryDays), ct);
+        // Probes retry a batch within hours at most; a day of batch ids keeps every retry from being stored twice.
+        total += await locations.PruneProbeDataAsync(clock.GetUtcNow() - TimeSpan.FromDays(1), ct);
         if (total > 0)
         {
             logger.LogDebug("Pruned {Count} old rows", total);
