@@ -50,17 +50,7 @@ internal static partial class KumaReader
             ? Rows(db, "SELECT mt.monitor_id, t.name, mt.value FROM monitor_tag mt JOIN tag t ON t.id = mt.tag_id ORDER BY mt.id")
             : [];
 
-        var items = new List<ImportItem>();
-        var channelKeys = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var row in notifications)
-        {
-            var item = MapNotification(row);
-            items.Add(item);
-            if (item.Channel is not null)
-            {
-                channelKeys.Add(item.Key!);
-            }
-        }
+        var items = notifications.Select(MapNotification).ToList();
 
         var byId = monitors.ToDictionary(m => Long(m, "id") ?? 0);
         foreach (var row in monitors)
@@ -77,7 +67,6 @@ internal static partial class KumaReader
             }
             var channels = links.Where(l => Long(l, "monitor_id") == id)
                 .Select(l => NotificationKey(Long(l, "notification_id") ?? 0))
-                .Where(channelKeys.Contains)
                 .Distinct()
                 .ToList();
             var children = monitors.Count(m => Long(m, "parent") == id);
