@@ -117,8 +117,8 @@ internal static class ImportRun
             }
         }
 
-        /// <summary>The one row whose text holds <paramref name="source"/>.</summary>
-        public string Row(string source) => Rows.Single(r => r.Contains(source, StringComparison.Ordinal));
+        /// <summary>The one row whose first cell starts with <paramref name="source"/>.</summary>
+        public string Row(string source) => Rows.Single(r => r.StartsWith(source, StringComparison.Ordinal));
     }
 
     public static async Task<Outcome> InvokeAsync(params string[] args)
