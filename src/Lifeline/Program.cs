@@ -9,6 +9,7 @@ var root = new RootCommand("Lifeline: push (dead man's switch) and health endpoi
     RunCommand.Create(),
     AgentCommand.Create(),
     StoreCommand.Create(),
+    ImportCommand.Create(),
 };
 
 return await root.Parse(args).InvokeAsync();

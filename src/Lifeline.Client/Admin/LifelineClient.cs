@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Lifeline.Client.Push;
 
@@ -131,6 +132,29 @@ public sealed class LifelineClient : IDisposable
             }
             page = await ListMonitorsAsync((query ?? new MonitorQuery()) with { Cursor = page.NextCursor }, cancellationToken);
         }
+    }
+
+    /// <summary>Pauses a monitor (<c>POST /api/v1/monitors/{id}/pause</c>) and returns it.</summary>
+    public Task<MonitorInfo> PauseMonitorAsync(string id, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(id);
+        return SendAsync<MonitorInfo>(HttpMethod.Post, "monitors/" + Uri.EscapeDataString(id) + "/pause", null, cancellationToken);
+    }
+
+    /// <summary>Every channel (<c>GET /api/v1/channels</c>), secrets masked.</summary>
+    public Task<IReadOnlyList<ChannelInfo>> ListChannelsAsync(CancellationToken cancellationToken = default) =>
+        SendAsync<IReadOnlyList<ChannelInfo>>(HttpMethod.Get, "channels", null, cancellationToken);
+
+    /// <summary>Creates a channel (<c>POST /api/v1/channels</c>) and returns it with its id.</summary>
+    public Task<ChannelInfo> CreateChannelAsync(NewChannel channel, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(channel);
+        var body = new JsonObject { ["kind"] = channel.Kind, ["name"] = channel.Name };
+        foreach (var (key, value) in channel.Settings)
+        {
+            body[key] = value?.DeepClone();
+        }
+        return SendAsync<ChannelInfo>(HttpMethod.Post, "channels", JsonContent.Create(body, options: Json), cancellationToken);
     }
 
     /// <summary>The server's state and every monitor briefly (<c>GET /api/v1/status</c>).</summary>

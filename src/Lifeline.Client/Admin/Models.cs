@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 
 namespace Lifeline.Client.Admin;
@@ -76,6 +77,9 @@ public sealed record MonitorInfo
     /// <summary>Active monitors: Gatus-style conditions that must all hold.</summary>
     public IReadOnlyList<string>? Conditions { get; init; }
 
+    /// <summary>The ids of the channels alerted.</summary>
+    public IReadOnlyList<string>? Channels { get; init; }
+
     /// <summary>Fields this client does not know, kept as they came.</summary>
     [JsonExtensionData]
     public IDictionary<string, JsonElement>? Extra { get; init; }
@@ -122,6 +126,67 @@ public sealed record NewMonitor
 
     /// <summary>Active monitors: conditions that must all hold.</summary>
     public IReadOnlyList<string>? Conditions { get; init; }
+
+    /// <summary>Optional free text shown with the monitor.</summary>
+    public string? Description { get; init; }
+
+    /// <summary>Push: a token to keep (8-64 characters of A-Z, a-z, 0-9, '_' and '-'), so clients moving in keep their URLs; null lets the server make one.</summary>
+    public string? PushToken { get; init; }
+
+    /// <summary>Push: pings do not un-pause the monitor.</summary>
+    public bool? ManualResume { get; init; }
+
+    /// <summary>Whether a recovery notice is sent when the monitor is up again (server default true).</summary>
+    public bool? NotifyRecovery { get; init; }
+
+    /// <summary>Active monitors: extra failed checks before down (server default 0).</summary>
+    public int? Retries { get; init; }
+
+    /// <summary>Active monitors: seconds between checks while retrying (server default: the interval).</summary>
+    public double? RetryInterval { get; init; }
+
+    /// <summary>Active monitors: passing checks needed to recover (server default 1).</summary>
+    public int? SuccessThreshold { get; init; }
+
+    /// <summary>HTTP: the request method (server default GET); DNS: the record types to ask for, such as <c>A</c>.</summary>
+    public string? Method { get; init; }
+
+    /// <summary>HTTP: request headers.</summary>
+    public IReadOnlyDictionary<string, string>? Headers { get; init; }
+
+    /// <summary>HTTP: the request body.</summary>
+    public string? Body { get; init; }
+}
+
+/// <summary>A channel as the admin API shows it; secrets come back masked.</summary>
+public sealed record ChannelInfo
+{
+    /// <summary>The server's id (read-only).</summary>
+    [JsonConverter(typeof(IdConverter))]
+    public string Id { get; init; } = "";
+
+    /// <summary><c>webhook</c>, <c>telegram</c>, <c>email</c>, <c>slack</c>, <c>discord</c>, <c>teams</c>, <c>ntfy</c>, <c>gotify</c> or <c>pagerduty</c>.</summary>
+    public string Kind { get; init; } = "";
+
+    /// <summary>Display name.</summary>
+    public string Name { get; init; } = "";
+
+    /// <summary>The kind's settings (<c>url</c>, <c>chatId</c>, ...), as the server shows them.</summary>
+    [JsonExtensionData]
+    public IDictionary<string, JsonElement>? Settings { get; init; }
+}
+
+/// <summary>What <see cref="LifelineClient.CreateChannelAsync"/> sends.</summary>
+public sealed record NewChannel
+{
+    /// <summary>One of the server's channel kinds.</summary>
+    public required string Kind { get; init; }
+
+    /// <summary>Display name.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>The kind's settings, sent beside kind and name (<c>url</c>, <c>botToken</c>, <c>to</c>, ...).</summary>
+    public IReadOnlyDictionary<string, JsonNode?> Settings { get; init; } = new Dictionary<string, JsonNode?>();
 }
 
 /// <summary>Filters for <see cref="LifelineClient.ListMonitorsAsync"/>; null means no filter.</summary>
