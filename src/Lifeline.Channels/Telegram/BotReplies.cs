@@ -98,7 +98,7 @@ public static class BotReplies
     private static int Rank(MonitorStatus status) => status switch
     {
         MonitorStatus.Down => 0,
-        MonitorStatus.Late => 1,
+        MonitorStatus.Late or MonitorStatus.Degraded => 1,
         MonitorStatus.Up => 2,
         MonitorStatus.New => 3,
         _ => 4,
@@ -107,7 +107,7 @@ public static class BotReplies
     private static string Symbol(MonitorStatus status) => status switch
     {
         MonitorStatus.Down => "\U0001F534",
-        MonitorStatus.Late => "\U0001F7E0",
+        MonitorStatus.Late or MonitorStatus.Degraded => "\U0001F7E0",
         MonitorStatus.Up => "\U0001F7E2",
         MonitorStatus.Paused => "\u23F8\uFE0F",
         _ => "\u26AA",

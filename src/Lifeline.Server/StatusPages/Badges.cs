@@ -18,6 +18,7 @@ internal static class Badges
         _ when inMaintenance && monitor.Status != MonitorStatus.Up => ("maintenance", Blue),
         MonitorStatus.Up => ("up", Green),
         MonitorStatus.Late => ("late", Yellow),
+        MonitorStatus.Degraded => ("degraded", Yellow),
         MonitorStatus.Down => ("down", Red),
         MonitorStatus.Paused => ("paused", Grey),
         _ => ("new", Grey),

@@ -31,7 +31,7 @@ internal static class StatusPageHtml
         .name{font-weight:600;overflow-wrap:anywhere}
         .state{font-size:.9rem;font-weight:600;white-space:nowrap}
         .state::before{content:"";display:inline-block;width:9px;height:9px;border-radius:50%;margin-right:6px;background:currentColor}
-        .s-up{color:var(--up)}.s-late{color:var(--late)}.s-down{color:var(--down)}.s-paused,.s-new{color:var(--muted)}.s-maintenance{color:var(--maint)}
+        .s-up{color:var(--up)}.s-late,.s-degraded{color:var(--late)}.s-down{color:var(--down)}.s-paused,.s-new{color:var(--muted)}.s-maintenance{color:var(--maint)}
         svg.bars{display:block;width:100%;height:30px;margin:8px 0 2px}
         .bars rect{fill:var(--none)}.bars rect.ok{fill:var(--up)}.bars rect.mid{fill:var(--mid)}.bars rect.bad{fill:var(--down)}
         .scale{display:flex;justify-content:space-between;color:var(--muted);font-size:.78rem}

@@ -17,6 +17,7 @@ internal sealed record MonitorView(string Name, MonitorStatus Status, bool InMai
     {
         MonitorStatus.Up => "Operational",
         MonitorStatus.Late => "Late",
+        MonitorStatus.Degraded => "Degraded",
         MonitorStatus.Down => "Down",
         MonitorStatus.Paused => "Paused",
         _ => "No data yet",
