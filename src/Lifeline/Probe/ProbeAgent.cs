@@ -74,7 +74,14 @@ internal sealed class ProbeAgent : IDisposable
                 _log.LogError("Not enrolled yet: no credential in {Path}. Give --token <enroll token> (from POST /api/v1/locations) for the first start.", _settings.CredentialPath);
                 return InvalidArguments;
             }
-            enrolment = await EnrollAsync(stop);
+            try
+            {
+                enrolment = await EnrollAsync(stop);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                enrolment = null;
+            }
             if (enrolment is null)
             {
                 return _refused ? InvalidCredential : Stopped;
@@ -102,9 +109,9 @@ internal sealed class ProbeAgent : IDisposable
         var writer = Task.Run(() => WriteLoopAsync(), CancellationToken.None);
         var loops = new[]
         {
-            Task.Run(() => PollLoopAsync(cached?.Version ?? "", running), CancellationToken.None),
-            Task.Run(() => DispatchLoopAsync(gate, running.Token), CancellationToken.None),
-            Task.Run(() => SendLoopAsync(running), CancellationToken.None),
+            UntilStoppedAsync(() => PollLoopAsync(cached?.Version ?? "", running), running.Token),
+            UntilStoppedAsync(() => DispatchLoopAsync(gate, running.Token), running.Token),
+            UntilStoppedAsync(() => SendLoopAsync(running), running.Token),
         };
         await Task.WhenAll(loops);
 
@@ -123,6 +130,20 @@ internal sealed class ProbeAgent : IDisposable
         _log.LogInformation("Stopped; {Pending} result(s) left in the spool for the next start.", spool.Pending);
         return Stopped;
     }
+
+    /// <summary>Runs a loop on the thread pool; a call cut short by the stop is the normal way out.</summary>
+    private static Task UntilStoppedAsync(Func<Task> loop, CancellationToken stop) =>
+        Task.Run(async () =>
+        {
+            try
+            {
+                await loop();
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                // Stopped.
+            }
+        }, CancellationToken.None);
 
     private async Task<EnrollAnswer?> EnrollAsync(CancellationToken stop)
     {
