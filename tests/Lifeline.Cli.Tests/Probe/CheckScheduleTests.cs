@@ -7,7 +7,7 @@ namespace Lifeline.Cli.Tests.Probe;
 /// <summary>The probe's schedule, driven by a manual clock.</summary>
 public sealed class CheckScheduleTests
 {
-    private readonly ManualClock _clock = new();
+    private readonly ManualClock _clock = new(new DateTimeOffset(2026, 1, 5, 12, 0, 0, TimeSpan.Zero).AddTicks(5_000));
     private readonly CheckSchedule _schedule = new();
 
     private static ProbeCheck Check(string id, int interval = 60, DateTimeOffset? recheckAt = null) => new()
@@ -36,8 +36,9 @@ public sealed class CheckScheduleTests
     {
         _schedule.Update([.. Enumerable.Range(0, 10_000).Select(i => Check("monitor-" + i))], _clock.GetUtcNow());
 
-        // Seconds 0 to 59 of the first minute: every slot of the interval once.
-        var perSecond = Enumerable.Range(0, 60).Select(i => Step(TimeSpan.FromSeconds(i == 0 ? 0 : 1))).ToList();
+        // Slots fall on whole milliseconds and the clock starts half a millisecond past one, so
+        // sixty one-second steps cover exactly one interval, every slot once.
+        var perSecond = Enumerable.Range(0, 60).Select(_ => Step(TimeSpan.FromSeconds(1))).ToList();
 
         perSecond.Sum(s => s.Count).ShouldBe(10_000);
         perSecond.SelectMany(s => s).Distinct().Count().ShouldBe(10_000);
