@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net;
 using Lifeline.Checks.Conditions;
 using Lifeline.Checks.Dns;
 using Lifeline.Checks.Http;
@@ -32,7 +33,7 @@ public sealed class CheckRunner(TimeProvider time, CheckRunnerOptions? options =
         Func<CancellationToken, Task<Observation>>? probe = null;
         if (problems.Count == 0)
         {
-            probe = BuildProbe(monitor, problems);
+            probe = BuildProbe(monitor, problems, address: null);
         }
         if (probe is null)
         {
@@ -45,7 +46,15 @@ public sealed class CheckRunner(TimeProvider time, CheckRunnerOptions? options =
                 At = time.GetUtcNow(),
             };
         }
-        var observation = await probe(cancellationToken);
+        if (monitor.AllAddresses && monitor.Kind is MonitorKind.Http or MonitorKind.Tcp or MonitorKind.Tls)
+        {
+            return await RunEachAddressAsync(monitor, conditions, started, cancellationToken);
+        }
+        return Judge(monitor, conditions, await probe(cancellationToken), started);
+    }
+
+    private CheckOutcome Judge(Monitor monitor, List<Condition> conditions, Observation observation, long started)
+    {
         var results = ConditionEvaluator.EvaluateAll(conditions, observation);
         var failed = results.Where(r => !r.Ok).Select(r => r.Text).ToList();
         var ok = failed.Count == 0 && observation.Error is null;
@@ -64,7 +73,85 @@ public sealed class CheckRunner(TimeProvider time, CheckRunnerOptions? options =
         };
     }
 
-    private Func<CancellationToken, Task<Observation>>? BuildProbe(Monitor monitor, List<string> problems)
+    /// <summary>
+    /// Resolves the target's host to every address and checks each one on its own, at the same
+    /// time and each within the monitor's timeout; Ok only when every address passes.
+    /// </summary>
+    private async Task<CheckOutcome> RunEachAddressAsync(Monitor monitor, List<Condition> conditions, long started, CancellationToken cancellationToken)
+    {
+        var host = HostOf(monitor);
+        IReadOnlyList<IPAddress> addresses;
+        if (IPAddress.TryParse(host, out var literal))
+        {
+            addresses = [literal];
+        }
+        else
+        {
+            using var timeout = new CancellationTokenSource(monitor.Timeout, time);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+            string? error = null;
+            addresses = [];
+            try
+            {
+                addresses = [.. (await _options.Resolve(host, linked.Token)).Distinct()];
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                error = ProbeErrors.TimedOut(monitor.Timeout);
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                error = ProbeErrors.Describe(ex);
+            }
+            if (addresses.Count == 0)
+            {
+                var nothing = new Observation { Error = $"{host}: {error ?? "host not found"}", ObservedAt = time.GetUtcNow() };
+                return Judge(monitor, conditions, nothing, started);
+            }
+        }
+        var each = await Task.WhenAll(addresses.Select(async address =>
+        {
+            var addressStarted = time.GetTimestamp();
+            var observation = await BuildProbe(monitor, [], address)!(cancellationToken);
+            return (Address: address, Outcome: Judge(monitor, conditions, observation, addressStarted));
+        }));
+        var failing = each.Where(e => !e.Outcome.Ok).ToList();
+        var slowest = each.MaxBy(e => e.Outcome.DurationMs);
+        var shown = failing.Count > 0 ? failing[0] : slowest;
+        var count = each.Length == 1 ? "1 address" : $"{each.Length} addresses";
+        return new CheckOutcome
+        {
+            Ok = failing.Count == 0,
+            Message = failing.Count == 0
+                ? each.Length == 1
+                    ? $"1 address passed: {slowest.Address}: {slowest.Outcome.Message}"
+                    : $"all {count} passed; slowest {slowest.Address}: {slowest.Outcome.Message}"
+                : $"{failing.Count} of {count} failed: " + string.Join("; ", failing.Select(f => $"{f.Address}: {f.Outcome.Message}")),
+            DurationMs = (long)time.GetElapsedTime(started).TotalMilliseconds,
+            ConditionResults = [.. conditions.Select((_, i) =>
+            {
+                var failed = each.FirstOrDefault(e => !e.Outcome.ConditionResults[i].Ok);
+                return failed.Outcome is null ? shown.Outcome.ConditionResults[i] : failed.Outcome.ConditionResults[i] with { Text = $"{failed.Address}: {failed.Outcome.ConditionResults[i].Text}" };
+            })],
+            // Certificates from every address, so the earliest expiry anywhere is the one reported.
+            Observation = shown.Outcome.Observation! with { Certificates = [.. each.SelectMany(e => e.Outcome.Observation!.Certificates)] },
+            At = time.GetUtcNow(),
+        };
+    }
+
+    private static string HostOf(Monitor monitor)
+    {
+        var target = monitor.Target!.Trim();
+        if (monitor.Kind == MonitorKind.Http)
+        {
+            Targets.ReadUrl(target, out var url);
+            return url!.IdnHost.Trim('[', ']');
+        }
+        Targets.ReadHostPort(target, monitor.Kind == MonitorKind.Tls ? 443 : null, out var host, out _);
+        return host;
+    }
+
+    private Func<CancellationToken, Task<Observation>>? BuildProbe(Monitor monitor, List<string> problems, IPAddress? address)
     {
         var target = monitor.Target!.Trim();
         switch (monitor.Kind)
@@ -74,6 +161,7 @@ public sealed class CheckRunner(TimeProvider time, CheckRunnerOptions? options =
                 var http = new HttpProbe(new HttpProbeOptions
                 {
                     Url = url!,
+                    Address = address,
                     Method = string.IsNullOrEmpty(monitor.Method) ? "GET" : monitor.Method,
                     Headers = monitor.Headers,
                     Body = monitor.Body,
@@ -89,6 +177,7 @@ public sealed class CheckRunner(TimeProvider time, CheckRunnerOptions? options =
                 {
                     Host = tcpHost,
                     Port = tcpPort,
+                    Address = address,
                     Send = string.IsNullOrEmpty(monitor.Body) ? null : monitor.Body,
                     Timeout = monitor.Timeout,
                     ReplyLimit = _options.BodyLimit,
@@ -96,7 +185,7 @@ public sealed class CheckRunner(TimeProvider time, CheckRunnerOptions? options =
                 return tcp.RunAsync;
             case MonitorKind.Tls:
                 Targets.ReadHostPort(target, 443, out var tlsHost, out var tlsPort);
-                return new TlsProbe(new TlsProbeOptions { Host = tlsHost, Port = tlsPort, Timeout = monitor.Timeout }, time).RunAsync;
+                return new TlsProbe(new TlsProbeOptions { Host = tlsHost, Port = tlsPort, Address = address, Timeout = monitor.Timeout }, time).RunAsync;
             case MonitorKind.Dns:
                 Targets.ReadDns(target, out var name, out var nameserver);
                 Targets.ReadDnsTypes(monitor.Method, out var types);

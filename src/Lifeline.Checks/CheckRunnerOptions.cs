@@ -20,4 +20,10 @@ public sealed record CheckRunnerOptions
 
     /// <summary>Whether https targets must present valid certificates; default true. TLS monitors never require it.</summary>
     public bool ValidateCertificates { get; init; } = true;
+
+    /// <summary>
+    /// Resolves a host name to every address it has (A and AAAA) for monitors with
+    /// <c>allAddresses</c>; default the system resolver. Tests give their own.
+    /// </summary>
+    public Func<string, CancellationToken, Task<IPAddress[]>> Resolve { get; init; } = System.Net.Dns.GetHostAddressesAsync;
 }

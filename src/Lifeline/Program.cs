@@ -8,6 +8,7 @@ var root = new RootCommand("Lifeline: push (dead man's switch) and health endpoi
     PingCommand.Create(),
     RunCommand.Create(),
     AgentCommand.Create(),
+    ProbeCommand.Create(),
     StoreCommand.Create(),
     ImportCommand.Create(),
 };

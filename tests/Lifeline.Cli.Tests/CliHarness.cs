@@ -46,6 +46,7 @@ internal sealed class CliHarness : IDisposable
             PingCommand.Create(Environment),
             RunCommand.Create(Environment),
             AgentCommand.Create(Environment),
+            ProbeCommand.Create(Environment),
         };
         var configuration = new InvocationConfiguration
         {

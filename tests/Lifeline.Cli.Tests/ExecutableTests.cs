@@ -73,4 +73,34 @@ public sealed class ExecutableTests : IAsyncLifetime
         process.ExitCode.ShouldBe(0);
         (await stderr).ShouldContain("info: Stopped.");
     }
+
+    [Fact]
+    public async Task The_probe_stops_cleanly_on_SIGTERM()
+    {
+        await using var probeServer = await Probe.FakeProbeServer.StartAsync("sigterm-token");
+        using var spool = new TempFolder();
+        using var process = Start("probe", "--server", probeServer.BaseUri.ToString(), "--token", "sigterm-token", "--spool", spool.Path, "--name", "sigterm");
+        var stderr = process.StandardError.ReadToEndAsync();
+        try
+        {
+            await probeServer.WaitForAsync(s => s.Polls >= 1, TimeSpan.FromSeconds(30), "the probe's first poll");
+        }
+        catch (TimeoutException)
+        {
+            process.Kill();
+            throw new TimeoutException("no poll; the probe said: " + await stderr);
+        }
+
+        using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(15));
+
+        process.ExitCode.ShouldBe(0, await stderr);
+        var said = await stderr;
+        said.ShouldContain("info: Enrolled as probe p-1 at location eu-west");
+        said.ShouldContain("info: Stopped;");
+        File.Exists(Path.Combine(spool.Path, "credential")).ShouldBeTrue();
+    }
 }

@@ -151,7 +151,8 @@ public sealed class HttpProbe(HttpProbeOptions options, TimeProvider time)
 
     private async Task<TimingStream> OpenAsync(Uri url, ProbeTrace trace, CancellationToken ct)
     {
-        var socket = await TcpConnector.ConnectAsync(url.IdnHost, url.Port, trace, ct);
+        var pinned = string.Equals(url.IdnHost, options.Url.IdnHost, StringComparison.OrdinalIgnoreCase) ? options.Address : null;
+        var socket = await TcpConnector.ConnectAsync(url.IdnHost, url.Port, trace, pinned, ct);
         Stream stream = new NetworkStream(socket, ownsSocket: true);
         if (url.Scheme == Uri.UriSchemeHttps)
         {

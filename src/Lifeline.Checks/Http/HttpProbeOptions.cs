@@ -6,6 +6,13 @@ public sealed record HttpProbeOptions
     /// <summary>An absolute http:// or https:// URL.</summary>
     public required Uri Url { get; init; }
 
+    /// <summary>
+    /// Connect to this address instead of resolving the URL's host (an allAddresses check); the Host
+    /// header, SNI and certificate validation still use the name. Redirects to another host resolve
+    /// as usual. Default null (resolve).
+    /// </summary>
+    public System.Net.IPAddress? Address { get; init; }
+
     /// <summary>Default GET.</summary>
     public string Method { get; init; } = "GET";
 

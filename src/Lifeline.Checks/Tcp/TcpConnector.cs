@@ -6,9 +6,14 @@ namespace Lifeline.Checks.Tcp;
 /// <summary>Resolves a host and opens a TCP connection, timing both phases into a <see cref="ProbeTrace"/>.</summary>
 internal static class TcpConnector
 {
-    public static async Task<Socket> ConnectAsync(string host, int port, ProbeTrace trace, CancellationToken ct)
+    /// <summary>Connects to <paramref name="host"/>, or to <paramref name="pinned"/> without resolving when one is given (an allAddresses check).</summary>
+    public static async Task<Socket> ConnectAsync(string host, int port, ProbeTrace trace, IPAddress? pinned, CancellationToken ct)
     {
-        var addresses = await ResolveAsync(host, trace, ct);
+        if (pinned is not null)
+        {
+            trace.Addresses.Add(pinned);
+        }
+        var addresses = pinned is null ? await ResolveAsync(host, trace, ct) : [pinned];
         var started = trace.Now();
         Exception? last = null;
         foreach (var address in addresses)

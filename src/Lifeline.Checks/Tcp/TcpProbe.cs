@@ -20,7 +20,7 @@ public sealed class TcpProbe(TcpProbeOptions options, TimeProvider time)
         var truncated = false;
         try
         {
-            using var socket = await TcpConnector.ConnectAsync(options.Host, options.Port, trace, linked.Token);
+            using var socket = await TcpConnector.ConnectAsync(options.Host, options.Port, trace, options.Address, linked.Token);
             if (options.Send is { } line)
             {
                 await using var stream = new NetworkStream(socket, ownsSocket: false);

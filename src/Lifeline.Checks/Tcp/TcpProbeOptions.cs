@@ -6,6 +6,9 @@ public sealed record TcpProbeOptions
     public required string Host { get; init; }
     public required int Port { get; init; }
 
+    /// <summary>Connect to this address instead of resolving <see cref="Host"/>; default null (resolve).</summary>
+    public System.Net.IPAddress? Address { get; init; }
+
     /// <summary>A line to send once connected (a newline is added when missing); the reply line becomes <c>[BODY]</c>.</summary>
     public string? Send { get; init; }
 

@@ -21,7 +21,7 @@ public sealed class TlsProbe(TlsProbeOptions options, TimeProvider time)
         var handshaken = false;
         try
         {
-            using var socket = await TcpConnector.ConnectAsync(options.Host, options.Port, trace, linked.Token);
+            using var socket = await TcpConnector.ConnectAsync(options.Host, options.Port, trace, options.Address, linked.Token);
             await using var tls = new SslStream(new NetworkStream(socket, ownsSocket: false), leaveInnerStreamOpen: false);
             var started = trace.Now();
             try

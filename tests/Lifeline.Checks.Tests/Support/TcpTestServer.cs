@@ -10,14 +10,17 @@ namespace Lifeline.Checks.Tests.Support;
 /// </summary>
 internal sealed class TcpTestServer : IAsyncDisposable
 {
-    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly TcpListener _listener;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
     private readonly Func<string, string?> _reply;
     private int _accepted;
 
-    public TcpTestServer(Func<string, string?>? reply = null)
+    /// <param name="reply">The answer to the first line; null keeps the connection silent.</param>
+    /// <param name="bind">Where to listen; default 127.0.0.1 on a free port.</param>
+    public TcpTestServer(Func<string, string?>? reply = null, IPEndPoint? bind = null)
     {
+        _listener = new TcpListener(bind ?? new IPEndPoint(IPAddress.Loopback, 0));
         _reply = reply ?? (_ => null);
         _listener.Start();
         _loop = AcceptAsync();

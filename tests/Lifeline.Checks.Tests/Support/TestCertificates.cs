@@ -19,7 +19,7 @@ internal static class TestCertificates
     /// rather than <c>Create(issuer, ...)</c>, which refuses validity beyond the issuer's: a chain
     /// with an expired intermediate needs exactly that.
     /// </summary>
-    public static X509Certificate2 Signed(X509Certificate2 issuer, string name, DateTimeOffset notBefore, DateTimeOffset notAfter, bool isCa)
+    public static X509Certificate2 Signed(X509Certificate2 issuer, string name, DateTimeOffset notBefore, DateTimeOffset notAfter, bool isCa, string dnsName = "localhost")
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = Request(name, key, isCa);
@@ -27,7 +27,7 @@ internal static class TestCertificates
         if (!isCa)
         {
             var names = new SubjectAlternativeNameBuilder();
-            names.AddDnsName("localhost");
+            names.AddDnsName(dnsName);
             names.AddIpAddress(IPAddress.Loopback);
             request.CertificateExtensions.Add(names.Build());
         }

@@ -12,14 +12,15 @@ namespace Lifeline.Checks.Tests.Support;
 /// </summary>
 internal sealed class TlsTestServer : IAsyncDisposable
 {
-    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly TcpListener _listener;
     private readonly SslStreamCertificateContext _context;
     private readonly string? _httpAnswer;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
 
-    public TlsTestServer(X509Certificate2 leaf, X509Certificate2Collection chain, string? httpAnswer = null)
+    public TlsTestServer(X509Certificate2 leaf, X509Certificate2Collection chain, string? httpAnswer = null, IPEndPoint? bind = null)
     {
+        _listener = new TcpListener(bind ?? new IPEndPoint(IPAddress.Loopback, 0));
         _context = SslStreamCertificateContext.Create(leaf, chain, offline: true);
         _httpAnswer = httpAnswer;
         _listener.Start();
