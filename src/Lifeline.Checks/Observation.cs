@@ -33,7 +33,7 @@ public sealed record Observation
     public int? StatusCode { get; init; }
     public IReadOnlyDictionary<string, string> Headers { get; init; } = new Dictionary<string, string>();
 
-    /// <summary>HTTP response body, TCP reply line, or DNS answers one per line; capped by the probe's body limit.</summary>
+    /// <summary>HTTP response body, TCP reply line, or the bare DNS answers (<see cref="DnsAnswer.Value"/>) one per line; capped by the probe's body limit.</summary>
     public string? Body { get; init; }
     public bool BodyTruncated { get; init; }
     public int Redirects { get; init; }
@@ -45,6 +45,9 @@ public sealed record Observation
     public string? DnsRcode { get; init; }
     public IReadOnlyList<DnsAnswer> DnsAnswers { get; init; } = [];
     public IPEndPoint? Nameserver { get; init; }
+
+    /// <summary>Whether a DNS check made this observation: its <c>[BODY]</c> is then each bare answer.</summary>
+    public bool IsDns => Nameserver is not null;
 
     // TLS (tls monitors and https targets).
     /// <summary>Every certificate the server presented plus the ones the chain was built with, leaf first, without duplicates.</summary>
