@@ -2,6 +2,7 @@ using System.Globalization;
 using Lifeline.Checks.Conditions;
 using Lifeline.Checks.Dns;
 using Lifeline.Checks.Http;
+using Lifeline.Checks.Rdap;
 using Lifeline.Checks.Tcp;
 using Lifeline.Checks.Tls;
 
@@ -14,9 +15,10 @@ namespace Lifeline.Checks;
 /// Cancelling <c>cancellationToken</c> (server shutdown) throws <see cref="OperationCanceledException"/>
 /// rather than reporting a failure that did not happen.
 /// </summary>
-public sealed class CheckRunner(TimeProvider time, CheckRunnerOptions? options = null)
+public sealed class CheckRunner(TimeProvider time, CheckRunnerOptions? options = null, DomainExpiryLookup? domains = null)
 {
     private readonly CheckRunnerOptions _options = options ?? new CheckRunnerOptions();
+    private readonly Lazy<DomainExpiryLookup> _domains = new(() => domains ?? new DomainExpiryLookup(new RdapOptions(), time));
 
     public async Task<CheckOutcome> RunAsync(Monitor monitor, CancellationToken cancellationToken)
     {
@@ -46,12 +48,21 @@ public sealed class CheckRunner(TimeProvider time, CheckRunnerOptions? options =
             };
         }
         var observation = await probe(cancellationToken);
+        if (conditions.Any(c => c.Placeholders.Contains(PlaceholderKind.DomainExpiration)))
+        {
+            var domain = await _domains.Value.FindAsync(HostOf(monitor), cancellationToken);
+            observation = observation with { DomainExpiresAt = domain.ExpiresAt, DomainExpiryError = domain.Error };
+        }
         var results = ConditionEvaluator.EvaluateAll(conditions, observation);
         var failed = results.Where(r => !r.Ok).Select(r => r.Text).ToList();
         var ok = failed.Count == 0 && observation.Error is null;
         if (observation.Error is { } error)
         {
             failed.Add(error);
+        }
+        if (!ok && observation.DomainExpiryError is { } domainError)
+        {
+            failed.Add(domainError);
         }
         return new CheckOutcome
         {
@@ -115,6 +126,24 @@ public sealed class CheckRunner(TimeProvider time, CheckRunnerOptions? options =
                 }, time).RunAsync;
             default:
                 return null;
+        }
+    }
+
+    /// <summary>The host whose domain <c>[DOMAIN_EXPIRATION]</c> asks about: the URL's host, the host of host:port, or the name a DNS check resolves.</summary>
+    private static string HostOf(Monitor monitor)
+    {
+        var target = monitor.Target!.Trim();
+        switch (monitor.Kind)
+        {
+            case MonitorKind.Http:
+                Targets.ReadUrl(target, out var url);
+                return url!.IdnHost;
+            case MonitorKind.Dns:
+                Targets.ReadDns(target, out var name, out _);
+                return name;
+            default:
+                Targets.ReadHostPort(target, 443, out var host, out _);
+                return host;
         }
     }
 

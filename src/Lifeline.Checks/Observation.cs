@@ -59,6 +59,13 @@ public sealed record Observation
     public DateTimeOffset? EarliestCertificateExpiry =>
         Certificates.Count == 0 ? null : Certificates.Min(c => c.NotAfter);
 
+    // Domain (only looked up when a condition reads [DOMAIN_EXPIRATION]).
+    /// <summary>When the target's domain expires, as its registry says over RDAP.</summary>
+    public DateTimeOffset? DomainExpiresAt { get; init; }
+
+    /// <summary>Why <see cref="DomainExpiresAt"/> is not known, when it was asked for and is not.</summary>
+    public string? DomainExpiryError { get; init; }
+
     /// <summary>The instant the observation was taken (end of the check), from the check's clock.</summary>
     public DateTimeOffset ObservedAt { get; init; }
 }

@@ -1,4 +1,5 @@
 using Lifeline.Checks;
+using Lifeline.Checks.Rdap;
 using Lifeline.Server.Endpoints;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -15,7 +16,8 @@ internal static class ChecksServices
         services.AddSingleton<IValidateOptions<ChecksOptions>, ChecksOptionsValidator>();
         services.AddSingleton<IMonitorValidator, CheckMonitorValidator>();
         services.AddSingleton<CheckLag>();
-        services.AddSingleton<IActiveProbe>(sp => new CheckRunnerProbe(new CheckRunner(sp.GetRequiredService<TimeProvider>())));
+        services.AddSingleton(sp => new DomainExpiryLookup(sp.GetRequiredService<IOptions<ChecksOptions>>().Value.RdapOptions(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IActiveProbe>(sp => new CheckRunnerProbe(new CheckRunner(sp.GetRequiredService<TimeProvider>(), domains: sp.GetRequiredService<DomainExpiryLookup>())));
         services.AddSingleton(sp =>
         {
             var checks = sp.GetRequiredService<IOptions<ChecksOptions>>().Value;

@@ -209,6 +209,8 @@ public static class ConditionEvaluator
                 return seen.EarliestCertificateExpiry is { } expiry ? [ConditionValue.OfDuration(expiry - seen.ObservedAt)] : [];
             case PlaceholderKind.CertificateValid:
                 return seen.TlsPolicyErrors is { } errors ? [ConditionValue.Of(errors == System.Net.Security.SslPolicyErrors.None)] : [];
+            case PlaceholderKind.DomainExpiration:
+                return seen.DomainExpiresAt is { } domainExpiry ? [ConditionValue.OfDuration(domainExpiry - seen.ObservedAt)] : [];
             case PlaceholderKind.Health:
                 return HealthStatus.Read(seen.Body) is { } health ? [ConditionValue.Of(health) with { IgnoreCase = true }] : [];
             default:
