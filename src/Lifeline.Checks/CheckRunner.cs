@@ -3,6 +3,7 @@ using System.Net;
 using Lifeline.Checks.Conditions;
 using Lifeline.Checks.Dns;
 using Lifeline.Checks.Http;
+using Lifeline.Checks.Rdap;
 using Lifeline.Checks.Tcp;
 using Lifeline.Checks.Tls;
 
@@ -15,9 +16,10 @@ namespace Lifeline.Checks;
 /// Cancelling <c>cancellationToken</c> (server shutdown) throws <see cref="OperationCanceledException"/>
 /// rather than reporting a failure that did not happen.
 /// </summary>
-public sealed class CheckRunner(TimeProvider time, CheckRunnerOptions? options = null)
+public sealed class CheckRunner(TimeProvider time, CheckRunnerOptions? options = null, DomainExpiryLookup? domains = null)
 {
     private readonly CheckRunnerOptions _options = options ?? new CheckRunnerOptions();
+    private readonly Lazy<DomainExpiryLookup> _domains = new(() => domains ?? new DomainExpiryLookup(new RdapOptions(), time));
 
     public async Task<CheckOutcome> RunAsync(Monitor monitor, CancellationToken cancellationToken)
     {
@@ -50,7 +52,18 @@ public sealed class CheckRunner(TimeProvider time, CheckRunnerOptions? options =
         {
             return await RunEachAddressAsync(monitor, conditions, started, cancellationToken);
         }
-        return Judge(monitor, conditions, await probe(cancellationToken), started);
+        return Judge(monitor, conditions, await WithDomainAsync(monitor, conditions, await probe(cancellationToken), cancellationToken), started);
+    }
+
+    /// <summary>The observation with the domain's expiry when a condition asks for <c>[DOMAIN_EXPIRATION]</c>.</summary>
+    private async Task<Observation> WithDomainAsync(Monitor monitor, List<Condition> conditions, Observation observation, CancellationToken cancellationToken)
+    {
+        if (!conditions.Any(c => c.Placeholders.Contains(PlaceholderKind.DomainExpiration)))
+        {
+            return observation;
+        }
+        var domain = await _domains.Value.FindAsync(DomainOf(monitor), cancellationToken);
+        return observation with { DomainExpiresAt = domain.ExpiresAt, DomainExpiryError = domain.Error };
     }
 
     private CheckOutcome Judge(Monitor monitor, List<Condition> conditions, Observation observation, long started)
@@ -61,6 +74,10 @@ public sealed class CheckRunner(TimeProvider time, CheckRunnerOptions? options =
         if (observation.Error is { } error)
         {
             failed.Add(error);
+        }
+        if (!ok && observation.DomainExpiryError is { } domainError)
+        {
+            failed.Add(domainError);
         }
         return new CheckOutcome
         {
@@ -113,7 +130,7 @@ public sealed class CheckRunner(TimeProvider time, CheckRunnerOptions? options =
         {
             var addressStarted = time.GetTimestamp();
             var observation = await BuildProbe(monitor, [], address)!(cancellationToken);
-            return (Address: address, Outcome: Judge(monitor, conditions, observation, addressStarted));
+            return (Address: address, Outcome: Judge(monitor, conditions, await WithDomainAsync(monitor, conditions, observation, cancellationToken), addressStarted));
         }));
         var failing = each.Where(e => !e.Outcome.Ok).ToList();
         var slowest = each.MaxBy(e => e.Outcome.DurationMs);
@@ -204,6 +221,24 @@ public sealed class CheckRunner(TimeProvider time, CheckRunnerOptions? options =
                 }, time).RunAsync;
             default:
                 return null;
+        }
+    }
+
+    /// <summary>The host whose domain <c>[DOMAIN_EXPIRATION]</c> asks about: the URL's host, the host of host:port, or the name a DNS check resolves.</summary>
+    private static string DomainOf(Monitor monitor)
+    {
+        var target = monitor.Target!.Trim();
+        switch (monitor.Kind)
+        {
+            case MonitorKind.Http:
+                Targets.ReadUrl(target, out var url);
+                return url!.IdnHost;
+            case MonitorKind.Dns:
+                Targets.ReadDns(target, out var name, out _);
+                return name;
+            default:
+                Targets.ReadHostPort(target, 443, out var host, out _);
+                return host;
         }
     }
 

@@ -33,7 +33,7 @@ public sealed record Observation
     public int? StatusCode { get; init; }
     public IReadOnlyDictionary<string, string> Headers { get; init; } = new Dictionary<string, string>();
 
-    /// <summary>HTTP response body, TCP reply line, or DNS answers one per line; capped by the probe's body limit.</summary>
+    /// <summary>HTTP response body, TCP reply line, or the bare DNS answers (<see cref="DnsAnswer.Value"/>) one per line; capped by the probe's body limit.</summary>
     public string? Body { get; init; }
     public bool BodyTruncated { get; init; }
     public int Redirects { get; init; }
@@ -46,6 +46,9 @@ public sealed record Observation
     public IReadOnlyList<DnsAnswer> DnsAnswers { get; init; } = [];
     public IPEndPoint? Nameserver { get; init; }
 
+    /// <summary>Whether a DNS check made this observation: its <c>[BODY]</c> is then each bare answer.</summary>
+    public bool IsDns => Nameserver is not null;
+
     // TLS (tls monitors and https targets).
     /// <summary>Every certificate the server presented plus the ones the chain was built with, leaf first, without duplicates.</summary>
     public IReadOnlyList<CertificateInfo> Certificates { get; init; } = [];
@@ -55,6 +58,13 @@ public sealed record Observation
     /// <summary>The earliest expiry across <see cref="Certificates"/>; null without certificates.</summary>
     public DateTimeOffset? EarliestCertificateExpiry =>
         Certificates.Count == 0 ? null : Certificates.Min(c => c.NotAfter);
+
+    // Domain (only looked up when a condition reads [DOMAIN_EXPIRATION]).
+    /// <summary>When the target's domain expires, as its registry says over RDAP.</summary>
+    public DateTimeOffset? DomainExpiresAt { get; init; }
+
+    /// <summary>Why <see cref="DomainExpiresAt"/> is not known, when it was asked for and is not.</summary>
+    public string? DomainExpiryError { get; init; }
 
     /// <summary>The instant the observation was taken (end of the check), from the check's clock.</summary>
     public DateTimeOffset ObservedAt { get; init; }

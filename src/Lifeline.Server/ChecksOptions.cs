@@ -1,4 +1,5 @@
 using Lifeline.Checks;
+using Lifeline.Checks.Rdap;
 using Microsoft.Extensions.Options;
 
 namespace Lifeline.Server;
@@ -33,6 +34,27 @@ public sealed class ChecksOptions
             Conditions = IsUrl(target) ? ["[STATUS] < 500"] : ["[CONNECTED] == true"],
         })];
 
+    /// <summary>IANA's RDAP bootstrap file, naming each top-level domain's RDAP server, for <c>[DOMAIN_EXPIRATION]</c> [https://data.iana.org/rdap/dns.json].</summary>
+    public string RdapBootstrapUrl { get; set; } = "https://data.iana.org/rdap/dns.json";
+
+    /// <summary>One RDAP server asked about every domain instead of the bootstrap's choice, such as https://rdap.org/ [none].</summary>
+    public string? RdapUrl { get; set; }
+
+    /// <summary>Hours a domain's expiry date is kept before its registry is asked again [24].</summary>
+    public double DomainExpiryCacheHours { get; set; } = 24;
+
+    /// <summary>Time limit of one RDAP lookup, in seconds [10].</summary>
+    public double RdapTimeout { get; set; } = 10;
+
+    /// <summary>The RDAP settings, as the lookup takes them.</summary>
+    public RdapOptions RdapOptions() => new()
+    {
+        BootstrapUrl = new Uri(RdapBootstrapUrl),
+        BaseUrl = string.IsNullOrWhiteSpace(RdapUrl) ? null : new Uri(RdapUrl),
+        CacheFor = TimeSpan.FromHours(DomainExpiryCacheHours),
+        Timeout = TimeSpan.FromSeconds(RdapTimeout),
+    };
+
     private static bool IsUrl(string target) => target.Contains("://", StringComparison.Ordinal);
 }
 
@@ -57,6 +79,25 @@ internal sealed class ChecksOptionsValidator : IValidateOptions<ChecksOptions>
                 errors.Add($"Lifeline:Checks:Canary:{i} ('{canary.Target}'): {problem}");
             }
         }
+        if (!IsHttpUrl(options.RdapBootstrapUrl))
+        {
+            errors.Add("Lifeline:Checks:RdapBootstrapUrl must be an absolute http:// or https:// URL");
+        }
+        if (!string.IsNullOrWhiteSpace(options.RdapUrl) && !IsHttpUrl(options.RdapUrl))
+        {
+            errors.Add("Lifeline:Checks:RdapUrl must be an absolute http:// or https:// URL");
+        }
+        if (options.DomainExpiryCacheHours is < 0.01 or > 24 * 30)
+        {
+            errors.Add("Lifeline:Checks:DomainExpiryCacheHours must be between 0.01 and 720 hours");
+        }
+        if (options.RdapTimeout is < 0.1 or > 120)
+        {
+            errors.Add("Lifeline:Checks:RdapTimeout must be between 0.1 and 120 seconds");
+        }
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
+
+    private static bool IsHttpUrl(string? text) =>
+        Uri.TryCreate(text, UriKind.Absolute, out var url) && url.Scheme is "http" or "https";
 }

@@ -1,4 +1,5 @@
 using Lifeline.Checks;
+using Lifeline.Checks.Rdap;
 using Lifeline.Server.Endpoints;
 using Lifeline.Server.Probes;
 using Microsoft.Extensions.DependencyInjection;
@@ -16,9 +17,10 @@ internal static class ChecksServices
         services.AddSingleton<IValidateOptions<ChecksOptions>, ChecksOptionsValidator>();
         services.AddSingleton<IMonitorValidator, CheckMonitorValidator>();
         services.AddSingleton<CheckLag>();
+        services.AddSingleton(sp => new DomainExpiryLookup(sp.GetRequiredService<IOptions<ChecksOptions>>().Value.RdapOptions(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<ProbeHub>();
         services.AddSingleton<IActiveProbe>(sp => new QuorumProbe(
-            new CheckRunnerProbe(new CheckRunner(sp.GetRequiredService<TimeProvider>())),
+            new CheckRunnerProbe(new CheckRunner(sp.GetRequiredService<TimeProvider>(), domains: sp.GetRequiredService<DomainExpiryLookup>())),
             sp.GetRequiredService<IMonitorStore>(),
             sp.GetRequiredService<ProbeHub>(),
             sp.GetRequiredService<TimeProvider>()));

@@ -41,8 +41,11 @@ public sealed class Condition
     internal Operand Left { get; }
     internal Operand? Right { get; }
 
-    /// <summary>For <c>matches</c>: the compiled pattern (with a match time limit).</summary>
+    /// <summary>For <c>matches</c> and <c>pat(...)</c>: the compiled pattern (with a match time limit).</summary>
     internal Regex? Pattern { get; }
+
+    /// <summary>Whether the left side is the <c>pat(...)</c>, so the right side is the value matched.</summary>
+    internal bool PatternOnLeft => Left is FunctionOperand { Name: "pat" };
 
     /// <summary>Every placeholder the condition reads.</summary>
     public IEnumerable<PlaceholderKind> Placeholders =>
@@ -89,7 +92,7 @@ internal sealed record LiteralOperand(ConditionValue Value, int Index, string So
     public override IEnumerable<PlaceholderOperand> Placeholders() => [];
 }
 
-/// <summary><c>any(...)</c>, <c>all(...)</c>, <c>len(...)</c> or <c>has(...)</c>.</summary>
+/// <summary><c>any(...)</c>, <c>all(...)</c>, <c>len(...)</c>, <c>has(...)</c> or <c>pat(...)</c> (its one argument the pattern text).</summary>
 internal sealed record FunctionOperand(string Name, IReadOnlyList<Operand> Arguments, int Index, string Source)
     : Operand(Index, Source)
 {

@@ -49,6 +49,10 @@ public static class ConditionEvaluator
         {
             try
             {
+                if (condition.Pattern is { } glob && op is ConditionOperator.Equal or ConditionOperator.NotEqual)
+                {
+                    return glob.IsMatch(condition.PatternOnLeft ? r.Text : l.Text);
+                }
                 return Compare(l, r, op, condition.Pattern);
             }
             catch (RegexMatchTimeoutException)
@@ -135,6 +139,8 @@ public static class ConditionEvaluator
             case FunctionOperand { Name: "any" } any:
                 var sides = any.Arguments.Select(a => Side(a, context)).ToList();
                 return new Evaluated([.. sides.SelectMany(s => s.Values)], false, $"any({string.Join(", ", sides.Select(s => s.Display))})");
+            case FunctionOperand { Name: "pat" } pat:
+                return new Evaluated([((LiteralOperand)pat.Arguments[0]).Value], false, pat.Source);
             case FunctionOperand function:
                 var target = (PlaceholderOperand)function.Arguments[0];
                 IReadOnlyList<ConditionValue> result = function.Name switch
@@ -174,6 +180,9 @@ public static class ConditionEvaluator
                 return seen.StatusCode is { } status ? [ConditionValue.Of(status)] : [];
             case PlaceholderKind.Body when placeholder.Path is { } path:
                 return context.Find(path) is { } element ? [JsonPath.ToValue(element)] : [];
+            case PlaceholderKind.Body when seen.IsDns:
+                // Each answer on its own, as Gatus' bare answer: [BODY] == 93.184.216.34 holds when any answer is that.
+                return seen.DnsRcode is null ? [] : seen.DnsAnswers.Count == 0 ? [ConditionValue.Of("")] : [.. seen.DnsAnswers.Select(a => ConditionValue.Of(a.Value))];
             case PlaceholderKind.Body:
                 return seen.Body is { } body ? [ConditionValue.Of(body)] : [];
             case PlaceholderKind.Header:
@@ -200,6 +209,8 @@ public static class ConditionEvaluator
                 return seen.EarliestCertificateExpiry is { } expiry ? [ConditionValue.OfDuration(expiry - seen.ObservedAt)] : [];
             case PlaceholderKind.CertificateValid:
                 return seen.TlsPolicyErrors is { } errors ? [ConditionValue.Of(errors == System.Net.Security.SslPolicyErrors.None)] : [];
+            case PlaceholderKind.DomainExpiration:
+                return seen.DomainExpiresAt is { } domainExpiry ? [ConditionValue.OfDuration(domainExpiry - seen.ObservedAt)] : [];
             case PlaceholderKind.Health:
                 return HealthStatus.Read(seen.Body) is { } health ? [ConditionValue.Of(health) with { IgnoreCase = true }] : [];
             default:
@@ -228,6 +239,10 @@ public static class ConditionEvaluator
             };
             return [ConditionValue.Of(length)];
         }
+        if (placeholder.Kind == PlaceholderKind.Body && !context.Observation.IsDns && context.Root() is { ValueKind: JsonValueKind.Array } array)
+        {
+            return [ConditionValue.Of(array.GetArrayLength())];
+        }
         return [.. Read(placeholder, context).Select(v => ConditionValue.Of(v.Text.Length))];
     }
 
@@ -246,7 +261,11 @@ public static class ConditionEvaluator
 
         public Observation Observation { get; } = observation;
 
-        public JsonElement? Find(JsonPath path)
+        public JsonElement? Find(JsonPath path) =>
+            Root() is { } root && path.TryFind(root, out var found) ? found : null;
+
+        /// <summary>The body as JSON; null when it is not JSON.</summary>
+        public JsonElement? Root()
         {
             if (!_parsed)
             {
@@ -260,7 +279,7 @@ public static class ConditionEvaluator
                     _document = null;
                 }
             }
-            return _document is not null && path.TryFind(_document.RootElement, out var found) ? found : null;
+            return _document?.RootElement;
         }
 
         public string? Header(string name)

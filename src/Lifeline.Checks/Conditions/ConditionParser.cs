@@ -9,7 +9,7 @@ namespace Lifeline.Checks.Conditions;
 /// Parses the condition language: <c>&lt;operand&gt; [&lt;operator&gt; &lt;operand&gt;]</c>, where an operand is a
 /// placeholder (<c>[STATUS]</c>, <c>[BODY].a[0].b</c>, <c>[HEADER].name</c>...), a literal (number,
 /// duration such as <c>48h</c>, <c>true</c>/<c>false</c>, "quoted" or bare text) or a function
-/// (<c>any(a, b)</c>, <c>all([IP])</c>, <c>len(x)</c>, <c>has(x)</c>). Operators: <c>== != &lt; &lt;= &gt; &gt;=</c>,
+/// (<c>any(a, b)</c>, <c>all([IP])</c>, <c>len(x)</c>, <c>has(x)</c>, <c>pat(*.example.com)</c>). Operators: <c>== != &lt; &lt;= &gt; &gt;=</c>,
 /// <c>contains</c>, <c>not contains</c>, <c>matches</c>, <c>not matches</c>.
 /// Types are checked here, so a condition that parses can always be evaluated.
 /// </summary>
@@ -32,6 +32,8 @@ public static class ConditionParser
         Quoted,
         Operator,
         Function,
+        /// <summary><c>pat(...)</c>: its text is read as written, so brackets and quotes belong to the pattern.</summary>
+        Pattern,
         Open,
         Close,
         Comma,
@@ -106,6 +108,8 @@ public static class ConditionParser
                 return new LiteralOperand(ConditionValue.FromWord(token.Text), token.Index, token.Text);
             case TokenKind.Quoted:
                 return new LiteralOperand(ConditionValue.Of(token.Value) with { Quoted = true }, token.Index, token.Text);
+            case TokenKind.Pattern:
+                return new FunctionOperand("pat", [new LiteralOperand(ConditionValue.Of(token.Value) with { Quoted = true }, token.Index + 4, token.Value)], token.Index, token.Text);
             case TokenKind.Function:
                 if (depth >= MaxFunctionDepth)
                 {
@@ -181,6 +185,8 @@ public static class ConditionParser
         var arguments = function.Arguments;
         switch (function.Name)
         {
+            case "pat":
+                return function;
             case "any":
                 foreach (var argument in arguments.OfType<FunctionOperand>())
                 {
@@ -231,6 +237,32 @@ public static class ConditionParser
             throw new ConditionSyntaxException(left.Index, "one side must be a placeholder such as [STATUS]");
         }
         Regex? pattern = null;
+        if (left is FunctionOperand { Name: "pat" } || right is FunctionOperand { Name: "pat" })
+        {
+            var glob = (FunctionOperand)(left is FunctionOperand { Name: "pat" } ? left : right);
+            if (op is not (ConditionOperator.Equal or ConditionOperator.NotEqual))
+            {
+                throw new ConditionSyntaxException(opIndex, "pat(...) compares only with == or !=");
+            }
+            if (left is FunctionOperand { Name: "pat" } && right is FunctionOperand { Name: "pat" })
+            {
+                throw new ConditionSyntaxException(right.Index, "only one side may be a pat(...) pattern");
+            }
+            var literal = (LiteralOperand)glob.Arguments[0];
+            try
+            {
+                pattern = Glob.ToRegex(literal.Value.Text, MatchTimeout);
+            }
+            catch (ConditionSyntaxException ex)
+            {
+                throw new ConditionSyntaxException(literal.Index + ex.Index, ex.Message);
+            }
+            catch (ArgumentException ex)
+            {
+                throw new ConditionSyntaxException(literal.Index, "invalid pattern: " + ex.Message);
+            }
+            return (left, right, pattern);
+        }
         if (op is ConditionOperator.Matches or ConditionOperator.NotMatches)
         {
             if (right is not LiteralOperand literal)
@@ -406,11 +438,16 @@ public static class ConditionParser
                         i++;
                     }
                     var word = text[start..i];
-                    if (i < text.Length && text[i] == '(')
+                    if (i < text.Length && text[i] == '(' && word == "pat")
+                    {
+                        var pattern = ReadPattern(text, ref i);
+                        tokens.Add(new Token(TokenKind.Pattern, text[start..i], start, pattern));
+                    }
+                    else if (i < text.Length && text[i] == '(')
                     {
                         if (word is not ("any" or "all" or "len" or "has"))
                         {
-                            throw new ConditionSyntaxException(start, $"unknown function '{word}' (known: any, all, len, has)");
+                            throw new ConditionSyntaxException(start, $"unknown function '{word}' (known: any, all, len, has, pat)");
                         }
                         tokens.Add(new Token(TokenKind.Function, word, start));
                         tokens.Add(new Token(TokenKind.Open, "(", i++));
@@ -486,6 +523,29 @@ public static class ConditionParser
             default:
                 return new Token(TokenKind.Word, word, start);
         }
+    }
+
+    /// <summary>
+    /// Reads <c>pat(...)</c> from its '(' on: the pattern ends at the first ')' followed by the end
+    /// of the condition, a space or a comma, so patterns may hold brackets and parentheses.
+    /// </summary>
+    private static string ReadPattern(string text, ref int i)
+    {
+        var open = i;
+        for (var close = open + 1; close < text.Length; close++)
+        {
+            if (text[close] == ')' && (close + 1 == text.Length || char.IsWhiteSpace(text[close + 1]) || text[close + 1] == ','))
+            {
+                i = close + 1;
+                var pattern = text[(open + 1)..close];
+                if (pattern.Length == 0)
+                {
+                    throw new ConditionSyntaxException(open, "pat() needs a pattern, as in pat(*.example.com)");
+                }
+                return pattern;
+            }
+        }
+        throw new ConditionSyntaxException(open, "the '(' of pat( is not closed");
     }
 
     private static string ReadQuoted(string text, ref int i)

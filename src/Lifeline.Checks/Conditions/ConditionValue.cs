@@ -43,7 +43,7 @@ internal readonly record struct ConditionValue(ValueKind Kind, double Number, st
                 number = Number;
                 return true;
             case ValueKind.Text when !Quoted:
-                return double.TryParse(Text, NumberStyles.Float, CultureInfo.InvariantCulture, out number);
+                return TryParseNumber(Text, out number);
             default:
                 number = 0;
                 return false;
@@ -72,7 +72,7 @@ internal readonly record struct ConditionValue(ValueKind Kind, double Number, st
         {
             return Of(false);
         }
-        if (double.TryParse(word, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && double.IsFinite(number))
+        if (TryParseNumber(word, out var number))
         {
             return new ConditionValue(ValueKind.Number, number, word);
         }
@@ -81,6 +81,45 @@ internal readonly record struct ConditionValue(ValueKind Kind, double Number, st
             return new ConditionValue(ValueKind.Duration, span.TotalMilliseconds, word);
         }
         return Of(word);
+    }
+
+    /// <summary>
+    /// A decimal number, or (as Gatus reads numbers) a whole number written <c>0x1F</c>, <c>0o17</c>
+    /// or <c>0b101</c>, optionally signed. Only finite values count.
+    /// </summary>
+    public static bool TryParseNumber(string text, out double number)
+    {
+        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out number))
+        {
+            return double.IsFinite(number);
+        }
+        var span = text.AsSpan().Trim();
+        var negative = span.StartsWith("-");
+        if (negative || span.StartsWith("+"))
+        {
+            span = span[1..];
+        }
+        if (span.Length < 3 || span[0] != '0')
+        {
+            return false;
+        }
+        var radix = char.ToLowerInvariant(span[1]) switch { 'x' => 16, 'o' => 8, 'b' => 2, _ => 0 };
+        if (radix == 0)
+        {
+            return false;
+        }
+        ulong value = 0;
+        foreach (var c in span[2..])
+        {
+            var digit = char.IsAsciiDigit(c) ? c - '0' : char.IsAsciiLetter(c) ? char.ToLowerInvariant(c) - 'a' + 10 : int.MaxValue;
+            if (digit >= radix || value > (ulong.MaxValue - (ulong)digit) / (ulong)radix)
+            {
+                return false;
+            }
+            value = value * (ulong)radix + (ulong)digit;
+        }
+        number = negative ? -(double)value : value;
+        return true;
     }
 
     public static string FormatNumber(double number) => number.ToString("0.###", CultureInfo.InvariantCulture);

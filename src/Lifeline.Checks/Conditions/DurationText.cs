@@ -4,7 +4,7 @@ using System.Text;
 namespace Lifeline.Checks.Conditions;
 
 /// <summary>Durations as written in conditions: <c>500ms</c>, <c>30s</c>, <c>5m</c>, <c>48h</c>, <c>14d</c>, <c>1h30m</c>.</summary>
-internal static class DurationText
+public static class DurationText
 {
     public static bool TryParse(string text, out TimeSpan span)
     {

@@ -18,6 +18,8 @@ public enum PlaceholderKind
     CertificateExpiration,
     CertificateValid,
     Health,
+    /// <summary>Time until the target's domain expires, from its registry over RDAP.</summary>
+    DomainExpiration,
 }
 
 /// <summary>The static type of a value, used to reject nonsense at save time.</summary>
@@ -58,6 +60,7 @@ public static class Placeholders
         ["CERTIFICATE_EXPIRATION"] = PlaceholderKind.CertificateExpiration,
         ["CERTIFICATE_VALID"] = PlaceholderKind.CertificateValid,
         ["HEALTH"] = PlaceholderKind.Health,
+        ["DOMAIN_EXPIRATION"] = PlaceholderKind.DomainExpiration,
     };
 
     private static readonly PlaceholderKind[] Timing =
@@ -74,10 +77,10 @@ public static class Placeholders
     {
         [MonitorKind.Http] = [.. Enum.GetValues<PlaceholderKind>().Where(p => p != PlaceholderKind.DnsRcode)],
         [MonitorKind.Tcp] = [.. Timing, PlaceholderKind.Connected, PlaceholderKind.Ip, PlaceholderKind.Body,
-            PlaceholderKind.FirstByteTime],
-        [MonitorKind.Tls] = [.. Timing, .. Tls, PlaceholderKind.Connected, PlaceholderKind.Ip],
+            PlaceholderKind.FirstByteTime, PlaceholderKind.DomainExpiration],
+        [MonitorKind.Tls] = [.. Timing, .. Tls, PlaceholderKind.Connected, PlaceholderKind.Ip, PlaceholderKind.DomainExpiration],
         [MonitorKind.Dns] = [PlaceholderKind.ResponseTime, PlaceholderKind.DnsTime, PlaceholderKind.DnsRcode,
-            PlaceholderKind.Ip, PlaceholderKind.Body],
+            PlaceholderKind.Ip, PlaceholderKind.Body, PlaceholderKind.DomainExpiration],
     };
 
     internal static bool TryParse(string name, out PlaceholderKind kind) => ByName.TryGetValue(name, out kind);
@@ -97,7 +100,7 @@ public static class Placeholders
         PlaceholderKind.Connected or PlaceholderKind.CertificateValid => ValueType.Bool,
         PlaceholderKind.DnsRcode => ValueType.Rcode,
         PlaceholderKind.Health => ValueType.Health,
-        PlaceholderKind.CertificateExpiration => ValueType.Duration,
+        PlaceholderKind.CertificateExpiration or PlaceholderKind.DomainExpiration => ValueType.Duration,
         _ => ValueType.Millis,
     };
 }

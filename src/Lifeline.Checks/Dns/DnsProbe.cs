@@ -61,7 +61,7 @@ public sealed class DnsProbe(DnsProbeOptions options, TimeProvider time)
             DnsRcode = rcode,
             DnsAnswers = answers,
             Nameserver = options.Nameserver,
-            Body = string.Join('\n', answers),
+            Body = string.Join('\n', answers.Select(a => a.Value)),
         });
     }
 
@@ -97,11 +97,19 @@ public sealed class DnsProbe(DnsProbeOptions options, TimeProvider time)
         _ => ProbeErrors.Describe(ex),
     };
 
-    private static DnsAnswer ToAnswer(DnsResourceRecord record) => new(
-        record.DomainName.Value,
-        TypeName(record.RecordType),
-        TimeSpan.FromSeconds(record.InitialTimeToLive),
-        DataOf(record));
+    private static DnsAnswer ToAnswer(DnsResourceRecord record)
+    {
+        var data = DataOf(record);
+        return new DnsAnswer(record.DomainName.Value, TypeName(record.RecordType), TimeSpan.FromSeconds(record.InitialTimeToLive), data)
+        {
+            Value = record switch
+            {
+                MxRecord mx => mx.Exchange.Value,
+                SrvRecord srv => $"{srv.Target.Value}:{srv.Port}",
+                _ => data,
+            },
+        };
+    }
 
     private static string TypeName(ResourceRecordType type) =>
         Enum.IsDefined((DnsRecordType)type) ? ((DnsRecordType)type).ToString()

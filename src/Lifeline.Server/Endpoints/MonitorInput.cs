@@ -24,6 +24,7 @@ internal static partial class MonitorInput
     public static Monitor Apply(JsonObject body, Monitor baseline, bool creating, List<FieldError> errors)
     {
         var m = baseline;
+        var kindGiven = Field(body, "kind") is not null;
         if (Field(body, "kind") is { } kindNode)
         {
             if (!TryString(kindNode, out var kindText) || !WireNames.TryParseKind(kindText, out var kind))
@@ -127,6 +128,12 @@ internal static partial class MonitorInput
             m = StringList(dependsNode, "dependsOn", errors) is { } parents ? m with { DependsOn = parents.Distinct().ToList() } : m;
         }
 
+        var errorsBefore = errors.Count;
+        m = GatusEndpoint.Apply(body, m, creating && !kindGiven, errors);
+        if (errors.Count > errorsBefore)
+        {
+            return m;
+        }
         if (m.Kind == MonitorKind.Push)
         {
             m = ApplyPush(body, m, creating, errors);
@@ -216,7 +223,7 @@ internal static partial class MonitorInput
             }
             else
             {
-                m = m with { Target = target.Trim() };
+                m = m with { Target = GatusEndpoint.HostPortOf(m.Kind, target.Trim()) };
             }
         }
         if (string.IsNullOrWhiteSpace(m.Target) && !errors.Exists(e => e.Field == "target"))
@@ -340,8 +347,23 @@ internal static partial class MonitorInput
         return array.Select(item => item!.GetValue<string>()).ToList();
     }
 
+    /// <summary>A number of seconds, or a duration as Gatus writes it: <c>"30s"</c>, <c>"5m"</c>, <c>"1h30m"</c>.</summary>
     private static TimeSpan? Seconds(JsonNode node, string field, double min, double max, List<FieldError> errors)
     {
+        if (TryString(node, out var text))
+        {
+            if (!Lifeline.Checks.Conditions.DurationText.TryParse(text.Trim(), out var span))
+            {
+                errors.Add(new(field, $"{field} must be a number of seconds or a duration such as \"30s\", \"5m\" or \"1h\", not \"{text}\""));
+                return null;
+            }
+            if (span.TotalSeconds >= min && span.TotalSeconds <= max)
+            {
+                return span;
+            }
+            errors.Add(new(field, $"{field} must be between {min} and {max} seconds, not {span.TotalSeconds}"));
+            return null;
+        }
         if (node.GetValueKind() == JsonValueKind.Number && node.AsValue().TryGetValue<double>(out var seconds) && double.IsFinite(seconds))
         {
             if (seconds >= min && seconds <= max)

@@ -132,11 +132,12 @@ internal static class StatusApi
         });
     }
 
-    private static async Task<IResult> Metrics(HttpRequest request, IOptions<LifelineOptions> options, ApiKeyGate gate, IMonitorStore store, IOutboxStore outbox, LifelineMetrics metrics, SchedulerPulse pulse, CancellationToken ct)
+    private static async Task Metrics(HttpContext context, IOptions<LifelineOptions> options, ApiKeyGate gate, IMonitorStore store, IMonitorOverviewStore overview, IOutboxStore outbox, LifelineMetrics metrics, SchedulerPulse pulse, TimeProvider clock, CancellationToken ct)
     {
-        if (options.Value.MetricsRequireKey && gate.Check(request) == Access.None)
+        if (options.Value.MetricsRequireKey && gate.Check(context.Request) == Access.None)
         {
-            return Requests.Error(401, "an API key is required for /metrics");
+            await Requests.Error(401, "an API key is required for /metrics").ExecuteAsync(context);
+            return;
         }
         var counts = await store.CountByStatusAsync(ct);
         var pending = await outbox.PendingCountAsync(ct);
@@ -155,6 +156,11 @@ internal static class StatusApi
         Metric("lifeline_notices_total", "counter", "Notice delivery attempts, by result.", [("{result=\"sent\"}", metrics.NoticesSent), ("{result=\"failed\"}", metrics.NoticesFailed)]);
         Metric("lifeline_outbox_pending", "gauge", "Notices waiting for delivery.", [("", pending)]);
         Metric("lifeline_scheduler_last_tick_seconds", "gauge", "Unix time of the scheduler's last pass.", [("", pulse.LastTickAt?.ToUnixTimeMilliseconds() / 1000.0 ?? 0)]);
-        return TypedResults.Text(text.ToString(), "text/plain; version=0.0.4", Encoding.UTF8);
+        // The server-wide families are a few lines; the per-monitor ones are streamed after them.
+        context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
+        await using var answer = new StreamWriter(context.Response.Body, new UTF8Encoding(false), 64 * 1024, leaveOpen: true);
+        await answer.WriteAsync(text, ct);
+        await MonitorMetrics.WriteAsync(answer, store, overview, clock.GetUtcNow(), counts.Values.Sum(), ct);
+        await answer.FlushAsync(ct);
     }
 }

@@ -73,7 +73,7 @@ public sealed class DnsCheckTests : IAsyncLifetime
     [Fact]
     public async Task A_cname_is_followed_through_compressed_names()
     {
-        var outcome = await _runner.RunAsync(Dns("www.test", "[IP] == 127.0.0.9", "[BODY] contains \"CNAME edge.app.test.\"") with { Method = "A" }, CancellationToken.None);
+        var outcome = await _runner.RunAsync(Dns("www.test", "[IP] == 127.0.0.9", "[BODY] == edge.app.test.") with { Method = "A" }, CancellationToken.None);
 
         outcome.Ok.ShouldBeTrue(outcome.Message);
         outcome.Observation!.DnsAnswers.Select(a => a.ToString()).ShouldBe(["www.test. CNAME edge.app.test.", "edge.app.test. A 127.0.0.9"]);
@@ -126,28 +126,40 @@ public sealed class DnsCheckTests : IAsyncLifetime
         _dns.EdnsSizes.ShouldAllBe(size => size == 1232);
     }
 
-    public static TheoryData<string, int, byte[], string> Records => new()
+    public static TheoryData<string, int, byte[], string, string> Records => new()
     {
-        { "MX", 15, [0, 10, .. FakeDnsServer.Name("mail.app.test")], "10 mail.app.test." },
-        { "TXT", 16, [2, (byte)'h', (byte)'i', 2, (byte)'!', (byte)'!'], "hi!!" },
-        { "NS", 2, FakeDnsServer.Name("ns1.app.test"), "ns1.app.test." },
-        { "PTR", 12, FakeDnsServer.Name("app.test"), "app.test." },
-        { "SRV", 33, [0, 1, 0, 5, 0x1F, 0x90, .. FakeDnsServer.Name("svc.app.test")], "1 5 8080 svc.app.test." },
+        { "MX", 15, [0, 10, .. FakeDnsServer.Name("mail.app.test")], "10 mail.app.test.", "mail.app.test." },
+        { "TXT", 16, [2, (byte)'h', (byte)'i', 2, (byte)'!', (byte)'!'], "hi!!", "hi!!" },
+        { "NS", 2, FakeDnsServer.Name("ns1.app.test"), "ns1.app.test.", "ns1.app.test." },
+        { "PTR", 12, FakeDnsServer.Name("app.test"), "app.test.", "app.test." },
+        { "SRV", 33, [0, 1, 0, 5, 0x1F, 0x90, .. FakeDnsServer.Name("svc.app.test")], "1 5 8080 svc.app.test.", "svc.app.test.:8080" },
         { "SOA", 6, [.. FakeDnsServer.Name("ns1.app.test"), .. FakeDnsServer.Name("admin.app.test"), 0x78, 0xA3, 0xF1, 0x75, 0, 0, 0x1C, 0x20, 0, 0, 0x0E, 0x10, 0, 0x12, 0x75, 0, 0, 0, 1, 0x2C],
-            "ns1.app.test. admin.app.test. 2024010101 7200 3600 1209600 300" },
-        { "CAA", 257, [0, 5, .. "issue"u8.ToArray(), .. "letsencrypt.org"u8.ToArray()], "0 issue \"letsencrypt.org\"" },
+            "ns1.app.test. admin.app.test. 2024010101 7200 3600 1209600 300", "ns1.app.test. admin.app.test. 2024010101 7200 3600 1209600 300" },
+        { "CAA", 257, [0, 5, .. "issue"u8.ToArray(), .. "letsencrypt.org"u8.ToArray()], "0 issue \"letsencrypt.org\"", "0 issue \"letsencrypt.org\"" },
     };
 
     [Theory]
     [MemberData(nameof(Records))]
-    public async Task Each_record_type_is_asked_for_and_decoded(string type, int code, byte[] data, string expected)
+    public async Task Each_record_type_is_asked_for_and_decoded_and_its_bare_answer_is_the_body(string type, int code, byte[] data, string expected, string bare)
     {
         _dns.Record("rr.test", code, data);
 
-        var outcome = await _runner.RunAsync(Dns("rr.test", "[DNS_RCODE] == NOERROR", $"[BODY] contains \"rr.test. {type} \"") with { Method = type }, CancellationToken.None);
+        var outcome = await _runner.RunAsync(Dns("rr.test", "[DNS_RCODE] == NOERROR", $"[BODY] == \"{bare.Replace("\"", "\\\"", StringComparison.Ordinal)}\"") with { Method = type }, CancellationToken.None);
 
         outcome.Ok.ShouldBeTrue(outcome.Message);
-        outcome.Observation!.DnsAnswers.ShouldHaveSingleItem().ShouldBe(new DnsAnswer("rr.test.", type, TimeSpan.FromHours(1), expected));
+        var answer = outcome.Observation!.DnsAnswers.ShouldHaveSingleItem();
+        answer.ShouldBe(new DnsAnswer("rr.test.", type, TimeSpan.FromHours(1), expected) { Value = bare });
+        outcome.Observation.Body.ShouldBe(bare);
+    }
+
+    [Fact]
+    public async Task Gatus_readme_dns_example_passes()
+    {
+        _dns.Address("example.org", "93.184.216.34");
+
+        var outcome = await _runner.RunAsync(Dns("example.org", "[BODY] == 93.184.216.34", "[DNS_RCODE] == NOERROR") with { Method = "A" }, CancellationToken.None);
+
+        outcome.Ok.ShouldBeTrue(outcome.Message);
     }
 
     [Fact]

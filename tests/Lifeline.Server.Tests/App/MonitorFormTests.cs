@@ -60,7 +60,7 @@ public sealed class MonitorFormTests(Chromium chromium) : IClassFixture<Chromium
         await page.ClickAsync("form.monitor-form button[type=submit]");
 
         var shown = (await page.Locator("#period-error").InnerTextAsync()).Trim();
-        shown.ShouldBe("period must be a number of seconds");
+        shown.ShouldBe("period must be a number of seconds or a duration such as \"30s\", \"5m\" or \"1h\", not \"soon\"");
         apiError.ShouldContain(shown);
     }
 
