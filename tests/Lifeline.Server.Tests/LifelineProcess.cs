@@ -44,7 +44,8 @@ public sealed class LifelineProcess : IAsyncDisposable
     /// <summary>How the process is started beyond its arguments.</summary>
     /// <param name="FdLimit">When set, the process runs under <c>ulimit -n</c> of this many descriptors (soft and hard).</param>
     /// <param name="Environment">Extra environment variables, e.g. <c>Lifeline__KeepAliveTimeoutSeconds</c>.</param>
-    public sealed record Launch(int? FdLimit = null, IReadOnlyDictionary<string, string>? Environment = null);
+    /// <param name="Urls">What the server listens on, when not just the loopback base address (e.g. <c>http://0.0.0.0:PORT</c> for other hosts).</param>
+    public sealed record Launch(int? FdLimit = null, IReadOnlyDictionary<string, string>? Environment = null, string? Urls = null);
 
     /// <summary>Starts <c>lifeline serve</c> as <paramref name="launch"/> says and waits until /healthz passes.</summary>
     public static async Task<LifelineProcess> StartAsync(string dataFolder, Launch launch, int? port = null, params string[] extraArgs)
@@ -82,7 +83,7 @@ public sealed class LifelineProcess : IAsyncDisposable
     private static ProcessStartInfo StartInfo(string dataFolder, Uri baseUri, Launch launch, string[] extraArgs)
     {
         var executable = Path.Combine(AppContext.BaseDirectory, "lifeline.dll");
-        string[] command = ["dotnet", executable, "serve", "--urls", baseUri.ToString().TrimEnd('/'), "--data", dataFolder, .. extraArgs];
+        string[] command = ["dotnet", executable, "serve", "--urls", launch.Urls ?? baseUri.ToString().TrimEnd('/'), "--data", dataFolder, .. extraArgs];
         if (launch.FdLimit is { } limit)
         {
             // The shell sets the limit, then becomes the server ("$@" keeps every argument whole).
