@@ -32,7 +32,7 @@ internal static class MonitorMetrics
             (m, _) => m.Status switch { MonitorStatus.New or MonitorStatus.Paused => null, MonitorStatus.Down => 0, _ => 1 }),
         new("lifeline_monitor_status",
             "The monitor's state numbered as Uptime Kuma's monitor_status (1 up, 0 down, 2 pending: new or late, 3 paused); the status label names it.",
-            (m, _) => m.Status switch { MonitorStatus.Up => 1, MonitorStatus.Down => 0, MonitorStatus.Paused => 3, _ => 2 },
+            (m, _) => m.Status switch { MonitorStatus.Up or MonitorStatus.Degraded => 1, MonitorStatus.Down => 0, MonitorStatus.Paused => 3, _ => 2 },
             StatusLabel: "status"),
         new("lifeline_monitor_response_time_seconds",
             "Duration of the monitor's last check, or the ping its last push reported, in seconds.",
