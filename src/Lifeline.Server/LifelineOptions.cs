@@ -151,6 +151,9 @@ public sealed class LifelineOptions
     /// <summary>Most results in one batch from a probe [1000].</summary>
     public int ProbeBatchMax { get; set; } = 1000;
 
+    /// <summary>Largest result batch from a probe, in bytes [16 MiB].</summary>
+    public long ProbeBatchMaxBytes { get; set; } = 16 << 20;
+
     /// <summary>A location none of whose probes has called for this long, in seconds, is reported silent (its watch monitor goes down) [120].</summary>
     public int LocationSilenceSeconds { get; set; } = 120;
 }
@@ -172,6 +175,10 @@ internal sealed class LifelineOptionsValidator : IValidateOptions<LifelineOption
         if (options.ProbeBatchMax is < 1 or > 100_000)
         {
             errors.Add("Lifeline:ProbeBatchMax must be between 1 and 100000");
+        }
+        if (options.ProbeBatchMaxBytes is < 1024 or > 1L << 30)
+        {
+            errors.Add("Lifeline:ProbeBatchMaxBytes must be between 1024 and 1073741824");
         }
         if (options.LocationSilenceSeconds is < 10 or > 86_400)
         {

@@ -91,6 +91,11 @@ internal static class ProbeApi
         {
             return Unauthorized();
         }
+        // A full batch of long failure messages is larger than an admin call may be.
+        if (context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
+        {
+            size.MaxRequestBodySize = options.Value.ProbeBatchMaxBytes;
+        }
         var (batch, error) = await ReadAsync(context.Request, ProbeJson.Default.ResultBatch, ct);
         if (batch is null)
         {

@@ -216,6 +216,20 @@ public class LocationsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_full_batch_of_long_failure_messages_is_accepted_beyond_the_admin_body_limit()
+    {
+        var paris = await NewProbeAsync("paris");
+        var id = await CreateRemoteMonitorAsync(paris.LocationId);
+        var message = new string('x', 3000);
+        var results = Enumerable.Range(0, 500).Select(i => new ProbeResult { Monitor = id, At = _app.Clock.GetUtcNow().AddMilliseconds(-i), Ok = false, Message = message }).ToList();
+
+        var response = await paris.Client.PostAsJsonAsync("api/v1/probe/results", new ResultBatch("big", results), ProbeJson.Default.ResultBatch);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        (await response.Content.ReadFromJsonAsync(ProbeJson.Default.BatchAnswer))!.Stored.ShouldBe(500);
+    }
+
+    [Fact]
     public async Task Within_a_location_each_check_runs_on_one_live_probe_and_moves_when_its_probe_goes_silent()
     {
         var (locationId, token) = await CreateLocationAsync("paris");
