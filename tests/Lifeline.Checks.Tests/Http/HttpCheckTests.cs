@@ -177,12 +177,13 @@ public sealed class HttpCheckTests : IAsyncLifetime
     public async Task A_server_that_never_answers_times_out()
     {
         await using var silent = new TcpTestServer();
-        var monitor = Monitors.Active(MonitorKind.Http, $"http://127.0.0.1:{silent.Port}/") with { Timeout = TimeSpan.FromMilliseconds(300) };
+        // Long enough that a crowded machine still connects to loopback before the time is up.
+        var monitor = Monitors.Active(MonitorKind.Http, $"http://127.0.0.1:{silent.Port}/") with { Timeout = TimeSpan.FromMilliseconds(1500) };
 
         var outcome = await _runner.RunAsync(monitor, CancellationToken.None);
 
         outcome.Ok.ShouldBeFalse();
-        outcome.Message.ShouldBe("[STATUS] (n/a) < 400; timed out after 300ms");
+        outcome.Message.ShouldBe($"[STATUS] (n/a) < 400; {ProbeErrors.TimedOut(TimeSpan.FromMilliseconds(1500))}");
         outcome.Observation!.Connected.ShouldBeTrue();
     }
 
