@@ -49,6 +49,32 @@ public sealed class MonitorFormTests(Chromium chromium) : IClassFixture<Chromium
     }
 
     [Fact]
+    public async Task Locations_and_a_quorum_are_chosen_in_the_form_and_a_quorum_too_large_is_refused_next_to_its_field()
+    {
+        var paris = (await (await _app.Admin.PostAsJsonAsync("api/v1/locations", new { name = "paris" })).Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<string>();
+        var tokyo = (await (await _app.Admin.PostAsJsonAsync("api/v1/locations", new { name = "tokyo" })).Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<string>();
+        var page = await chromium.SignedInPageAsync(_app);
+        await page.GotoAsync(Url("monitors/new?kind=http"));
+
+        await page.FillAsync("#name", "shop");
+        await page.FillAsync("#target", "http://127.0.0.1:9/");
+        await page.CheckAsync($"input[name=locations][value='{paris}']");
+        await page.CheckAsync($"input[name=locations][value='{tokyo}']");
+        await page.FillAsync("#quorum", "4");
+        await page.ClickAsync("form.monitor-form button[type=submit]");
+
+        (await page.Locator("#quorum-error").InnerTextAsync()).ShouldContain("more than the monitor's 3 location(s)");
+        (await page.IsCheckedAsync($"input[name=locations][value='{tokyo}']")).ShouldBeTrue();
+
+        await page.FillAsync("#quorum", "2");
+        var path = await SaveAsync(page);
+
+        var saved = await _app.GetJsonAsync($"api/v1/monitors/{path["/monitors/".Length..]}");
+        saved["locations"]!.AsArray().Select(l => l!.GetValue<string>()).ShouldBe(["local", paris, tokyo]);
+        saved["quorum"]!.GetValue<int>().ShouldBe(2);
+    }
+
+    [Fact]
     public async Task A_number_field_holding_words_gets_the_APIs_own_message()
     {
         var apiError = await ApiErrorsAsync(new { kind = "push", name = "backup", period = "soon" });

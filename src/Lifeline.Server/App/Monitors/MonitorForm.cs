@@ -34,6 +34,10 @@ public sealed class MonitorForm
     public string Timeout { get; set; } = "10";
     public string Retries { get; set; } = "0";
     public string Conditions { get; set; } = "";
+    public List<string> Locations { get; set; } = [Monitor.LocalLocation];
+    public string Quorum { get; set; } = "";
+    /// <summary>Whether the form showed the locations (only when some exist); otherwise they are left as they are.</summary>
+    public bool LocationsShown { get; set; }
 
     public static MonitorForm From(Monitor m)
     {
@@ -61,6 +65,8 @@ public sealed class MonitorForm
             Timeout = FormValues.Seconds(m.Timeout),
             Retries = m.Retries.ToString(System.Globalization.CultureInfo.InvariantCulture),
             Conditions = string.Join("\n", m.Conditions),
+            Locations = [.. m.Locations],
+            Quorum = m.Quorum?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "",
         };
     }
 
@@ -87,6 +93,9 @@ public sealed class MonitorForm
         Timeout = FormValues.Text(form, "timeout"),
         Retries = FormValues.Text(form, "retries"),
         Conditions = FormValues.Text(form, "conditions"),
+        Locations = FormValues.Values(form, "locations"),
+        Quorum = FormValues.Text(form, "quorum"),
+        LocationsShown = form.ContainsKey("locationsShown"),
     };
 
     /// <summary>The API body for a create (<paramref name="creating"/>) or a PATCH; problems only the form can have go to <paramref name="errors"/>.</summary>
@@ -131,6 +140,15 @@ public sealed class MonitorForm
         SetNumber(body, "timeout", Timeout);
         SetNumber(body, "retries", Retries);
         body["conditions"] = FormValues.Array(FormValues.Lines(Conditions));
+        if (LocationsShown)
+        {
+            // None ticked means the server alone, as a monitor without locations is.
+            body["locations"] = FormValues.Array(Locations.Count > 0 ? Locations : [Monitor.LocalLocation]);
+            if (Quorum.Length > 0 || !creating)
+            {
+                body["quorum"] = FormValues.Number(Quorum);
+            }
+        }
         if (Kind == "http")
         {
             body["method"] = Method.Length > 0 ? Method : null;
