@@ -254,19 +254,21 @@ static string Batch(string id, string[] checks, int first, int size, DateTimeOff
 }
 
 // Runs `workers` loops of back-to-back calls for a short warm-up and then `seconds`; prints the
-// median of the per-second rates of what was stored, call latency and the server's CPU; returns that median.
+// median of the per-second rates of what was stored, call latency and the server's CPU; returns that
+// median. A call's results count in the seconds it was in flight, spread evenly over them: a batch
+// that takes two seconds stores its results over both, not all in the second it is answered.
 static async Task<double> RunAsync(string title, int workers, int seconds, int serverPid,
     Func<int, HttpClient> client, Func<HttpClient, int, int, CancellationToken, Task<int>> call)
 {
     var warmUp = TimeSpan.FromSeconds(3);
-    var perSecond = new long[seconds];
-    var latencies = new ConcurrentBag<double>();
+    var calls = new ConcurrentBag<(double Start, double Done, int Stored)>();
     var errors = 0L;
     var watch = Stopwatch.StartNew();
     var end = warmUp + TimeSpan.FromSeconds(seconds);
     var cpuBefore = 0.0;
     var cpuTaken = false;
     var cpuAt = TimeSpan.Zero;
+    var cpuUntil = TimeSpan.Zero;
     using var stop = new CancellationTokenSource(end + TimeSpan.FromSeconds(60));
     var loops = Enumerable.Range(0, workers).Select(w => Task.Run(async () =>
     {
@@ -283,18 +285,12 @@ static async Task<double> RunAsync(string title, int workers, int seconds, int s
             {
                 stored = -1;
             }
-            var done = watch.Elapsed;
-            if (started < warmUp || done >= end)
-            {
-                continue;
-            }
             if (stored < 0)
             {
                 Interlocked.Increment(ref errors);
                 continue;
             }
-            latencies.Add((done - started).TotalMilliseconds);
-            Interlocked.Add(ref perSecond[Math.Min(seconds - 1, (int)(done - warmUp).TotalSeconds)], stored);
+            calls.Add(((started - warmUp).TotalSeconds, (watch.Elapsed - warmUp).TotalSeconds, stored));
         }
     })).ToList();
     await Task.Delay(warmUp);
@@ -303,15 +299,30 @@ static async Task<double> RunAsync(string title, int workers, int seconds, int s
         cpuBefore = CpuSeconds(serverPid);
         cpuAt = watch.Elapsed;
         cpuTaken = true;
+        await Task.Delay(end - watch.Elapsed);
+        cpuUntil = watch.Elapsed;
     }
+    var cpu = cpuTaken ? (CpuSeconds(serverPid) - cpuBefore) / (cpuUntil - cpuAt).TotalSeconds : double.NaN;
     await Task.WhenAll(loops);
-    var cpu = cpuTaken ? (CpuSeconds(serverPid) - cpuBefore) / (watch.Elapsed - cpuAt).TotalSeconds : double.NaN;
+    var perSecond = new double[seconds];
+    foreach (var (start, done, stored) in calls)
+    {
+        var length = Math.Max(done - start, 1e-6);
+        for (var second = Math.Max(0, (int)Math.Floor(start)); second < seconds && second < done; second++)
+        {
+            var overlap = Math.Min(done, second + 1) - Math.Max(start, second);
+            if (overlap > 0)
+            {
+                perSecond[second] += stored * overlap / length;
+            }
+        }
+    }
     var rates = perSecond.Order().ToArray();
-    var lat = latencies.Order().ToArray();
+    var lat = calls.Where(c => c.Start >= 0 && c.Start < seconds).Select(c => (c.Done - c.Start) * 1000).Order().ToArray();
     double P(double q) => lat.Length == 0 ? double.NaN : lat[Math.Min(lat.Length - 1, (int)(q * lat.Length))];
     var median = rates[rates.Length / 2];
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"   {title}, {seconds} s: median {median} stored/s (mean {rates.Sum() / (double)seconds:0}, min {rates[0]}, max {rates[^1]}), {lat.Length} calls, {errors} errors, " +
+        $"   {title}, {seconds} s: median {median:0} stored/s (mean {rates.Sum() / seconds:0}, min {rates[0]:0}, max {rates[^1]:0}), {lat.Length} calls, {errors} errors, " +
         $"latency p50 {P(0.5):0.0} ms p99 {P(0.99):0.0} ms; server CPU {cpu * 100:0} % of one core"));
     return median;
 }

@@ -9,7 +9,7 @@
 #     500 results back to back; then, on the same server, plain pushes as fast as it takes them.
 #
 #   bench/probes.sh [checks=10000]
-#   BENCH_SECONDS=180 WARMUP=60 INGEST_SECONDS=30 bench/probes.sh   # the defaults (about 8 minutes with the build)
+#   BENCH_SECONDS=180 WARMUP=30 INGEST_SECONDS=30 bench/probes.sh   # the defaults (about 8 minutes, the build aside)
 #   BENCH_SECONDS=60 WARMUP=60 INGEST_SECONDS=10 bench/probes.sh 2000  # a quick look
 #   PROBES=10 LOCATIONS=10 BATCH=500 INGEST_MONITORS=2000 PUSH_CONCURRENCY=64 bench/probes.sh
 #   PORT_BASE=5461 bench/probes.sh            # uses three ports from PORT_BASE on 127.0.0.1
@@ -20,7 +20,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 CHECKS=${1:-10000}
 BENCH_SECONDS=${BENCH_SECONDS:-180}
-WARMUP=${WARMUP:-60}
+WARMUP=${WARMUP:-30}
 INGEST_SECONDS=${INGEST_SECONDS:-30}
 PROBES=${PROBES:-10}
 LOCATIONS=${LOCATIONS:-10}
