@@ -218,7 +218,7 @@ static async Task<int> IngestAsync(string baseUrl, string key, string[] options)
             using var response = await client.PostAsync("api/v1/probe/results", new StringContent(body, Encoding.UTF8, "application/json"), ct);
             if (!response.IsSuccessStatusCode)
             {
-                return -1;
+                return -(int)response.StatusCode;
             }
             return JsonNode.Parse(await response.Content.ReadAsStringAsync(ct))!["stored"]!.GetValue<int>();
         });
@@ -227,7 +227,7 @@ static async Task<int> IngestAsync(string baseUrl, string key, string[] options)
         async (client, worker, n, ct) =>
         {
             using var response = await client.GetAsync($"api/push/{pushTokens[(worker * 7919 + n) % pushTokens.Length]}?status=up&msg=bench", ct);
-            return response.IsSuccessStatusCode ? 1 : -1;
+            return response.IsSuccessStatusCode ? 1 : -(int)response.StatusCode;
         });
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"== ingestion: probe results {probeRun:0} /s, plain push {pushRun:0} signals/s, ratio {probeRun / pushRun:0.00} (results per second over signals per second)"));
@@ -262,7 +262,7 @@ static async Task<double> RunAsync(string title, int workers, int seconds, int s
 {
     var warmUp = TimeSpan.FromSeconds(3);
     var calls = new ConcurrentBag<(double Start, double Done, int Stored)>();
-    var errors = 0L;
+    var errors = new ConcurrentDictionary<string, int>();
     var watch = Stopwatch.StartNew();
     var end = warmUp + TimeSpan.FromSeconds(seconds);
     var cpuBefore = 0.0;
@@ -283,11 +283,12 @@ static async Task<double> RunAsync(string title, int workers, int seconds, int s
             }
             catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
             {
-                stored = -1;
+                errors.AddOrUpdate(ex.GetType().Name, 1, (_, n) => n + 1);
+                continue;
             }
             if (stored < 0)
             {
-                Interlocked.Increment(ref errors);
+                errors.AddOrUpdate($"HTTP {-stored}", 1, (_, n) => n + 1);
                 continue;
             }
             calls.Add(((started - warmUp).TotalSeconds, (watch.Elapsed - warmUp).TotalSeconds, stored));
@@ -322,7 +323,7 @@ static async Task<double> RunAsync(string title, int workers, int seconds, int s
     double P(double q) => lat.Length == 0 ? double.NaN : lat[Math.Min(lat.Length - 1, (int)(q * lat.Length))];
     var median = rates[rates.Length / 2];
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"   {title}, {seconds} s: median {median:0} stored/s (mean {rates.Sum() / seconds:0}, min {rates[0]:0}, max {rates[^1]:0}), {lat.Length} calls, {errors} errors, " +
+        $"   {title}, {seconds} s: median {median:0} stored/s (mean {rates.Sum() / seconds:0}, min {rates[0]:0}, max {rates[^1]:0}), {lat.Length} calls, errors: {(errors.IsEmpty ? "none" : string.Join(", ", errors.Select(e => $"{e.Key} x{e.Value}")))}, " +
         $"latency p50 {P(0.5):0.0} ms p99 {P(0.99):0.0} ms; server CPU {cpu * 100:0} % of one core"));
     return median;
 }
