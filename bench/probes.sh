@@ -42,7 +42,8 @@ out="bench/results/probes-$(date -u +%Y%m%dT%H%M%SZ).txt"
 cleanup() {
   kill $(jobs -p) 2>/dev/null || true
   wait 2>/dev/null || true
-  rm -rf "$work"
+  # KEEP=1 keeps the servers' data folders and logs for a look afterwards.
+  if [ -n "${KEEP:-}" ]; then echo "kept: $work"; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
 say() { echo "$@" | tee -a "$out"; }

@@ -287,13 +287,29 @@ internal sealed class SqliteWriter : IAsyncDisposable
         {
             foreach (var op in batch)
             {
-                if (!TryCommit([op], context))
+                var tries = 0;
+                while (!TryCommit([op], context))
                 {
+                    if (IsBusy(context.LastError) && ++tries < BusyRetries)
+                    {
+                        // Another connection wrote meanwhile (a checkpoint truncating the log): this
+                        // transaction's snapshot is stale and SQLite refuses it at once rather than
+                        // wait. Begun again, it starts from a fresh snapshot.
+                        Thread.Sleep(tries * 5);
+                        continue;
+                    }
                     op.Fail(_health.Classify(context.LastError!));
+                    break;
                 }
             }
         }
     }
+
+    /// <summary>Times a write refused as busy is tried again before it fails.</summary>
+    private const int BusyRetries = 20;
+
+    private static bool IsBusy(Exception? error) =>
+        error is SqliteException { SqliteErrorCode: raw.SQLITE_BUSY or raw.SQLITE_LOCKED };
 
     /// <summary>Runs the writes in one transaction and commits; false (and rolled back) if anything threw.</summary>
     /// <remarks>
