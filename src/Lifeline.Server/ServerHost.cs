@@ -70,7 +70,7 @@ public static class ServerHost
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<MatcherPolicy, ApiDialectPolicy>());
 
         // Writes shared by the admin API and the app: one set of input rules for both.
-        builder.Services.AddSingleton<MonitorWrites>().AddSingleton<ChannelWrites>().AddSingleton<MaintenanceWrites>();
+        builder.Services.AddSingleton<MonitorWrites>().AddSingleton<ChannelWrites>().AddSingleton<MaintenanceWrites>().AddSingleton<StatusPageWrites>();
 
         // Workers: the store opens before anything else runs.
         builder.Services.AddHostedService<StoreInitializer>();

@@ -3,21 +3,24 @@ using System.Text.Json.Nodes;
 
 namespace Lifeline.Server.StatusPages;
 
-/// <summary>Applies the fields of a status page or note body, checking each and naming the field in every error.</summary>
+/// <summary>
+/// Applies the fields of a status page or note body, checking each and naming the field in every
+/// error: <c>slug</c>, <c>groups</c>, <c>groups[1].name</c>, <c>groups[1].monitors</c>, <c>state</c>.
+/// </summary>
 internal static class StatusPageInput
 {
     private static readonly string[] PageFields = ["slug", "title", "description", "groups"];
     private static readonly string[] NoteFields = ["title", "body", "state"];
     private const int MaxTitle = 200, MaxDescription = 2000, MaxBody = 20_000, MaxGroups = 100, MaxMonitors = 1000;
 
-    public static StatusPage ApplyPage(JsonObject body, StatusPage page, bool creating, List<string> errors)
+    public static StatusPage ApplyPage(JsonObject body, StatusPage page, bool creating, List<FieldError> errors)
     {
         Unknown(body, PageFields, errors);
         if (creating || body.ContainsKey("slug"))
         {
             if (!TryString(body["slug"], out var slug) || !StatusPage.IsValidSlug(slug))
             {
-                errors.Add("slug is required: 1 to 64 characters of lower-case letters a-z, digits and '-', not starting with '-'");
+                errors.Add(new("slug", "slug is required: 1 to 64 characters of lower-case letters a-z, digits and '-', not starting with '-'"));
             }
             else
             {
@@ -28,7 +31,7 @@ internal static class StatusPageInput
         {
             if (!TryString(body["title"], out var title) || string.IsNullOrWhiteSpace(title) || title.Length > MaxTitle)
             {
-                errors.Add($"title is required (a non-empty string of at most {MaxTitle} characters)");
+                errors.Add(new("title", $"title is required (a non-empty string of at most {MaxTitle} characters)"));
             }
             else
             {
@@ -43,7 +46,7 @@ internal static class StatusPageInput
             }
             else if (!TryString(body["description"], out var description) || description.Length > MaxDescription)
             {
-                errors.Add($"description must be a string of at most {MaxDescription} characters");
+                errors.Add(new("description", $"description must be a string of at most {MaxDescription} characters"));
             }
             else
             {
@@ -57,11 +60,11 @@ internal static class StatusPageInput
         return page;
     }
 
-    private static List<StatusGroup>? Groups(JsonNode? node, List<string> errors)
+    private static List<StatusGroup>? Groups(JsonNode? node, List<FieldError> errors)
     {
         if (node is not JsonArray array || array.Count > MaxGroups)
         {
-            errors.Add($"groups must be an array of at most {MaxGroups} objects {{\"name\", \"monitors\": [ids]}}");
+            errors.Add(new("groups", $"groups must be an array of at most {MaxGroups} objects {{\"name\", \"monitors\": [ids]}}"));
             return null;
         }
         var groups = new List<StatusGroup>();
@@ -69,16 +72,16 @@ internal static class StatusPageInput
         {
             if (array[i] is not JsonObject group)
             {
-                errors.Add($"groups[{i}] must be an object {{\"name\", \"monitors\": [ids]}}");
+                errors.Add(new($"groups[{i}]", $"groups[{i}] must be an object {{\"name\", \"monitors\": [ids]}}"));
                 continue;
             }
             foreach (var key in group.Select(p => p.Key).Where(k => k is not ("name" or "monitors")))
             {
-                errors.Add($"groups[{i}].{key} is not a field of a group (name, monitors)");
+                errors.Add(new($"groups[{i}].{key}", $"groups[{i}].{key} is not a field of a group (name, monitors)"));
             }
             if (!TryString(group["name"], out var name) || string.IsNullOrWhiteSpace(name) || name.Length > MaxTitle)
             {
-                errors.Add($"groups[{i}].name is required (a non-empty string of at most {MaxTitle} characters)");
+                errors.Add(new($"groups[{i}].name", $"groups[{i}].name is required (a non-empty string of at most {MaxTitle} characters)"));
                 continue;
             }
             var monitors = new List<string>();
@@ -86,7 +89,7 @@ internal static class StatusPageInput
             {
                 if (list is not JsonArray ids || ids.Count > MaxMonitors || ids.Any(id => !TryString(id, out _)))
                 {
-                    errors.Add($"groups[{i}].monitors must be an array of monitor ids (strings)");
+                    errors.Add(new($"groups[{i}].monitors", $"groups[{i}].monitors must be an array of monitor ids (strings)"));
                     continue;
                 }
                 monitors.AddRange(ids.Select(id => id!.GetValue<string>()).Distinct(StringComparer.Ordinal));
@@ -97,7 +100,7 @@ internal static class StatusPageInput
     }
 
     /// <summary>Every monitor a page lists must exist (checked with one read).</summary>
-    public static async Task CheckMonitorsAsync(StatusPage page, IStatusPageStore store, List<string> errors, CancellationToken ct)
+    public static async Task CheckMonitorsAsync(StatusPage page, IStatusPageStore store, List<FieldError> errors, CancellationToken ct)
     {
         var ids = page.MonitorIds;
         if (ids.Count == 0)
@@ -109,19 +112,19 @@ internal static class StatusPageInput
         {
             foreach (var id in page.Groups[i].Monitors.Where(id => !found.Contains(id)))
             {
-                errors.Add($"groups[{i}].monitors: unknown monitor id '{id}'");
+                errors.Add(new($"groups[{i}].monitors", $"groups[{i}].monitors: unknown monitor id '{id}'"));
             }
         }
     }
 
-    public static StatusNote ApplyNote(JsonObject body, StatusNote note, bool creating, List<string> errors)
+    public static StatusNote ApplyNote(JsonObject body, StatusNote note, bool creating, List<FieldError> errors)
     {
         Unknown(body, NoteFields, errors);
         if (creating || body.ContainsKey("title"))
         {
             if (!TryString(body["title"], out var title) || string.IsNullOrWhiteSpace(title) || title.Length > MaxTitle)
             {
-                errors.Add($"title is required (a non-empty string of at most {MaxTitle} characters)");
+                errors.Add(new("title", $"title is required (a non-empty string of at most {MaxTitle} characters)"));
             }
             else
             {
@@ -136,7 +139,7 @@ internal static class StatusPageInput
             }
             else if (!TryString(body["body"], out var text) || text.Length > MaxBody)
             {
-                errors.Add($"body must be a string of at most {MaxBody} characters");
+                errors.Add(new("body", $"body must be a string of at most {MaxBody} characters"));
             }
             else
             {
@@ -147,7 +150,7 @@ internal static class StatusPageInput
         {
             if (!TryString(body["state"], out var text) || !NoteStates.TryParse(text, out var state))
             {
-                errors.Add("state must be one of investigating, identified, monitoring, resolved");
+                errors.Add(new("state", "state must be one of investigating, identified, monitoring, resolved"));
             }
             else
             {
@@ -157,11 +160,11 @@ internal static class StatusPageInput
         return note;
     }
 
-    private static void Unknown(JsonObject body, string[] known, List<string> errors)
+    private static void Unknown(JsonObject body, string[] known, List<FieldError> errors)
     {
         foreach (var key in body.Select(p => p.Key).Where(k => !known.Contains(k)))
         {
-            errors.Add($"{key} is not a field here (known: {string.Join(", ", known)})");
+            errors.Add(new(key, $"{key} is not a field here (known: {string.Join(", ", known)})"));
         }
     }
 

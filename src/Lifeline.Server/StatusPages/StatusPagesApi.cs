@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Lifeline.Server.Edits;
 using Lifeline.Server.Endpoints;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -27,30 +28,17 @@ internal static class StatusPagesApi
         return api;
     }
 
-    private static async Task<IResult> Create(HttpRequest request, IStatusPageStore store, PublicCache cache, DispatchOptions links, TimeProvider clock, CancellationToken ct)
+    private static async Task<IResult> Create(HttpRequest request, StatusPageWrites writes, DispatchOptions links, CancellationToken ct)
     {
         var (body, error) = await Requests.ReadObjectAsync(request, ct);
         if (body is null)
         {
             return Requests.BadRequest(error!);
         }
-        var errors = new List<string>();
-        var page = StatusPageInput.ApplyPage(body, new StatusPage { Id = Secrets.NewId(), Slug = "", Title = "", CreatedAt = clock.GetUtcNow() }, creating: true, errors);
-        await StatusPageInput.CheckMonitorsAsync(page, store, errors, ct);
-        if (errors.Count > 0)
-        {
-            return Requests.BadRequest(errors);
-        }
-        try
-        {
-            await store.AddPageAsync(page, ct);
-        }
-        catch (ConflictException ex)
-        {
-            return Requests.Error(StatusCodes.Status409Conflict, $"{ex.Field}: {ex.Message}");
-        }
-        cache.Forget(PageKey(page.Slug));
-        return TypedResults.Json(Json(page, links), statusCode: StatusCodes.Status201Created);
+        var result = await writes.CreateAsync(body, ct);
+        return result.Value is { } page
+            ? TypedResults.Json(Json(page, links), statusCode: StatusCodes.Status201Created)
+            : Requests.From(result, "status page", "");
     }
 
     private static async Task<IResult> List(IStatusPageStore store, DispatchOptions links, CancellationToken ct) =>
@@ -59,74 +47,31 @@ internal static class StatusPagesApi
     private static async Task<IResult> Get(string id, IStatusPageStore store, DispatchOptions links, CancellationToken ct) =>
         await store.FindPageAsync(id, ct) is { } page ? TypedResults.Json(Json(page, links)) : Requests.NotFound("status page", id);
 
-    private static async Task<IResult> Patch(string id, HttpRequest request, IStatusPageStore store, PublicCache cache, DispatchOptions links, CancellationToken ct)
+    private static async Task<IResult> Patch(string id, HttpRequest request, StatusPageWrites writes, DispatchOptions links, CancellationToken ct)
     {
         var (body, error) = await Requests.ReadObjectAsync(request, ct);
         if (body is null)
         {
             return Requests.BadRequest(error!);
         }
-        if (await store.FindPageAsync(id, ct) is not { } current)
-        {
-            return Requests.NotFound("status page", id);
-        }
-        var errors = new List<string>();
-        var page = StatusPageInput.ApplyPage(body, current, creating: false, errors);
-        if (body.ContainsKey("groups"))
-        {
-            await StatusPageInput.CheckMonitorsAsync(page, store, errors, ct);
-        }
-        if (errors.Count > 0)
-        {
-            return Requests.BadRequest(errors);
-        }
-        try
-        {
-            if (!await store.UpdatePageAsync(page, ct))
-            {
-                return Requests.NotFound("status page", id);
-            }
-        }
-        catch (ConflictException ex)
-        {
-            return Requests.Error(StatusCodes.Status409Conflict, $"{ex.Field}: {ex.Message}");
-        }
-        cache.Forget(PageKey(current.Slug));
-        cache.Forget(PageKey(page.Slug));
-        return TypedResults.Json(Json(page, links));
+        var result = await writes.ChangeAsync(id, body, ct);
+        return result.Value is { } page ? TypedResults.Json(Json(page, links)) : Requests.From(result, "status page", id);
     }
 
-    private static async Task<IResult> Delete(string id, IStatusPageStore store, PublicCache cache, CancellationToken ct)
-    {
-        if (await store.FindPageAsync(id, ct) is not { } page || !await store.DeletePageAsync(id, ct))
-        {
-            return Requests.NotFound("status page", id);
-        }
-        cache.Forget(PageKey(page.Slug));
-        return TypedResults.NoContent();
-    }
+    private static async Task<IResult> Delete(string id, StatusPageWrites writes, CancellationToken ct) =>
+        await writes.DeleteAsync(id, ct) ? TypedResults.NoContent() : Requests.NotFound("status page", id);
 
-    private static async Task<IResult> AddNote(string id, HttpRequest request, IStatusPageStore store, PublicCache cache, TimeProvider clock, CancellationToken ct)
+    private static async Task<IResult> AddNote(string id, HttpRequest request, StatusPageWrites writes, CancellationToken ct)
     {
         var (body, error) = await Requests.ReadObjectAsync(request, ct);
         if (body is null)
         {
             return Requests.BadRequest(error!);
         }
-        if (await store.FindPageAsync(id, ct) is not { } page)
-        {
-            return Requests.NotFound("status page", id);
-        }
-        var now = clock.GetUtcNow();
-        var errors = new List<string>();
-        var note = StatusPageInput.ApplyNote(body, new StatusNote { Id = Secrets.NewId(), PageId = id, Title = "", CreatedAt = now, UpdatedAt = now }, creating: true, errors);
-        if (errors.Count > 0)
-        {
-            return Requests.BadRequest(errors);
-        }
-        await store.AddNoteAsync(note, ct);
-        cache.Forget(PageKey(page.Slug));
-        return TypedResults.Json(StatusPageFormats.Note(note), statusCode: StatusCodes.Status201Created);
+        var result = await writes.AddNoteAsync(id, body, ct);
+        return result.Value is { } note
+            ? TypedResults.Json(StatusPageFormats.Note(note), statusCode: StatusCodes.Status201Created)
+            : Requests.From(result, "status page", id);
     }
 
     private static async Task<IResult> Notes(string id, IStatusPageStore store, CancellationToken ct) =>
@@ -137,42 +82,19 @@ internal static class StatusPagesApi
     private static async Task<IResult> GetNote(string id, string noteId, IStatusPageStore store, CancellationToken ct) =>
         await store.FindNoteAsync(id, noteId, ct) is { } note ? TypedResults.Json(StatusPageFormats.Note(note)) : Requests.NotFound("incident note", noteId);
 
-    private static async Task<IResult> PatchNote(string id, string noteId, HttpRequest request, IStatusPageStore store, PublicCache cache, TimeProvider clock, CancellationToken ct)
+    private static async Task<IResult> PatchNote(string id, string noteId, HttpRequest request, StatusPageWrites writes, CancellationToken ct)
     {
         var (body, error) = await Requests.ReadObjectAsync(request, ct);
         if (body is null)
         {
             return Requests.BadRequest(error!);
         }
-        if (await store.FindPageAsync(id, ct) is not { } page || await store.FindNoteAsync(id, noteId, ct) is not { } current)
-        {
-            return Requests.NotFound("incident note", noteId);
-        }
-        var errors = new List<string>();
-        var note = StatusPageInput.ApplyNote(body, current, creating: false, errors) with { UpdatedAt = clock.GetUtcNow() };
-        if (errors.Count > 0)
-        {
-            return Requests.BadRequest(errors);
-        }
-        if (!await store.UpdateNoteAsync(note, ct))
-        {
-            return Requests.NotFound("incident note", noteId);
-        }
-        cache.Forget(PageKey(page.Slug));
-        return TypedResults.Json(StatusPageFormats.Note(note));
+        var result = await writes.ChangeNoteAsync(id, noteId, body, ct);
+        return result.Value is { } note ? TypedResults.Json(StatusPageFormats.Note(note)) : Requests.From(result, "incident note", noteId);
     }
 
-    private static async Task<IResult> DeleteNote(string id, string noteId, IStatusPageStore store, PublicCache cache, CancellationToken ct)
-    {
-        if (await store.FindPageAsync(id, ct) is not { } page || !await store.DeleteNoteAsync(id, noteId, ct))
-        {
-            return Requests.NotFound("incident note", noteId);
-        }
-        cache.Forget(PageKey(page.Slug));
-        return TypedResults.NoContent();
-    }
-
-    private static string PageKey(string slug) => $"page:{slug}:";
+    private static async Task<IResult> DeleteNote(string id, string noteId, StatusPageWrites writes, CancellationToken ct) =>
+        await writes.DeleteNoteAsync(id, noteId, ct) ? TypedResults.NoContent() : Requests.NotFound("incident note", noteId);
 
     private static JsonObject Json(StatusPage p, DispatchOptions links) => new()
     {
