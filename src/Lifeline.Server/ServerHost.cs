@@ -3,6 +3,7 @@ using Lifeline.Channels.Email;
 using Lifeline.Channels.Telegram;
 using Lifeline.Server.Telegram;
 using Lifeline.Server.App;
+using Lifeline.Server.Config;
 using Lifeline.Server.Edits;
 using Lifeline.Server.Endpoints;
 using Lifeline.Server.Probes;
@@ -82,6 +83,8 @@ public static class ServerHost
         builder.Services.AddHostedService<DispatchWorker>();
         // The app after the store's initializer: its key ring (data protection) lives in the store.
         builder.Services.AddApp();
+        // Config as code (--config): applied once the store is open, then on every change of the file.
+        builder.Services.AddConfigAsCode();
 
         configure?.Invoke(builder.Services);
 

@@ -172,7 +172,8 @@ internal static class StatusPagesApi
         return TypedResults.NoContent();
     }
 
-    private static string PageKey(string slug) => $"page:{slug}:";
+    /// <summary>The cache entries of a page (its HTML, JSON and feed).</summary>
+    internal static string PageKey(string slug) => $"page:{slug}:";
 
     private static JsonObject Json(StatusPage p, DispatchOptions links) => new()
     {
