@@ -75,6 +75,8 @@ public static class ServerHost
 
         // Workers: the store opens before anything else runs.
         builder.Services.AddHostedService<StoreInitializer>();
+        // Config as code (--config): applied once the store is open, before the sweeps, then on every change of the file.
+        builder.Services.AddConfigAsCode();
         // Checks in before the sweeps start, and leaves after they stop.
         builder.Services.AddHostedService<ClusterWorker>();
         builder.Services.AddHostedService<TelegramBotWorker>();
@@ -83,8 +85,6 @@ public static class ServerHost
         builder.Services.AddHostedService<DispatchWorker>();
         // The app after the store's initializer: its key ring (data protection) lives in the store.
         builder.Services.AddApp();
-        // Config as code (--config): applied once the store is open, then on every change of the file.
-        builder.Services.AddConfigAsCode();
 
         configure?.Invoke(builder.Services);
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Lifeline.Server.Edits;
@@ -118,6 +119,13 @@ internal sealed class ConfigApplier(
                     Problem(item, error.Field, $"monitor '{item.Key}': {error.Message}");
                 }
                 _kinds[item.Key] = monitor.Kind;
+                if (errors.Count == 0 && _managed.TryGetValue(item.Key, out var current) && current.Kind == monitor.Kind)
+                {
+                    // The change of a monitor made before: every field the file leaves out goes back to its default.
+                    var changeErrors = new List<FieldError>();
+                    MonitorInput.Apply(WithDefaults(body, current.Kind), current, creating: false, changeErrors);
+                    changeErrors.ForEach(e => Problem(item, e.Field, $"monitor '{item.Key}': {e.Message}"));
+                }
                 foreach (var name in channelRefs.Where(c => ChannelId(c) is null))
                 {
                     Problem(item, "channels", $"monitor '{item.Key}': channels: no channel named '{name}' in this file, and no channel with that id or name");
@@ -360,6 +368,8 @@ internal sealed class ConfigApplier(
     {
         var full = (JsonObject)body.DeepClone();
         void Default(string field, JsonNode? value) => full.TryAdd(field, value);
+        // Numbers as parsed JSON, as a request body has them (readable as any number type).
+        void Number(string field, int value) => full.TryAdd(field, JsonNode.Parse(value.ToString(CultureInfo.InvariantCulture)));
         Default("slug", null);
         Default("description", null);
         Default("tags", new JsonArray());
@@ -370,19 +380,19 @@ internal sealed class ConfigApplier(
             // "timeout" is the seeds' name for the period.
             if (!full.ContainsKey("timeout"))
             {
-                Default("period", 60);
+                Number("period", 60);
             }
-            Default("grace", 0);
+            Number("grace", 0);
             Default("tz", "UTC");
             Default("schedule", null);
             Default("manualResume", false);
             return full;
         }
-        Default("interval", 60);
-        Default("timeout", 10);
-        Default("retries", 0);
+        Number("interval", 60);
+        Number("timeout", 10);
+        Number("retries", 0);
         Default("retryInterval", null);
-        Default("successThreshold", 1);
+        Number("successThreshold", 1);
         Default("conditions", new JsonArray());
         Default("headers", new JsonObject());
         Default("body", null);

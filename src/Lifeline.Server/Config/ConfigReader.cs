@@ -263,13 +263,14 @@ public static partial class ConfigReader
             {
                 return JsonValue.Create(text.Equals("true", StringComparison.OrdinalIgnoreCase));
             }
+            // Numbers as parsed JSON, as the API sees them (readable as any number type).
             if (long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var whole))
             {
-                return JsonValue.Create(whole);
+                return JsonNode.Parse(whole.ToString(CultureInfo.InvariantCulture))!.AsValue();
             }
-            if (FloatPattern().IsMatch(text) && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var real))
+            if (FloatPattern().IsMatch(text) && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var real) && double.IsFinite(real))
             {
-                return JsonValue.Create(real);
+                return JsonNode.Parse(real.ToString("R", CultureInfo.InvariantCulture))!.AsValue();
             }
             return JsonValue.Create(text);
         }

@@ -19,6 +19,26 @@ internal sealed partial class ConfigWorker(IOptions<LifelineOptions> options, Co
     private TaskCompletionSource _changed = NewSignal();
     /// <summary>The text last applied without a problem; the same text again is not applied again.</summary>
     private string? _applied;
+    private bool _startApplied;
+
+    /// <summary>
+    /// Applies the file once the store is open and before the server takes requests (<c>serve</c> calls
+    /// it before the host starts, so a bad file is one plain message); throws
+    /// <see cref="ConfigFileException"/> with every problem. Without a config file, does nothing.
+    /// </summary>
+    public async Task ApplyAtStartAsync(CancellationToken ct)
+    {
+        if (_startApplied || options.Value.Config is not { Length: > 0 } path)
+        {
+            return;
+        }
+        var outcome = await ApplyAsync(path, logProblems: false, ct);
+        if (!outcome.Applied)
+        {
+            throw new ConfigFileException(outcome.Problems);
+        }
+        _startApplied = true;
+    }
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -26,11 +46,7 @@ internal sealed partial class ConfigWorker(IOptions<LifelineOptions> options, Co
         {
             return;
         }
-        var outcome = await ApplyAsync(path, cancellationToken);
-        if (!outcome.Applied)
-        {
-            throw new ConfigFileException(outcome.Problems);
-        }
+        await ApplyAtStartAsync(cancellationToken);
         var full = Path.GetFullPath(path);
         _watcher = new FileSystemWatcher(Path.GetDirectoryName(full)!, Path.GetFileName(full))
         {
@@ -79,7 +95,7 @@ internal sealed partial class ConfigWorker(IOptions<LifelineOptions> options, Co
                     {
                     }
                 }
-                await ApplyAsync(path, ct);
+                await ApplyAsync(path, logProblems: true, ct);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
@@ -111,7 +127,8 @@ internal sealed partial class ConfigWorker(IOptions<LifelineOptions> options, Co
         return true;
     }
 
-    private async Task<ConfigOutcome> ApplyAsync(string path, CancellationToken ct)
+    /// <param name="logProblems">False at start, where the problems stop the start and are told once, by the caller.</param>
+    private async Task<ConfigOutcome> ApplyAsync(string path, bool logProblems, CancellationToken ct)
     {
         string text;
         try
@@ -121,7 +138,10 @@ internal sealed partial class ConfigWorker(IOptions<LifelineOptions> options, Co
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             var problem = $"{path}: cannot read the config file: {ex.Message}";
-            LogProblem(log, problem);
+            if (logProblems)
+            {
+                LogProblem(log, problem);
+            }
             return new ConfigOutcome([problem], 0, 0, 0);
         }
         if (text == _applied)
@@ -132,17 +152,17 @@ internal sealed partial class ConfigWorker(IOptions<LifelineOptions> options, Co
         var outcome = problems.Count > 0 || document is null
             ? new ConfigOutcome(problems, 0, 0, 0)
             : await applier.ApplyAsync(path, document, ct);
-        foreach (var problem in outcome.Problems)
-        {
-            LogProblem(log, problem);
-        }
         if (outcome.Applied)
         {
             _applied = text;
             LogApplied(log, path, outcome.Created, outcome.Changed, outcome.Deleted);
         }
-        else
+        else if (logProblems)
         {
+            foreach (var problem in outcome.Problems)
+            {
+                LogProblem(log, problem);
+            }
             LogKept(log, path, outcome.Problems.Count);
         }
         return outcome;

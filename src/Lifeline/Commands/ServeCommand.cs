@@ -66,6 +66,8 @@ internal static class ServeCommand
                 // Open the store before the host starts, so that a folder in use or a damaged database
                 // is one plain line below rather than the host's start-failure log with a stack trace.
                 await app.Services.GetRequiredService<IStoreLifecycle>().MigrateAsync(ct);
+                // The config file likewise: every problem in one message, before the server starts.
+                await Lifeline.Server.Config.ConfigServices.ApplyConfigAtStartAsync(app.Services, ct);
                 await app.RunAsync();
                 return 0;
             }
