@@ -156,6 +156,18 @@ public sealed class LifelineOptions
 
     /// <summary>A location none of whose probes has called for this long, in seconds, is reported silent (its watch monitor goes down) [120].</summary>
     public int LocationSilenceSeconds { get; set; } = 120;
+
+    /// <summary>
+    /// A YAML file declaring monitors, channels and status pages (config as code), applied at start and
+    /// whenever it changes; monitors from it are read-only elsewhere [none].
+    /// </summary>
+    public string? Config { get; set; }
+
+    /// <summary>How often the config file is read again even when no change was noticed, in seconds [30].</summary>
+    public int ConfigRereadSeconds { get; set; } = 30;
+
+    /// <summary>After a change of the config file is noticed, how long it must stay unchanged before it is applied, in milliseconds [500].</summary>
+    public int ConfigDebounceMs { get; set; } = 500;
 }
 
 /// <summary>Reports every problem with the options at once, at start.</summary>
@@ -309,6 +321,14 @@ internal sealed class LifelineOptionsValidator : IValidateOptions<LifelineOption
         if (options.SessionRecheckSeconds is < 0 or > 300)
         {
             errors.Add("Lifeline:SessionRecheckSeconds must be between 0 and 300");
+        }
+        if (options.ConfigRereadSeconds is < 1 or > 86_400)
+        {
+            errors.Add("Lifeline:ConfigRereadSeconds must be between 1 and 86400");
+        }
+        if (options.ConfigDebounceMs is < 0 or > 60_000)
+        {
+            errors.Add("Lifeline:ConfigDebounceMs must be between 0 and 60000");
         }
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }

@@ -3,6 +3,7 @@ using Lifeline.Channels.Email;
 using Lifeline.Channels.Telegram;
 using Lifeline.Server.Telegram;
 using Lifeline.Server.App;
+using Lifeline.Server.Config;
 using Lifeline.Server.Edits;
 using Lifeline.Server.Endpoints;
 using Lifeline.Server.Probes;
@@ -74,6 +75,8 @@ public static class ServerHost
 
         // Workers: the store opens before anything else runs.
         builder.Services.AddHostedService<StoreInitializer>();
+        // Config as code (--config): applied once the store is open, before the sweeps, then on every change of the file.
+        builder.Services.AddConfigAsCode();
         // Checks in before the sweeps start, and leaves after they stop.
         builder.Services.AddHostedService<ClusterWorker>();
         builder.Services.AddHostedService<TelegramBotWorker>();

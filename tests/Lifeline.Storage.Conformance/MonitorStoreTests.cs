@@ -52,6 +52,21 @@ public abstract class MonitorStoreTests : StoreTests
     }
 
     [Fact]
+    public async Task A_managed_key_reads_back_survives_an_edit_and_is_unique()
+    {
+        var managed = await F.Monitors.AddAsync(F.NewPush("api") with { ManagedKey = "api" }, Ct);
+        var plain = await F.Monitors.AddAsync(F.NewPush("by hand"), Ct);
+
+        await F.Monitors.ChangeAsync(managed.Id, m => Flip.Quiet(m, m with { Name = "api v2" }), Ct);
+        var edited = (await F.Monitors.FindAsync(managed.Id, Ct))!;
+
+        edited.ManagedKey.ShouldBe("api");
+        edited.IsManaged.ShouldBeTrue();
+        (await F.Monitors.FindAsync(plain.Id, Ct))!.IsManaged.ShouldBeFalse();
+        await Should.ThrowAsync<ConflictException>(() => F.Monitors.AddAsync(F.NewPush("again") with { ManagedKey = "api" }, Ct));
+    }
+
+    [Fact]
     public async Task A_second_monitor_with_the_same_slug_is_a_conflict_on_slug()
     {
         await F.Monitors.AddAsync(F.NewPush() with { Slug = "same" }, Ct);

@@ -113,4 +113,13 @@ public sealed record Monitor
 
     /// <summary>Down votes needed for down: <see cref="Quorum"/>, or a majority of the locations (at least 2 when there are 2 or more).</summary>
     public int EffectiveQuorum => Quorum ?? (Locations.Count >= 2 ? Math.Max(2, (Locations.Count / 2) + 1) : 1);
+
+    /// <summary>
+    /// The monitor's key in the configuration file (<c>lifeline serve --config</c>) it comes from; null
+    /// for monitors made through the API or the app. A managed monitor is changed only through the file.
+    /// </summary>
+    public string? ManagedKey { get; init; }
+
+    /// <summary>True when the monitor comes from the configuration file and is read-only elsewhere.</summary>
+    public bool IsManaged => ManagedKey is not null;
 }

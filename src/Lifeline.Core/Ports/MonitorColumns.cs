@@ -15,7 +15,7 @@ public static class MonitorColumns
         "run_started_at, run_rid, last_duration_ms, target, interval_s, timeout_s, retries, conditions, method, " +
         "headers, body, failure_streak, event_count, retry_interval_s, success_threshold, success_streak, " +
         "remind_every_s, notify_recovery, last_alert_at, depends_on, suppressed_by, acked_by, acked_at, badge_key, " +
-        "description, ping_rules, locations, quorum, all_addresses";
+        "description, ping_rules, locations, quorum, all_addresses, managed_key";
 
     public static readonly string Insert =
         $"INSERT INTO monitors ({Columns}) VALUES ({string.Join(", ", Columns.Split(", ").Select(c => "@" + c))})";
@@ -89,6 +89,7 @@ public static class MonitorColumns
         Locations = Str(r, 46) is { } locations ? JsonSerializer.Deserialize<List<string>>(locations) ?? [Monitor.LocalLocation] : [Monitor.LocalLocation],
         Quorum = r.IsDBNull(47) ? null : r.GetInt32(47),
         AllAddresses = r.GetBoolean(48),
+        ManagedKey = Str(r, 49),
     };
 
     public static (string, object?)[] Parameters(Monitor m) =>
@@ -143,6 +144,7 @@ public static class MonitorColumns
         ("@locations", m.IsMultiLocation ? JsonSerializer.Serialize(m.Locations) : null),
         ("@quorum", m.Quorum),
         ("@all_addresses", m.AllAddresses),
+        ("@managed_key", m.ManagedKey),
     ];
 
     /// <summary>The monitor with a badge key: its own, or a new one when it has none yet (stores call this before inserting).</summary>

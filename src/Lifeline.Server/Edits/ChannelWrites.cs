@@ -42,6 +42,17 @@ public sealed class ChannelWrites(IChannelStore store, IEnumerable<INoticeChanne
         return WriteResult.Done(await store.AddAsync(channel, ct));
     }
 
+    /// <summary>What <see cref="CreateAsync"/> would refuse in a create body, without storing anything.</summary>
+    public IReadOnlyList<FieldError> Check(JsonObject body)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        var kind = StringField(body, "kind");
+        var sender = kinds.FirstOrDefault(k => string.Equals(k.Kind, kind, StringComparison.OrdinalIgnoreCase));
+        return sender is null
+            ? [new FieldError("kind", $"kind must be one of {string.Join(", ", kinds.Select(k => k.Kind).Order(StringComparer.Ordinal))}")]
+            : Validate(sender, Settings(body));
+    }
+
     /// <summary>Changes the name and the settings given; a masked secret keeps the stored one.</summary>
     public async Task<WriteResult<ChannelConfig>> ChangeAsync(string id, JsonObject body, CancellationToken ct)
     {

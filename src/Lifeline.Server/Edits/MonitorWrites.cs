@@ -1,22 +1,26 @@
 using System.Text.Json.Nodes;
 using Lifeline.Server.Endpoints;
+using Microsoft.Extensions.Options;
 
 namespace Lifeline.Server.Edits;
 
 /// <summary>
 /// Every change to monitors, for the admin API and the app alike: the same input rules
 /// (<see cref="MonitorInput"/>, the probe library's checks, <see cref="DependencyCheck"/>) and the
-/// same writes, so a form refuses exactly what the API refuses, with the same message.
+/// same writes, so a form refuses exactly what the API refuses, with the same message. Monitors
+/// from the configuration file (<see cref="Monitor.IsManaged"/>) are changed, deleted and given new
+/// tokens only by the file; pausing, resuming and acknowledging stay open to everyone.
 /// </summary>
-public sealed class MonitorWrites(IMonitorStore store, IDependencyStore dependencies, IChannelStore channels, IEnumerable<IMonitorValidator> validators, TimeProvider clock, ILocationStore locations)
+public sealed class MonitorWrites(IMonitorStore store, IDependencyStore dependencies, IChannelStore channels, IEnumerable<IMonitorValidator> validators, TimeProvider clock, ILocationStore locations, IOptions<LifelineOptions> options)
 {
     /// <summary>Creates a monitor from a create body (CONTRACT §3 fields).</summary>
-    public async Task<WriteResult<Monitor>> CreateAsync(JsonObject body, CancellationToken ct)
+    /// <param name="managedKey">The monitor's key in the configuration file, when it comes from there.</param>
+    public async Task<WriteResult<Monitor>> CreateAsync(JsonObject body, CancellationToken ct, string? managedKey = null)
     {
         ArgumentNullException.ThrowIfNull(body);
         var now = clock.GetUtcNow();
         var errors = new List<FieldError>();
-        var monitor = MonitorInput.Apply(body, new Monitor { Id = Secrets.NewId(), Name = "", CreatedAt = now }, creating: true, errors);
+        var monitor = MonitorInput.Apply(body, new Monitor { Id = Secrets.NewId(), Name = "", CreatedAt = now, ManagedKey = managedKey }, creating: true, errors);
         if (errors.Count == 0 && monitor.Kind == MonitorKind.Push)
         {
             monitor = monitor with { PushToken = monitor.PushToken ?? Secrets.NewPushToken() };
@@ -45,14 +49,35 @@ public sealed class MonitorWrites(IMonitorStore store, IDependencyStore dependen
         }
     }
 
-    /// <summary>Applies the fields of a PATCH body; fields not in it keep their values.</summary>
-    public async Task<WriteResult<Monitor>> ChangeAsync(string id, JsonObject body, CancellationToken ct)
+    /// <summary>
+    /// What <see cref="CreateAsync"/> would refuse in a create body, without storing anything; the
+    /// monitor it would make. <c>dependsOn</c> is not looked at (its monitors may not exist yet).
+    /// </summary>
+    internal async Task<(Monitor Monitor, List<FieldError> Errors)> CheckCreateAsync(JsonObject body, CancellationToken ct)
+    {
+        var errors = new List<FieldError>();
+        var monitor = MonitorInput.Apply(body, new Monitor { Id = "", Name = "", CreatedAt = clock.GetUtcNow() }, creating: true, errors);
+        await CheckAsync(monitor, errors, ct);
+        return (monitor, errors);
+    }
+
+    /// <summary>Applies the fields of a PATCH body; fields not in it keep their values. A managed monitor is refused.</summary>
+    public Task<WriteResult<Monitor>> ChangeAsync(string id, JsonObject body, CancellationToken ct) => ChangeAsync(id, body, byConfig: false, ct);
+
+    /// <summary>Changes a monitor as the configuration file says: managed monitors too.</summary>
+    internal Task<WriteResult<Monitor>> ChangeFromConfigAsync(string id, JsonObject body, CancellationToken ct) => ChangeAsync(id, body, byConfig: true, ct);
+
+    private async Task<WriteResult<Monitor>> ChangeAsync(string id, JsonObject body, bool byConfig, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(body);
         var current = await store.FindAsync(id, ct);
         if (current is null)
         {
             return WriteResult.NotFound<Monitor>();
+        }
+        if (current.IsManaged && !byConfig)
+        {
+            return Managed(current, "changed");
         }
         var errors = new List<FieldError>();
         var changed = MonitorInput.Apply(body, current, creating: false, errors);
@@ -86,7 +111,28 @@ public sealed class MonitorWrites(IMonitorStore store, IDependencyStore dependen
         }
     }
 
-    public Task<bool> DeleteAsync(string id, CancellationToken ct) => store.DeleteAsync(id, ct);
+    /// <summary>Deletes the monitor, unless it comes from the configuration file; the deleted monitor, or why not.</summary>
+    public async Task<WriteResult<Monitor>> DeleteAsync(string id, CancellationToken ct)
+    {
+        var current = await store.FindAsync(id, ct);
+        if (current is null)
+        {
+            return WriteResult.NotFound<Monitor>();
+        }
+        if (current.IsManaged)
+        {
+            return Managed(current, "deleted");
+        }
+        return await store.DeleteAsync(id, ct) ? WriteResult.Done(current) : WriteResult.NotFound<Monitor>();
+    }
+
+    /// <summary>Deletes a monitor the configuration file no longer declares.</summary>
+    internal Task<bool> DeleteFromConfigAsync(string id, CancellationToken ct) => store.DeleteAsync(id, ct);
+
+    /// <summary>The refusal of a change to a monitor that only the configuration file may make, naming the file.</summary>
+    private WriteResult<Monitor> Managed(Monitor monitor, string what) =>
+        WriteResult.Conflict<Monitor>(new FieldError("managed",
+            $"monitor '{monitor.Name}' comes from the config file {options.Value.Config ?? "(no longer configured)"} and can only be {what} there"));
 
     /// <summary>Pauses the monitor; null when the id is unknown.</summary>
     public Task<Monitor?> PauseAsync(string id, CancellationToken ct) => store.ChangeAsync(id, MonitorMachine.Pause, ct);
@@ -105,6 +151,10 @@ public sealed class MonitorWrites(IMonitorStore store, IDependencyStore dependen
         if (current.Kind != MonitorKind.Push)
         {
             return WriteResult.Invalid<Monitor>([new FieldError("kind", "only push monitors have a push token")]);
+        }
+        if (current.IsManaged)
+        {
+            return Managed(current, "given a new token");
         }
         var saved = await store.ChangeAsync(id, m => Flip.Quiet(m, m with { PushToken = Secrets.NewPushToken() }), ct);
         return saved is null ? WriteResult.NotFound<Monitor>() : WriteResult.Done(saved);

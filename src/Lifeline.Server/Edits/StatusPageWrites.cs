@@ -133,5 +133,6 @@ internal sealed class StatusPageWrites(IStatusPageStore store, PublicCache cache
 
     private static FieldError Conflict(ConflictException ex) => new(ex.Field, $"{ex.Field}: {ex.Message}");
 
-    private static string PageKey(string slug) => $"page:{slug}:";
+    /// <summary>The cache entries of a page (its HTML, JSON and feed).</summary>
+    internal static string PageKey(string slug) => $"page:{slug}:";
 }

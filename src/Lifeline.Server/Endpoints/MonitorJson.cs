@@ -35,6 +35,8 @@ internal static class MonitorJson
             ["acknowledgedAt"] = Time(m.AcknowledgedAt),
             // Public by design (it only shows the name and state), so read-only keys see it too.
             ["badgeUrl"] = m.BadgeKey is null ? null : $"{baseUrl}/badge/{m.BadgeKey}",
+            // From the config file (lifeline serve --config): read-only here, changed by editing the file.
+            ["managed"] = m.IsManaged,
         };
         if (m.Kind == MonitorKind.Push)
         {

@@ -100,7 +100,7 @@ internal static class MonitorsApi
     }
 
     private static async Task<IResult> Delete(string id, MonitorWrites writes, CancellationToken ct) =>
-        await writes.DeleteAsync(id, ct) ? TypedResults.NoContent() : Requests.NotFound("monitor", id);
+        await writes.DeleteAsync(id, ct) is { Outcome: not WriteOutcome.Done } refused ? Requests.From(refused, "monitor", id) : TypedResults.NoContent();
 
     private static async Task<IResult> Pause(string id, HttpRequest request, MonitorWrites writes, MaintenanceLookup maintenance, IOptions<LifelineOptions> options, CancellationToken ct) =>
         await AnswerAsync(await writes.PauseAsync(id, ct) is { } paused ? WriteResult.Done(paused) : WriteResult.NotFound<Monitor>(), id, request, maintenance, options, ct);

@@ -96,6 +96,9 @@ internal static class StatusPagesApi
     private static async Task<IResult> DeleteNote(string id, string noteId, StatusPageWrites writes, CancellationToken ct) =>
         await writes.DeleteNoteAsync(id, noteId, ct) ? TypedResults.NoContent() : Requests.NotFound("incident note", noteId);
 
+    /// <summary>The cache entries of a page (its HTML, JSON and feed).</summary>
+    internal static string PageKey(string slug) => StatusPageWrites.PageKey(slug);
+
     private static JsonObject Json(StatusPage p, DispatchOptions links) => new()
     {
         ["id"] = p.Id,

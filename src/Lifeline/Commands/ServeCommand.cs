@@ -20,6 +20,7 @@ internal static class ServeCommand
         var data = new Option<string?>("--data") { Description = "Data folder; SQLite lives in <data>/lifeline.db [default: ./data]" };
         var postgres = new Option<string?>("--postgres") { Description = "PostgreSQL connection string (or env LIFELINE_POSTGRES); replaces SQLite" };
         var publicUrl = new Option<string?>("--public-url") { Description = "Base URL shown in push URLs and notices, e.g. https://lifeline.example.com" };
+        var config = new Option<string?>("--config") { Description = "YAML file declaring monitors, channels and status pages (or a Gatus endpoints: list), applied at start and on every change" };
         var command = new Command("serve", """
             Run the Lifeline server: dashboard, admin API (/api/v1) and push endpoints (/api/push, /ping).
 
@@ -29,9 +30,10 @@ internal static class ServeCommand
             Examples:
               lifeline serve
               lifeline serve --urls http://0.0.0.0:8080 --data /var/lib/lifeline --public-url https://status.example.com
+              lifeline serve --config lifeline.yml
             """)
         {
-            urls, data, postgres, publicUrl,
+            urls, data, postgres, publicUrl, config,
         };
         // Anything else (ASP.NET options such as --environment) goes to the host as it is.
         command.TreatUnmatchedTokensAsErrors = false;
@@ -49,6 +51,7 @@ internal static class ServeCommand
             Pass("Lifeline:Data", result.GetValue(data));
             Pass("Lifeline:Postgres", result.GetValue(postgres) ?? Environment.GetEnvironmentVariable("LIFELINE_POSTGRES"));
             Pass("Lifeline:PublicUrl", result.GetValue(publicUrl));
+            Pass("Lifeline:Config", result.GetValue(config));
             var started = false;
             try
             {
@@ -63,12 +66,20 @@ internal static class ServeCommand
                 // Open the store before the host starts, so that a folder in use or a damaged database
                 // is one plain line below rather than the host's start-failure log with a stack trace.
                 await app.Services.GetRequiredService<IStoreLifecycle>().MigrateAsync(ct);
+                // The config file likewise: every problem in one message, before the server starts.
+                await Lifeline.Server.Config.ConfigServices.ApplyConfigAtStartAsync(app.Services, ct);
                 await app.RunAsync();
                 return 0;
             }
             catch (OptionsValidationException ex)
             {
                 await Console.Error.WriteLineAsync("lifeline: invalid configuration:\n  " + string.Join("\n  ", ex.Failures));
+                return 2;
+            }
+            catch (Exception ex) when (Find<Lifeline.Server.Config.ConfigFileException>(ex) is { } config)
+            {
+                // Every problem of the config file, each with its file:line:col.
+                await Console.Error.WriteLineAsync($"lifeline: {config.Message}");
                 return 2;
             }
             catch (Exception ex) when (Find<StoreStartException>(ex) is { } refused)

@@ -40,7 +40,13 @@ public static class MonitorActionsApi
             {
                 return Expired();
             }
-            return await writes.DeleteAsync(id, context.RequestAborted) ? Results.Redirect("/?deleted=1") : MonitorNotFound(id);
+            return (await writes.DeleteAsync(id, context.RequestAborted)).Outcome switch
+            {
+                WriteOutcome.Done => Results.Redirect("/?deleted=1"),
+                WriteOutcome.NotFound => MonitorNotFound(id),
+                // A monitor from the config file: back to its page, which says so.
+                _ => Results.Redirect(ReturnPath.With($"/monitors/{Uri.EscapeDataString(id)}", "done", "managed")),
+            };
         });
         return app;
     }
