@@ -264,6 +264,49 @@ public class PushEndpointTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Ping_answers_carry_Healthchecks_cors_and_no_cache_headers_found_or_not()
+    {
+        using var found = await _app.Anonymous.GetAsync($"ping/{_token}");
+        using var missing = await _app.Anonymous.GetAsync("ping/no-such-token-0000");
+
+        foreach (var response in new[] { found, missing })
+        {
+            response.Headers.GetValues("Access-Control-Allow-Origin").ShouldBe(["*"]);
+            response.Headers.CacheControl!.NoCache.ShouldBeTrue();
+        }
+        found.StatusCode.ShouldBe(HttpStatusCode.OK);
+        missing.StatusCode.ShouldBe(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task A_monitor_made_by_its_first_slug_ping_gets_a_day_an_hour_of_grace_and_every_channel()
+    {
+        var pingKey = (await _app.GetJsonAsync("api/v1/status"))["pingKey"]!.GetValue<string>();
+        var first = await _app.CreateWebhookAsync("http://127.0.0.1:9/a");
+        var second = await _app.CreateWebhookAsync("http://127.0.0.1:9/b");
+
+        using var created = await _app.Anonymous.GetAsync($"ping/{pingKey}/weekly-report?create=1");
+
+        created.StatusCode.ShouldBe(HttpStatusCode.Created);
+        var monitor = (await _app.GetJsonAsync("api/v1/monitors?q=weekly-report"))["items"]!.AsArray().Single()!;
+        monitor["period"]!.GetValue<double>().ShouldBe(86400);
+        monitor["grace"]!.GetValue<double>().ShouldBe(3600);
+        monitor["channels"]!.AsArray().Select(c => c!.GetValue<string>()).Order().ShouldBe(new[] { first, second }.Order());
+    }
+
+    [Fact]
+    public async Task A_ping_key_set_in_the_configuration_keeps_old_slug_urls_working()
+    {
+        await using var app = await LifelineApp.StartAsync("--Lifeline:PingKey=old-instance-key_42");
+
+        var shown = (await app.GetJsonAsync("api/v1/status"))["pingKey"]!.GetValue<string>();
+        using var created = await app.Anonymous.GetAsync("ping/old-instance-key_42/nightly?create=1");
+
+        shown.ShouldBe("old-instance-key_42");
+        created.StatusCode.ShouldBe(HttpStatusCode.Created);
+    }
+
+    [Fact]
     public async Task A_rotated_token_stops_working_at_once_and_the_new_one_works()
     {
         using var rotate = await _app.Admin.PostAsync($"api/v1/monitors/{_id}/rotate-token", null);

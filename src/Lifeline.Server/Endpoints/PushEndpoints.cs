@@ -104,11 +104,14 @@ internal static class PushEndpoints
 
     // ---- Healthchecks: /ping/{token}[/start|/fail|/log|/{exit}] and /ping/{pingKey}/{slug}[/...]
 
-    private static async Task HealthchecksPing(HttpContext context, string? path, Ingestor ingestor, PushGuard guard, PingKey pingKey, TimeProvider clock, IOptions<LifelineOptions> options)
+    private static async Task HealthchecksPing(HttpContext context, string? path, Ingestor ingestor, PushGuard guard, PingKey pingKey, IChannelStore channels, TimeProvider clock, IOptions<LifelineOptions> options)
     {
         var settings = options.Value;
         var limit = settings.PingBodyLimit;
         context.Response.Headers["Ping-Body-Limit"] = limit.ToString(CultureInfo.InvariantCulture);
+        // As Healthchecks answers pings: callable from a browser, never cached.
+        context.Response.Headers.AccessControlAllowOrigin = "*";
+        context.Response.Headers.CacheControl = "no-cache";
         var client = context.Connection.RemoteIpAddress;
         // Before anything tells a known token or ping key from an unknown one.
         if (guard.Refuses(client, FirstSegment(path), out var retryAfter))
@@ -134,7 +137,9 @@ internal static class PushEndpoints
                 await PlainAnswer(context, 400, "invalid url format");
                 return;
             }
-            address = new SignalAddress { Slug = segments[1], CreateIfMissing = create ? () => NewSlugMonitor(segments[1], clock) : null };
+            // Like Healthchecks, a monitor made by its first ping is told to every channel.
+            IReadOnlyList<string> everyChannel = create ? [.. (await channels.ListAsync(context.RequestAborted)).Select(c => c.Id)] : [];
+            address = new SignalAddress { Slug = segments[1], CreateIfMissing = create ? () => NewSlugMonitor(segments[1], everyChannel, clock) : null };
             suffix = segments.Length == 3 ? segments[2] : null;
         }
         else if (segments.Length <= 2)
@@ -261,13 +266,17 @@ internal static class PushEndpoints
         }
     }
 
-    private static Monitor NewSlugMonitor(string slug, TimeProvider clock) => new()
+    /// <summary>A monitor made by its first slug ping, as Healthchecks makes one: a day's period, an hour's grace, every channel.</summary>
+    private static Monitor NewSlugMonitor(string slug, IReadOnlyList<string> channels, TimeProvider clock) => new()
     {
         Id = Secrets.NewId(),
         Name = slug,
         Slug = slug,
         Kind = MonitorKind.Push,
         PushToken = Secrets.NewPushToken(),
+        Period = TimeSpan.FromDays(1),
+        Grace = TimeSpan.FromHours(1),
+        Channels = channels,
         CreatedAt = clock.GetUtcNow(),
     };
 

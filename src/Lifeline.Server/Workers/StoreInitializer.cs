@@ -31,7 +31,20 @@ internal sealed class StoreInitializer(
         }
         await lifecycle.MigrateAsync(cancellationToken);
         state.StoreDescription = lifecycle.Describe();
-        pingKey.Set(await settings.GetOrAddAsync("pingKey", Secrets.NewPingKey(), cancellationToken));
+        // A ping key given in the configuration (Lifeline:PingKey) wins, so slug URLs from another instance keep working.
+        if (configuration["Lifeline:PingKey"] is { Length: > 0 } configured)
+        {
+            if (!Secrets.IsValidToken(configured))
+            {
+                throw new InvalidOperationException("Lifeline:PingKey must be 8-64 characters of A-Z, a-z, 0-9, '_' and '-'");
+            }
+            await settings.SetAsync("pingKey", configured, cancellationToken);
+            pingKey.Set(configured);
+        }
+        else
+        {
+            pingKey.Set(await settings.GetOrAddAsync("pingKey", Secrets.NewPingKey(), cancellationToken));
+        }
         var created = await gate.InitializeAsync(configuration[ApiKeyGate.EnvironmentKey], cancellationToken);
         if (created is not null)
         {
