@@ -17,6 +17,9 @@ public static class Secrets
     /// <summary>An API key: "ll_" and 256 random bits.</summary>
     public static string NewApiKey() => "ll_" + Base64Url(RandomNumberGenerator.GetBytes(32));
 
+    /// <summary>A location's one-time enrol token: "enr_" and 256 random bits.</summary>
+    public static string NewEnrollToken() => "enr_" + Base64Url(RandomNumberGenerator.GetBytes(32));
+
     /// <summary>The instance ping key for slug URLs: 128 random bits.</summary>
     public static string NewPingKey() => Base64Url(RandomNumberGenerator.GetBytes(16));
 

@@ -62,7 +62,7 @@ public sealed class ProbeHub(
             CreatedAt = now,
         }, ct);
         var location = new Location(Secrets.NewId(), name, now, watch.Id);
-        var token = NewEnrollToken();
+        var token = Secrets.NewEnrollToken();
         if (!await locations.AddLocationAsync(location, Secrets.HashKey(token), ct))
         {
             await monitors.DeleteAsync(watch.Id, ct);
@@ -96,7 +96,7 @@ public sealed class ProbeHub(
     /// <summary>A fresh one-time enrol token for the location; null when it does not exist.</summary>
     public async Task<string?> NewEnrollTokenAsync(string locationId, CancellationToken ct)
     {
-        var token = NewEnrollToken();
+        var token = Secrets.NewEnrollToken();
         return await locations.SetEnrollTokenAsync(locationId, Secrets.HashKey(token), ct) ? token : null;
     }
 
@@ -104,7 +104,8 @@ public sealed class ProbeHub(
     public async Task<(ProbeInfo Probe, Location Location, string Credential)?> EnrollAsync(EnrollRequest request, CancellationToken ct)
     {
         var secret = Secrets.NewApiKey();
-        var name = string.IsNullOrWhiteSpace(request.Name) ? "probe" : request.Name.Trim()[..Math.Min(100, request.Name.Trim().Length)];
+        var given = request.Name?.Trim() ?? "";
+        var name = given.Length == 0 ? "probe" : given[..Math.Min(100, given.Length)];
         var probe = await locations.EnrollAsync(Secrets.HashKey(request.Token), "pr_" + Secrets.NewId(), name, Secrets.HashKey(secret), clock.GetUtcNow(), ct);
         if (probe is null || await locations.FindLocationAsync(probe.LocationId, ct) is not { } location)
         {
@@ -308,8 +309,6 @@ public sealed class ProbeHub(
         var bytes = JsonSerializer.SerializeToUtf8Bytes(checks, ProbeJson.Default.IReadOnlyListProbeCheck);
         return Convert.ToHexStringLower(SHA256.HashData(bytes))[..20];
     }
-
-    private static string NewEnrollToken() => "enr_" + Secrets.NewApiKey()[3..];
 
     private static string Trim(string text, int max) => text.Length <= max ? text : text[..max];
 
