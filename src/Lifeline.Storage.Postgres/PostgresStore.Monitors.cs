@@ -140,6 +140,8 @@ public sealed partial class PostgresStore
             {
                 return new SignalResult(SignalOutcome.NotFound, null);
             }
+            // A Healthchecks ping is what the monitor's rules make of it, and is recorded as such.
+            signal = monitor.PingRules.Sort(signal);
             var flip = MonitorMachine.OnSignal(monitor, signal);
             await s.ExecAsync(UpsertEvent, EventParameters(monitor, flip, signal));
             if (signal.Kind == SignalKind.Check && signal.Location is null)

@@ -91,6 +91,8 @@ public sealed partial class PostgresStore
                     results[i] = new SignalResult(SignalOutcome.NotFound, null);
                     continue;
                 }
+                // A Healthchecks ping is what the monitor's rules make of it, and is recorded as such.
+                signal = monitor.PingRules.Sort(signal);
                 var flip = MonitorMachine.OnSignal(monitor, signal);
                 writes.AddEvent(EventParameters(monitor, flip, signal));
                 Monitor next;

@@ -144,6 +144,8 @@ public sealed partial class SqliteStore
                 monitor = InsertMonitor(ctx, address.CreateIfMissing());
                 outcome = SignalOutcome.Created;
             }
+            // A Healthchecks ping is what the monitor's rules make of it, and is recorded as such.
+            signal = monitor.PingRules.Sort(signal);
             var flip = MonitorMachine.OnSignal(monitor, signal);
             var durationMs = flip.Next.LastDurationMs != monitor.LastDurationMs ? flip.Next.LastDurationMs : signal.DurationMs;
             if (outcome == SignalOutcome.Recorded && IsRoutine(monitor, flip, signal))

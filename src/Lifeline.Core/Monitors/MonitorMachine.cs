@@ -32,9 +32,10 @@ public static class MonitorMachine
     public static Flip OnSignal(Monitor monitor, Signal signal)
     {
         var next = monitor with { EventCount = monitor.EventCount + 1 };
-        if (signal.Kind == SignalKind.Log || signal.Location is not null)
+        if (signal.Kind is SignalKind.Log or SignalKind.Ignored || signal.Location is not null)
         {
-            // A log line, or one location's result: a vote that changes nothing until the monitor's verdict counts it.
+            // A log line, a ping the monitor's rules set aside, or one location's result (a vote that
+            // changes nothing until the monitor's verdict counts it).
             return Flip.Quiet(monitor, next);
         }
         if (monitor.Status == MonitorStatus.Paused && monitor.ManualResume)
@@ -47,25 +48,26 @@ public static class MonitorMachine
         }
         if (signal.Kind == SignalKind.Start)
         {
-            next = next with { RunStartedAt = signal.At, RunRid = signal.Rid, LastSignalAt = signal.At };
-            if (monitor.Status == MonitorStatus.Paused)
+            // As in Healthchecks, a start opens a run and changes no status: a paused monitor stays
+            // paused and, as with a log line, lastSignalAt stays. A run of a monitor that is up must
+            // end within the grace time, so the sweep looks again then.
+            next = next with { RunStartedAt = signal.At, RunRid = signal.Rid };
+            if (monitor.Status is MonitorStatus.Up or MonitorStatus.Late)
             {
-                // A start is a sign of life: it un-pauses, and the run's end will set up or down.
-                var deadline = NextDeadline(monitor, signal.At);
-                next = next with { Status = MonitorStatus.Up, NextDeadlineAt = deadline, DueAt = deadline };
+                next = next with { DueAt = Earliest(next.DueAt, RunLimit(next)) };
             }
             return Flip.Quiet(monitor, next);
         }
 
-        var duration = RunDuration(monitor, signal);
+        var (runEnds, duration) = RunEnd(monitor, signal);
         next = next with
         {
             LastSignalAt = signal.At,
             LastMessage = signal.Message ?? SummaryLine(signal.Body) ?? monitor.LastMessage,
             LastValue = signal.Value ?? monitor.LastValue,
             LastDurationMs = duration ?? monitor.LastDurationMs,
-            RunStartedAt = duration is null ? monitor.RunStartedAt : null,
-            RunRid = duration is null ? monitor.RunRid : null,
+            RunStartedAt = runEnds ? null : monitor.RunStartedAt,
+            RunRid = runEnds ? null : monitor.RunRid,
         };
 
         if (signal.Ok)
@@ -74,8 +76,12 @@ public static class MonitorMachine
             // The due time only has to come no later than the deadline: one still ahead is kept,
             // and the sweep moves it on to the deadline when it comes (OnDue). A monitor pinged
             // many times per period so rewrites the due index about once a period, not per ping.
-            var due = monitor.DueAt is { } kept && kept > signal.At && kept <= deadline ? kept : deadline;
-            next = next with { Status = MonitorStatus.Up, NextDeadlineAt = deadline, DueAt = due };
+            // The due time set for a run that has now ended is not kept.
+            var early = runEnds && monitor.DueAt == RunLimit(monitor) ? null : monitor.DueAt;
+            var due = early is { } kept && kept > signal.At && kept <= deadline ? kept : deadline;
+            next = next with { Status = MonitorStatus.Up, NextDeadlineAt = deadline };
+            // A run left open (a success of another run) still has to end within grace.
+            next = next with { DueAt = Earliest(due, RunLimit(next)) };
             if (monitor.Status == MonitorStatus.Down || monitor.OpenIncidentId is not null)
             {
                 // The signal's own words: a bare success must not repeat the failure it ends.
@@ -104,15 +110,20 @@ public static class MonitorMachine
         var since = monitor.LastSignalAt is { } last
             ? $"no signal since {Format(last)}"
             : $"no signal since the monitor was resumed";
+        var run = RunLimit(monitor);
         switch (monitor.Status)
         {
+            case MonitorStatus.Up or MonitorStatus.Late when run is { } limit && now >= limit:
+                // The run has had its grace time: it is over, and it did not end well.
+                var overrun = monitor with { Status = MonitorStatus.Down, DueAt = null, NextDeadlineAt = null, RunStartedAt = null, RunRid = null };
+                return WentDown(monitor, overrun, now, $"run started at {Format(monitor.RunStartedAt!.Value)} did not end within the grace time ({Span(monitor.Grace)})");
             case MonitorStatus.Up when now < deadline:
                 // A signal came since the due time was set: wait for the real deadline.
-                return Flip.Quiet(monitor, monitor with { DueAt = deadline });
+                return Flip.Quiet(monitor, monitor with { DueAt = Earliest(deadline, run) });
             case MonitorStatus.Late when now < deadline + monitor.Grace:
-                return Flip.Quiet(monitor, monitor with { DueAt = deadline + monitor.Grace });
+                return Flip.Quiet(monitor, monitor with { DueAt = Earliest(deadline + monitor.Grace, run) });
             case MonitorStatus.Up when monitor.Grace > TimeSpan.Zero && now < deadline + monitor.Grace:
-                return Flip.Quiet(monitor, monitor with { Status = MonitorStatus.Late, DueAt = deadline + monitor.Grace });
+                return Flip.Quiet(monitor, monitor with { Status = MonitorStatus.Late, DueAt = Earliest(deadline + monitor.Grace, run) });
             case MonitorStatus.Up or MonitorStatus.Late:
                 var down = monitor with { Status = MonitorStatus.Down, DueAt = null, NextDeadlineAt = null };
                 return WentDown(monitor, down, now, $"{since} (expected by {Format(deadline)})");
@@ -144,6 +155,11 @@ public static class MonitorMachine
         var next = monitor.Status == MonitorStatus.Late
             ? monitor with { NextDeadlineAt = fresh, DueAt = fresh + monitor.Grace }
             : monitor with { NextDeadlineAt = fresh, DueAt = fresh };
+        // A run whose grace time ran out while away may have ended unheard: it is let go. One still
+        // within its grace time keeps it.
+        next = RunLimit(monitor) is { } limit && limit <= restartAt
+            ? next with { RunStartedAt = null, RunRid = null }
+            : next with { DueAt = Earliest(next.DueAt, RunLimit(next)) };
         return Flip.Quiet(monitor, next);
     }
 
@@ -169,8 +185,9 @@ public static class MonitorMachine
         {
             return Flip.Quiet(monitor, monitor with { Status = MonitorStatus.New });
         }
+        // A run started while paused is not held against the monitor.
         var deadline = NextDeadline(monitor, now);
-        return Flip.Quiet(monitor, monitor with { Status = MonitorStatus.Up, NextDeadlineAt = deadline, DueAt = deadline });
+        return Flip.Quiet(monitor, monitor with { Status = MonitorStatus.Up, NextDeadlineAt = deadline, DueAt = deadline, RunStartedAt = null, RunRid = null });
     }
 
     /// <summary>The period, grace or schedule changed: recompute the deadline from the last signal.</summary>
@@ -190,9 +207,10 @@ public static class MonitorMachine
             return monitor;
         }
         var deadline = NextDeadline(monitor, last);
+        var run = RunLimit(monitor);
         return monitor.Status == MonitorStatus.Late && now < deadline
-            ? monitor with { Status = MonitorStatus.Up, NextDeadlineAt = deadline, DueAt = deadline }
-            : monitor with { NextDeadlineAt = deadline, DueAt = monitor.Status == MonitorStatus.Late ? deadline + monitor.Grace : deadline };
+            ? monitor with { Status = MonitorStatus.Up, NextDeadlineAt = deadline, DueAt = Earliest(deadline, run) }
+            : monitor with { NextDeadlineAt = deadline, DueAt = Earliest(monitor.Status == MonitorStatus.Late ? deadline + monitor.Grace : deadline, run) };
     }
 
     private static Flip OnCheck(Monitor monitor, Monitor next, Signal signal)
@@ -294,18 +312,30 @@ public static class MonitorMachine
             PreviousStatus = WireNames.Of(before.Status),
         });
 
-    private static long? RunDuration(Monitor monitor, Signal signal)
+    /// <summary>
+    /// Whether a success or failure ends the open run, and its duration, by Healthchecks' rules: the
+    /// same rid (or none on both) ends it with a duration; a failure, or a success without a rid,
+    /// ends it without one; a success with another rid leaves it open.
+    /// </summary>
+    private static (bool Ends, long? DurationMs) RunEnd(Monitor monitor, Signal signal)
     {
-        if (monitor.RunStartedAt is not { } started || signal.At < started)
+        if (monitor.RunStartedAt is not { } started)
         {
-            return null;
+            return (false, null);
         }
-        if (signal.Rid is { } rid && monitor.RunRid is { } open && rid != open)
+        if (signal.Rid == monitor.RunRid)
         {
-            return null;
+            return (true, signal.At >= started ? (long)(signal.At - started).TotalMilliseconds : null);
         }
-        return (long)(signal.At - started).TotalMilliseconds;
+        return (!signal.Ok || signal.Rid is null, null);
     }
+
+    /// <summary>When the open run of a push monitor has had its grace time; null without a run or a grace time.</summary>
+    private static DateTimeOffset? RunLimit(Monitor monitor) =>
+        monitor.RunStartedAt is { } started && monitor.Grace > TimeSpan.Zero ? started + monitor.Grace : null;
+
+    private static DateTimeOffset? Earliest(DateTimeOffset? a, DateTimeOffset? b) =>
+        a is { } x && b is { } y ? (x <= y ? x : y) : a ?? b;
 
     private static string FailureReason(Signal signal)
     {
@@ -328,6 +358,11 @@ public static class MonitorMachine
         var line = trimmed[(trimmed.LastIndexOf('\n') + 1)..].Trim();
         return PushParameters.Truncate(line, 500);
     }
+
+    private static string Span(TimeSpan span) =>
+        span.TotalSeconds % 3600 == 0 ? $"{span.TotalHours:0}h"
+        : span.TotalSeconds % 60 == 0 ? $"{span.TotalMinutes:0}m"
+        : $"{span.TotalSeconds:0.###}s";
 
     private static string Format(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 }

@@ -15,6 +15,8 @@ public enum SignalKind
     Log,
     /// <summary>The result of an active check.</summary>
     Check,
+    /// <summary>A Healthchecks ping its monitor's rules set aside (a method it does not take, no keyword matched): recorded, changes nothing.</summary>
+    Ignored,
 }
 
 /// <summary>One incoming signal, already validated.</summary>
@@ -32,6 +34,9 @@ public sealed record Signal
     public Guid? Rid { get; init; }
     public string? Source { get; init; }
     public long? DurationMs { get; init; }
+
+    /// <summary>Healthchecks pings: the HTTP method it came with, which the monitor's <see cref="PingRules"/> may sort on.</summary>
+    public string? Method { get; init; }
 
     /// <summary>Active checks: every condition with the values seen.</summary>
     public IReadOnlyList<ConditionCheck>? Conditions { get; init; }
@@ -58,7 +63,7 @@ public sealed record Signal
     public string? Location { get; init; }
 
     /// <summary>Whether this signal speaks about up or down at all (start and log do not).</summary>
-    public bool ChangesState => Kind is not (SignalKind.Start or SignalKind.Log);
+    public bool ChangesState => Kind is not (SignalKind.Start or SignalKind.Log or SignalKind.Ignored);
 
     public static string WireName(SignalKind kind) => kind switch
     {
@@ -68,6 +73,7 @@ public sealed record Signal
         SignalKind.Fail => "fail",
         SignalKind.Log => "log",
         SignalKind.Check => "check",
+        SignalKind.Ignored => "ign",
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 }

@@ -223,6 +223,7 @@ internal static class PushEndpoints
             Body = body,
             Rid = rid,
             Source = Source(context),
+            Method = context.Request.Method,
         };
         var result = create
             ? await ingestor.RecordIfFoundAsync(address, signal, CancellationToken.None)

@@ -114,6 +114,7 @@ internal static class CheckJson
             SignalKind.Start => "start",
             SignalKind.Fail => "fail",
             SignalKind.Log => "log",
+            SignalKind.Ignored => "ign",
             SignalKind.Success => "success",
             SignalKind.Push => e.Ok ? "success" : "fail",
             _ => null,

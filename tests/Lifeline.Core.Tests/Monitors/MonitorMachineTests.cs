@@ -276,6 +276,111 @@ public class MonitorMachineTests
     }
 
     [Fact]
+    public void A_start_changes_no_status_and_leaves_the_last_signal_time()
+    {
+        var up = MonitorMachine.OnSignal(Push(), Up(T0)).Next;
+        var paused = MonitorMachine.Pause(up).Next;
+
+        var afterStart = MonitorMachine.OnSignal(paused, new Signal { Kind = SignalKind.Start, At = T0.AddSeconds(30) }).Next;
+
+        afterStart.Status.ShouldBe(MonitorStatus.Paused);
+        afterStart.LastSignalAt.ShouldBe(T0);
+        afterStart.DueAt.ShouldBeNull();
+        var fresh = MonitorMachine.OnSignal(Push(), new Signal { Kind = SignalKind.Start, At = T0 }).Next;
+        fresh.Status.ShouldBe(MonitorStatus.New);
+        fresh.LastSignalAt.ShouldBeNull();
+        fresh.DueAt.ShouldBeNull();
+    }
+
+    [Fact]
+    public void A_run_that_has_not_ended_within_grace_goes_down_naming_the_run()
+    {
+        var up = MonitorMachine.OnSignal(Push(period: TimeSpan.FromHours(1), grace: TimeSpan.FromMinutes(5)), Up(T0)).Next;
+        var started = MonitorMachine.OnSignal(up, new Signal { Kind = SignalKind.Start, At = T0.AddMinutes(10) }).Next;
+
+        started.DueAt.ShouldBe(T0.AddMinutes(15));
+        MonitorMachine.OnDue(started, T0.AddMinutes(14)).ShouldBeNull();
+        var flip = MonitorMachine.OnDue(started, T0.AddMinutes(15))!;
+
+        flip.Next.Status.ShouldBe(MonitorStatus.Down);
+        flip.Next.IsStarted.ShouldBeFalse();
+        flip.Incident.ShouldBe(IncidentChange.Open);
+        flip.Notice!.Reason.ShouldBe("run started at 2026-03-01T12:10:00Z did not end within the grace time (5m)");
+    }
+
+    [Fact]
+    public void A_run_that_ends_within_grace_moves_the_due_time_back_to_the_deadline()
+    {
+        var up = MonitorMachine.OnSignal(Push(period: TimeSpan.FromHours(1), grace: TimeSpan.FromMinutes(5)), Up(T0)).Next;
+        var started = MonitorMachine.OnSignal(up, new Signal { Kind = SignalKind.Start, At = T0.AddMinutes(10) }).Next;
+
+        var done = MonitorMachine.OnSignal(started, new Signal { Kind = SignalKind.Success, At = T0.AddMinutes(12) }).Next;
+
+        done.IsStarted.ShouldBeFalse();
+        done.Status.ShouldBe(MonitorStatus.Up);
+        done.DueAt.ShouldBe(T0.AddMinutes(72));
+    }
+
+    [Fact]
+    public void Without_a_grace_time_a_run_has_no_limit_of_its_own()
+    {
+        var up = MonitorMachine.OnSignal(Push(period: TimeSpan.FromHours(1)), Up(T0)).Next;
+
+        var started = MonitorMachine.OnSignal(up, new Signal { Kind = SignalKind.Start, At = T0.AddMinutes(10) }).Next;
+
+        started.DueAt.ShouldBe(T0.AddHours(1));
+    }
+
+    [Fact]
+    public void A_success_without_a_rid_ends_a_run_started_with_one_but_records_no_duration()
+    {
+        var started = MonitorMachine.OnSignal(Push(MonitorStatus.Up), new Signal { Kind = SignalKind.Start, At = T0, Rid = Guid.NewGuid() }).Next;
+
+        var done = MonitorMachine.OnSignal(started, new Signal { Kind = SignalKind.Success, At = T0.AddSeconds(5) }).Next;
+
+        done.IsStarted.ShouldBeFalse();
+        done.LastDurationMs.ShouldBeNull();
+    }
+
+    [Fact]
+    public void A_failure_ends_the_open_run_whatever_its_rid_and_only_the_same_rid_gets_a_duration()
+    {
+        var started = MonitorMachine.OnSignal(Push(MonitorStatus.Up), new Signal { Kind = SignalKind.Start, At = T0, Rid = Guid.NewGuid() }).Next;
+
+        var failed = MonitorMachine.OnSignal(started, new Signal { Kind = SignalKind.Fail, Ok = false, At = T0.AddSeconds(5), Rid = Guid.NewGuid() }).Next;
+
+        failed.IsStarted.ShouldBeFalse();
+        failed.LastDurationMs.ShouldBeNull();
+        failed.Status.ShouldBe(MonitorStatus.Down);
+    }
+
+    [Fact]
+    public void A_success_with_a_rid_leaves_a_run_started_without_one_open()
+    {
+        var started = MonitorMachine.OnSignal(Push(MonitorStatus.Up), new Signal { Kind = SignalKind.Start, At = T0 }).Next;
+
+        var other = MonitorMachine.OnSignal(started, new Signal { Kind = SignalKind.Success, At = T0.AddSeconds(5), Rid = Guid.NewGuid() }).Next;
+        var same = MonitorMachine.OnSignal(other, new Signal { Kind = SignalKind.Success, At = T0.AddSeconds(9) }).Next;
+
+        other.IsStarted.ShouldBeTrue();
+        same.IsStarted.ShouldBeFalse();
+        same.LastDurationMs.ShouldBe(9_000);
+    }
+
+    [Fact]
+    public void A_run_whose_grace_ran_out_while_the_server_was_away_is_let_go()
+    {
+        var up = MonitorMachine.OnSignal(Push(period: TimeSpan.FromHours(1), grace: TimeSpan.FromMinutes(5)), Up(T0)).Next;
+        var started = MonitorMachine.OnSignal(up, new Signal { Kind = SignalKind.Start, At = T0.AddMinutes(10) }).Next;
+
+        var after = MonitorMachine.AfterOutage(started, awaySince: T0.AddMinutes(11), restartAt: T0.AddMinutes(20))!.Next;
+
+        after.IsStarted.ShouldBeFalse();
+        after.Status.ShouldBe(MonitorStatus.Up);
+        after.DueAt.ShouldBe(T0.AddHours(1));
+    }
+
+    [Fact]
     public void A_non_zero_exit_status_names_the_status_and_the_last_output_line_in_the_notice()
     {
         var flip = MonitorMachine.OnSignal(Push(MonitorStatus.Up), new Signal { Kind = SignalKind.Fail, Ok = false, At = T0, ExitStatus = 3, Body = "copying\ndisk full\n" });

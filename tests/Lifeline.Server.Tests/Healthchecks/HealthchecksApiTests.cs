@@ -288,6 +288,84 @@ public class HealthchecksApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_check_taking_only_POST_records_other_pings_as_ignored_and_stays_as_it_was()
+    {
+        var uuid = Uuid(await CreateAsync("""{"name": "Backups", "timeout": 3600, "methods": "POST"}"""));
+
+        using var get = await _app.Anonymous.GetAsync($"ping/{uuid}/fail");
+        var afterGet = JsonNode.Parse(await _hc.GetStringAsync($"api/v3/checks/{uuid}"))!.AsObject();
+        using var post = await _app.Anonymous.PostAsync($"ping/{uuid}", new StringContent(""));
+
+        get.StatusCode.ShouldBe(HttpStatusCode.OK);
+        afterGet["status"]!.GetValue<string>().ShouldBe("new");
+        var pings = JsonNode.Parse(await _hc.GetStringAsync($"api/v3/checks/{uuid}/pings/"))!["pings"]!.AsArray();
+        pings.Select(p => p!["type"]!.GetValue<string>()).ShouldBe(["success", "ign"]);
+        JsonNode.Parse(await _hc.GetStringAsync($"api/v3/checks/{uuid}"))!["status"]!.GetValue<string>().ShouldBe("up");
+    }
+
+    [Fact]
+    public async Task Body_keywords_make_a_plain_ping_a_failure_a_start_or_nothing_as_Healthchecks_sorts_them()
+    {
+        var uuid = Uuid(await CreateAsync("""{"name": "Backups", "timeout": 3600, "filter_http_body": true, "success_kw": "SUCCESS", "failure_kw": "ERROR, FATAL", "start_kw": "BEGIN"}"""));
+
+        async Task<string> PingAsync(string body)
+        {
+            (await _app.Anonymous.PostAsync($"ping/{uuid}", new StringContent(body))).EnsureSuccessStatusCode();
+            return JsonNode.Parse(await _hc.GetStringAsync($"api/v3/checks/{uuid}"))!["status"]!.GetValue<string>();
+        }
+
+        (await PingAsync("nothing to see")).ShouldBe("new");
+        (await PingAsync("backup: SUCCESS")).ShouldBe("up");
+        (await PingAsync("BEGIN backup")).ShouldBe("up");
+        (await PingAsync("FATAL: disk full")).ShouldBe("down");
+        var pings = JsonNode.Parse(await _hc.GetStringAsync($"api/v3/checks/{uuid}/pings/"))!["pings"]!.AsArray();
+        pings.Select(p => p!["type"]!.GetValue<string>()).ShouldBe(["fail", "start", "success", "ign"]);
+    }
+
+    [Fact]
+    public async Task A_start_leaves_a_paused_check_paused_and_its_last_ping_as_it_was()
+    {
+        var uuid = Uuid(await CreateAsync("""{"name": "Backups", "timeout": 3600}"""));
+        (await _app.Anonymous.GetAsync($"ping/{uuid}")).EnsureSuccessStatusCode();
+        var before = JsonNode.Parse(await _hc.GetStringAsync($"api/v3/checks/{uuid}"))!["last_ping"]!.GetValue<string>();
+        (await PostAsync($"api/v3/checks/{uuid}/pause", "{}")).Status.ShouldBe(HttpStatusCode.OK);
+        _app.Clock.Advance(TimeSpan.FromMinutes(5));
+
+        (await _app.Anonymous.GetAsync($"ping/{uuid}/start")).EnsureSuccessStatusCode();
+
+        var check = JsonNode.Parse(await _hc.GetStringAsync($"api/v3/checks/{uuid}"))!.AsObject();
+        check["status"]!.GetValue<string>().ShouldBe("paused");
+        check["last_ping"]!.GetValue<string>().ShouldBe(before);
+    }
+
+    [Fact]
+    public async Task A_run_not_ended_within_grace_goes_down_and_one_ended_in_time_does_not()
+    {
+        var uuid = Uuid(await CreateAsync("""{"name": "Backups", "timeout": 86400, "grace": 300}"""));
+        (await _app.Anonymous.GetAsync($"ping/{uuid}")).EnsureSuccessStatusCode();
+        (await _app.Anonymous.GetAsync($"ping/{uuid}/start")).EnsureSuccessStatusCode();
+        _app.Clock.Advance(TimeSpan.FromMinutes(4));
+        (await _app.Anonymous.GetAsync($"ping/{uuid}")).EnsureSuccessStatusCode();
+        _app.Clock.Advance(TimeSpan.FromMinutes(2));
+        await _app.SweepAsync();
+        var ended = JsonNode.Parse(await _hc.GetStringAsync($"api/v3/checks/{uuid}"))!["status"]!.GetValue<string>();
+
+        (await _app.Anonymous.GetAsync($"ping/{uuid}/start")).EnsureSuccessStatusCode();
+        _app.Clock.Advance(TimeSpan.FromMinutes(5));
+        await _app.SweepAsync();
+
+        ended.ShouldBe("up");
+        var check = JsonNode.Parse(await _hc.GetStringAsync($"api/v3/checks/{uuid}"))!.AsObject();
+        check["status"]!.GetValue<string>().ShouldBe("down");
+        check["started"]!.GetValue<bool>().ShouldBeFalse();
+        var monitors = await _app.GetJsonAsync("api/v1/monitors");
+        var id = monitors["items"]!.AsArray().Single(m => m!["name"]!.GetValue<string>() == "Backups")!["id"]!.GetValue<string>();
+        var incident = (await _app.GetArrayAsync($"api/v1/monitors/{id}/incidents"))[0]!;
+        incident["reason"]!.GetValue<string>().ShouldStartWith("run started at ");
+        incident["reason"]!.GetValue<string>().ShouldEndWith("did not end within the grace time (5m)");
+    }
+
+    [Fact]
     public async Task Flips_list_a_down_and_the_up_after_it_and_filter_by_time()
     {
         var uuid = Uuid(await CreateAsync("""{"name": "Backups", "timeout": 3600}"""));

@@ -63,7 +63,7 @@ public static class MonitorRows
 
     public static HeartbeatCell Cell(MonitorEvent e)
     {
-        var state = e.Type is SignalKind.Start or SignalKind.Log || e.Unknown ? "info" : e.Ok ? "ok" : "fail";
+        var state = e.Type is SignalKind.Start or SignalKind.Log or SignalKind.Ignored || e.Unknown ? "info" : e.Ok ? "ok" : "fail";
         var word = state switch { "ok" => "up", "fail" => "down", _ => e.Unknown ? "unknown" : Signal.WireName(e.Type) };
         var title = $"{Time(e.At)} · {word}";
         if (ResponseOf(e) is { } ms)
