@@ -122,6 +122,13 @@ public sealed class LifelineOptions
     public int NoticeGroupSeconds { get; set; } = 10;
 
     /// <summary>
+    /// A monitor with <c>dependsOn</c> that goes down while its parents all look healthy holds its
+    /// down notice until each parent has been heard from since, or for at most this many seconds;
+    /// a parent found down meanwhile holds it for good [60]. 0 sends it at the next sweep.
+    /// </summary>
+    public int DependencyWaitSeconds { get; set; } = 60;
+
+    /// <summary>
     /// Status pages and badges are served from a cache made again at least this often, in seconds,
     /// besides at once on a change seen by this node (so changes made on other nodes show within it) [10].
     /// </summary>
@@ -297,6 +304,10 @@ internal sealed class LifelineOptionsValidator : IValidateOptions<LifelineOption
         if (options.ClusterCheckInSeconds < 1 || options.ClusterCheckInSeconds * 3 > options.ClusterLeaseSeconds)
         {
             errors.Add("Lifeline:ClusterCheckInSeconds must be at least 1 and at most a third of Lifeline:ClusterLeaseSeconds");
+        }
+        if (options.DependencyWaitSeconds is < 0 or > 3600)
+        {
+            errors.Add("Lifeline:DependencyWaitSeconds must be between 0 and 3600");
         }
         if (options.NoticeGroupSeconds is < 0 or > NoticeGrouping.MaxSeconds)
         {

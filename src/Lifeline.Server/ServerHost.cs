@@ -235,7 +235,11 @@ public static class ServerHost
         services.AddSingleton<DispatchSignal>();
         services.AddSingleton<Ingestor>();
         services.AddSingleton<DeadlineSweep>();
-        services.AddSingleton<DependencySweep>();
+        services.AddSingleton(sp => new DependencySweep(
+            sp.GetRequiredService<IMonitorStore>(), sp.GetRequiredService<IDependencyStore>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<DispatchSignal>())
+        {
+            Wait = TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<LifelineOptions>>().Value.DependencyWaitSeconds),
+        });
         services.AddSingleton<OutageAmnesty>();
         services.AddSingleton<MaintenanceSweep>();
         services.AddSingleton<MaintenanceLookup>();

@@ -300,7 +300,7 @@ public sealed partial class PostgresStore
         {
             var incidentId = (long)(await s.ScalarAsync(
                 "INSERT INTO incidents (monitor_id, started_at, reason, suppressed_by) VALUES (@m, @at, @reason, @held) RETURNING id",
-                ("@m", next.Id), ("@at", Time.Ms(at)), ("@reason", flip.IncidentReason ?? "down"), ("@held", next.SuppressedBy)))!;
+                ("@m", next.Id), ("@at", Time.Ms(at)), ("@reason", flip.IncidentReason ?? "down"), ("@held", Dependencies.HeldBy(next))))!;
             await s.ExecAsync("UPDATE monitors SET open_incident_id = @i WHERE id = @m", ("@i", incidentId), ("@m", next.Id));
             next = next with { OpenIncidentId = incidentId };
         }
@@ -312,6 +312,11 @@ public sealed partial class PostgresStore
         {
             await s.ExecAsync("UPDATE incidents SET acked_by = @by, acked_at = @at WHERE id = @i",
                 ("@by", next.AcknowledgedBy), ("@at", Time.Ms(next.AcknowledgedAt)), ("@i", acked));
+        }
+        if (flip.Incident == IncidentChange.None && next.OpenIncidentId is { } waited && Dependencies.IsAwaitingParents(before) && Dependencies.HeldBy(next) is { } parent)
+        {
+            // It waited for its parents, and one of them turned out to be down.
+            await s.ExecAsync("UPDATE incidents SET suppressed_by = @p WHERE id = @i", ("@p", parent), ("@i", waited));
         }
         if (!flip.Held && await HoldAsync(s, before, flip, next) is { } notice)
         {

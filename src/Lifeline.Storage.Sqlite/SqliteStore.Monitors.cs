@@ -375,7 +375,7 @@ public sealed partial class SqliteStore
         {
             var incidentId = (long)ctx.Scalar(
                 "INSERT INTO incidents (monitor_id, started_at, reason, suppressed_by) VALUES (@m, @at, @reason, @held) RETURNING id",
-                ("@m", next.Id), ("@at", Time.Ms(at)), ("@reason", flip.IncidentReason ?? "down"), ("@held", next.SuppressedBy))!;
+                ("@m", next.Id), ("@at", Time.Ms(at)), ("@reason", flip.IncidentReason ?? "down"), ("@held", Dependencies.HeldBy(next)))!;
             ctx.Exec("UPDATE monitors SET open_incident_id = @i WHERE id = @m", ("@i", incidentId), ("@m", next.Id));
             next = next with { OpenIncidentId = incidentId };
         }
@@ -387,6 +387,11 @@ public sealed partial class SqliteStore
         {
             ctx.Exec("UPDATE incidents SET acked_by = @by, acked_at = @at WHERE id = @i",
                 ("@by", next.AcknowledgedBy), ("@at", Time.Ms(next.AcknowledgedAt)), ("@i", acked));
+        }
+        if (flip.Incident == IncidentChange.None && next.OpenIncidentId is { } waited && Dependencies.IsAwaitingParents(before) && Dependencies.HeldBy(next) is { } parent)
+        {
+            // It waited for its parents, and one of them turned out to be down.
+            ctx.Exec("UPDATE incidents SET suppressed_by = @p WHERE id = @i", ("@p", parent), ("@i", waited));
         }
         if (!flip.Held && Hold(ctx, before, flip, next) is { } notice)
         {

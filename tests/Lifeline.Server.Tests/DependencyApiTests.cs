@@ -86,6 +86,36 @@ public sealed class DependencyApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_dependant_failing_seconds_before_its_parent_is_told_only_in_the_parents_notice()
+    {
+        var agent = await PushMonitorAsync("agent");
+        var web = await PushMonitorAsync("web", agent.Id);
+
+        await PushAsync(web.Token, "down", "connection refused");
+        await _app.SweepAsync();
+        await _app.Service<DependencySweep>().SweepOnceAsync(CancellationToken.None);
+        var waiting = await _app.GetJsonAsync($"api/v1/monitors/{web.Id}");
+        _app.Clock.Advance(TimeSpan.FromSeconds(4));
+        await PushAsync(agent.Token, "down", "host unreachable");
+        await _app.Service<DependencySweep>().SweepOnceAsync(CancellationToken.None);
+        var outage = await _receiver.WaitForAsync(1);
+        await _app.SendsSettledAsync();
+        var held = await _app.GetJsonAsync($"api/v1/monitors/{web.Id}");
+
+        waiting["status"]!.GetValue<string>().ShouldBe("down");
+        waiting["awaitingParents"]!.GetValue<bool>().ShouldBeTrue();
+        waiting["suppressedBy"].ShouldBeNull();
+        _receiver.Requests.Count.ShouldBe(1);
+        var notice = JsonNode.Parse(outage[0].Body)!;
+        notice["monitor"]!["name"]!.GetValue<string>().ShouldBe("agent");
+        notice["dependants"]!.GetValue<int>().ShouldBe(1);
+        notice["dependantsDown"]!.GetValue<int>().ShouldBe(1);
+        held["awaitingParents"]!.GetValue<bool>().ShouldBeFalse();
+        held["suppressedBy"]!.GetValue<string>().ShouldBe("agent");
+        (await _app.GetArrayAsync($"api/v1/monitors/{web.Id}/incidents")).Single()!["suppressedBy"]!.GetValue<string>().ShouldBe("agent");
+    }
+
+    [Fact]
     public async Task Unknown_parents_and_cycles_are_refused_with_400_naming_dependsOn()
     {
         var agent = await PushMonitorAsync("agent");

@@ -57,10 +57,11 @@ public abstract class DependencyTests : StoreTests
         {
             webs.Add(await UpMonitor($"web{i:00}", agent.Id));
         }
+        // The first dependant fails before anyone knows the host is gone: it waits for its parent.
         await Signal(webs[0], F.Down("connection refused"));
-        await DrainAsync();
-        // The first dependant failed before anyone knew: it alerted. Now the host goes down, the rest follow.
+        var early = await DrainAsync();
         F.Clock.Advance(TimeSpan.FromSeconds(5));
+        await NewSweep().SweepOnceAsync(Ct);
 
         await Signal(agent, F.Down("host unreachable"));
         F.Clock.Advance(TimeSpan.FromSeconds(3));
@@ -68,7 +69,9 @@ public abstract class DependencyTests : StoreTests
         {
             await Signal(web, F.Down("connection refused"));
         }
+        await NewSweep().SweepOnceAsync(Ct);
 
+        early.ShouldBeEmpty();
         var notices = await DrainAsync();
         notices.Select(n => n.ChannelId).Order().ShouldBe(["c1", "c2"]);
         notices.ShouldAllBe(n => n.Notice.Monitor.Name == "agent" && n.Notice.IsDown);
@@ -78,7 +81,76 @@ public abstract class DependencyTests : StoreTests
         held.SuppressedBy.ShouldBe("agent");
         held.Reason.ShouldBe("connection refused (suppressed by agent)");
         (await F.Monitors.FindAsync(webs[7].Id, Ct))!.SuppressedBy.ShouldBe("agent");
-        (await F.Monitors.IncidentsAsync(webs[0].Id, 10, Ct)).Single().SuppressedBy.ShouldBeNull();
+        // The one that went down first is held for the agent too, once the sweep saw the agent down.
+        (await F.Monitors.FindAsync(webs[0].Id, Ct))!.SuppressedBy.ShouldBe("agent");
+        (await F.Monitors.IncidentsAsync(webs[0].Id, 10, Ct)).Single().SuppressedBy.ShouldBe("agent");
+    }
+
+    [Fact]
+    public async Task A_dependant_down_while_its_parent_looks_healthy_alerts_once_the_parent_is_heard_from_up()
+    {
+        var agent = await UpMonitor("agent");
+        var web = await UpMonitor("web", agent.Id);
+        await Signal(web, F.Down("connection refused"));
+        F.Clock.Advance(TimeSpan.FromSeconds(5));
+        var waiting = await F.Monitors.FindAsync(web.Id, Ct);
+        var beforeHeard = await NewSweep().SweepOnceAsync(Ct);
+        var quiet = await DrainAsync();
+
+        await Signal(agent, F.Up());
+        var released = await NewSweep().SweepOnceAsync(Ct);
+        var again = await NewSweep().SweepOnceAsync(Ct);
+
+        waiting!.Status.ShouldBe(MonitorStatus.Down);
+        waiting.SuppressedBy.ShouldBe(Dependencies.AwaitingParents);
+        (await F.Monitors.IncidentsAsync(web.Id, 10, Ct)).Single().SuppressedBy.ShouldBeNull();
+        beforeHeard.ShouldBe(0);
+        quiet.ShouldBeEmpty();
+        released.ShouldBe(1);
+        again.ShouldBe(0);
+        var notices = await DrainAsync();
+        notices.Select(n => n.ChannelId).Order().ShouldBe(["c1", "c2"]);
+        notices.ShouldAllBe(n => n.Notice.Monitor.Name == "web" && n.Notice.IsDown && n.Notice.Reason == "connection refused");
+        notices[0].Notice.IncidentStartedAt.ShouldBe(waiting.LastAlertAt);
+        (await F.Monitors.FindAsync(web.Id, Ct))!.SuppressedBy.ShouldBeNull();
+    }
+
+    [Fact]
+    public async Task A_dependant_waits_for_a_silent_parent_no_longer_than_the_wait()
+    {
+        var agent = await F.Monitors.AddAsync(F.NewPush("agent", periodSeconds: 3600, channels: ["c1"]), Ct);
+        await Signal(agent, F.Up());
+        var web = await UpMonitor("web", agent.Id);
+        await Signal(web, F.Down("connection refused"));
+        var sweep = new DependencySweep(F.Monitors, F.Dependencies, F.Clock, _dispatch) { Wait = TimeSpan.FromSeconds(30) };
+
+        F.Clock.Advance(TimeSpan.FromSeconds(29));
+        var early = await sweep.SweepOnceAsync(Ct);
+        F.Clock.Advance(TimeSpan.FromSeconds(1));
+        var late = await sweep.SweepOnceAsync(Ct);
+
+        early.ShouldBe(0);
+        late.ShouldBe(1);
+        (await DrainAsync()).Select(n => (n.Notice.Monitor.Name, n.Notice.Reason)).ShouldBe([("web", "connection refused"), ("web", "connection refused")]);
+    }
+
+    [Fact]
+    public async Task A_dependant_that_recovers_while_it_waits_sends_nothing_at_all()
+    {
+        var agent = await UpMonitor("agent");
+        var web = await UpMonitor("web", agent.Id);
+        await Signal(web, F.Down("connection refused"));
+        F.Clock.Advance(TimeSpan.FromSeconds(3));
+
+        await Signal(web, F.Up());
+        await Signal(agent, F.Up());
+        var swept = await NewSweep().SweepOnceAsync(Ct);
+
+        swept.ShouldBe(0);
+        (await DrainAsync()).ShouldBeEmpty();
+        var monitor = (await F.Monitors.FindAsync(web.Id, Ct))!;
+        monitor.Status.ShouldBe(MonitorStatus.Up);
+        monitor.SuppressedBy.ShouldBeNull();
     }
 
     [Fact]

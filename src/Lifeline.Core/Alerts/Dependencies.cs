@@ -9,16 +9,32 @@ namespace Lifeline.Core;
 /// in its retries). The incident records "suppressed by &lt;parent&gt;"; the monitor shows
 /// <see cref="Monitor.SuppressedBy"/>. Its reminders and its recovery notice are held with it, since
 /// nobody was told it was down.</item>
+/// <item>A monitor that goes down while its parents all look healthy waits for them first
+/// (<see cref="Monitor.SuppressedBy"/> is <see cref="AwaitingParents"/>): a host that just died is
+/// usually seen by the monitor checked most often before its own agent misses a heartbeat. The
+/// <see cref="DependencySweep"/> holds it for the parent that turns troubled meanwhile (<see cref="Suppress"/>),
+/// or sends its down notice once every parent has been heard from, healthy, since it went down, or
+/// the wait is over (<see cref="Release"/>).</item>
 /// <item>A parent's own down notice counts its dependants (<see cref="Notice.Dependants"/>), once per
 /// channel like every notice. Dependants going down later are held, not alerted.</item>
 /// <item>When no parent is troubled any more and the monitor is still down, its down notice goes out
 /// (<see cref="Release"/>, run by <see cref="DependencySweep"/> under the row's lock, so once).</item>
 /// </list>
-/// A dependant that goes down while all its parents still look healthy alerts at once: give the
-/// parent the shorter interval.
 /// </summary>
 public static class Dependencies
 {
+    /// <summary>
+    /// <see cref="Monitor.SuppressedBy"/> of a monitor whose down notice waits for its parents to be
+    /// heard from (no monitor has an empty name).
+    /// </summary>
+    public const string AwaitingParents = "";
+
+    /// <summary>Whether the monitor's down notice waits for its parents to be heard from.</summary>
+    public static bool IsAwaitingParents(Monitor monitor) => monitor.SuppressedBy is { Length: 0 };
+
+    /// <summary>The parent that holds the monitor's notice, as its incident records it; null while none does (or while it waits).</summary>
+    public static string? HeldBy(Monitor monitor) => monitor.SuppressedBy is { Length: > 0 } parent ? parent : null;
+
     /// <summary>Whether a parent in this state holds its dependants' down notices.</summary>
     public static bool IsTroubled(Monitor parent)
     {
@@ -63,15 +79,22 @@ public static class Dependencies
                 Held = true,
             };
         }
+        if (notice.IsDown && flip.Incident == IncidentChange.Open && parents.Count > 0)
+        {
+            // Every parent looks healthy, but may not have been looked at since: wait for them.
+            return flip with { Next = next with { SuppressedBy = AwaitingParents }, Held = true };
+        }
         return flip with { Next = next };
     }
 
     /// <summary>
-    /// The held down notice of a monitor still down, now that its parents are no longer troubled;
-    /// null when nothing is held. The store settles it again in its transaction, so a parent
-    /// troubled meanwhile holds it once more.
+    /// The held down notice of a monitor still down, now that its parents are no longer troubled (or,
+    /// for one awaiting them, have been heard from or been waited for long enough); null when
+    /// nothing is held. The store settles it again in its transaction, so a parent troubled
+    /// meanwhile holds it once more.
     /// </summary>
-    public static Flip? Release(Monitor monitor, DateTimeOffset at)
+    /// <param name="reason">For a monitor awaiting its parents: why it went down (its incident's reason).</param>
+    public static Flip? Release(Monitor monitor, DateTimeOffset at, string? reason = null)
     {
         ArgumentNullException.ThrowIfNull(monitor);
         if (monitor.Status != MonitorStatus.Down || monitor.SuppressedBy is not { } parent)
@@ -84,14 +107,25 @@ public static class Dependencies
             next = next with { DueAt = at + every };
         }
         var last = monitor.LastMessage is { Length: > 0 } message ? $": {message}" : "";
+        var waited = parent.Length == 0;
         return new Flip(next, MonitorStatus.Down, IncidentChange.None, new Notice
         {
             Type = Notice.DownType,
             At = at,
-            Reason = $"still down after {parent} recovered{last}",
+            Reason = waited ? reason ?? $"down{last}" : $"still down after {parent} recovered{last}",
             Monitor = NoticeMonitor.From(next),
-            PreviousStatus = WireNames.Of(MonitorStatus.Down),
+            // The first word anybody hears of this outage.
+            PreviousStatus = WireNames.Of(waited ? MonitorStatus.Up : MonitorStatus.Down),
         });
+    }
+
+    /// <summary>A monitor awaiting its parents is held for <paramref name="parent"/>, which turned troubled meanwhile; null when it no longer waits.</summary>
+    public static Flip? Suppress(Monitor monitor, string parent)
+    {
+        ArgumentNullException.ThrowIfNull(monitor);
+        return monitor.Status == MonitorStatus.Down && IsAwaitingParents(monitor)
+            ? Flip.Quiet(monitor, monitor with { SuppressedBy = parent })
+            : null;
     }
 
     /// <summary>

@@ -30,7 +30,8 @@ internal static class MonitorJson
             ["remindEvery"] = m.RemindEvery?.TotalSeconds,
             ["notifyRecovery"] = m.NotifyRecovery,
             ["dependsOn"] = new JsonArray([.. m.DependsOn.Select(d => JsonValue.Create(d))]),
-            ["suppressedBy"] = m.SuppressedBy,
+            ["suppressedBy"] = Dependencies.HeldBy(m),
+            ["awaitingParents"] = Dependencies.IsAwaitingParents(m),
             ["acknowledgedBy"] = m.AcknowledgedBy,
             ["acknowledgedAt"] = Time(m.AcknowledgedAt),
             // Public by design (it only shows the name and state), so read-only keys see it too.

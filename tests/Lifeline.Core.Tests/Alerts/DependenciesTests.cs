@@ -24,15 +24,48 @@ public class DependenciesTests
     }
 
     [Fact]
-    public void A_down_notice_goes_out_when_every_parent_is_healthy()
+    public void A_down_notice_waits_for_parents_that_look_healthy_and_goes_out_at_once_without_parents()
     {
         var web = Push("web", dependsOn: "agent");
         var flip = MonitorMachine.OnSignal(web, Failure(T0));
 
         var settled = Dependencies.Settle(web, flip, [Push("agent")]);
+        var alone = Dependencies.Settle(Push("web"), MonitorMachine.OnSignal(Push("web"), Failure(T0)), []);
+
+        settled.Held.ShouldBeTrue();
+        settled.Next.SuppressedBy.ShouldBe(Dependencies.AwaitingParents);
+        Dependencies.HeldBy(settled.Next).ShouldBeNull();
+        settled.IncidentReason.ShouldBe("connection refused");
+        alone.Held.ShouldBeFalse();
+        alone.Next.SuppressedBy.ShouldBeNull();
+    }
+
+    [Fact]
+    public void A_waiting_monitor_is_held_for_the_parent_found_down_or_released_with_its_first_reason()
+    {
+        var web = Push("web", MonitorStatus.Down, "agent") with { SuppressedBy = Dependencies.AwaitingParents, LastMessage = "connection refused" };
+
+        var held = Dependencies.Suppress(web, "agent")!;
+        var released = Dependencies.Release(web, T0.AddSeconds(30), "connection refused")!;
+
+        held.Next.SuppressedBy.ShouldBe("agent");
+        held.Notice.ShouldBeNull();
+        released.Next.SuppressedBy.ShouldBeNull();
+        released.Notice!.Reason.ShouldBe("connection refused");
+        released.Notice.PreviousStatus.ShouldBe("up");
+        Dependencies.Suppress(web with { SuppressedBy = "agent" }, "db").ShouldBeNull();
+    }
+
+    [Fact]
+    public void A_released_notice_is_not_made_to_wait_again()
+    {
+        var web = Push("web", MonitorStatus.Down, "agent") with { SuppressedBy = Dependencies.AwaitingParents };
+        var release = Dependencies.Release(web, T0.AddSeconds(30), "connection refused")!;
+
+        var settled = Dependencies.Settle(web, release, [Push("agent")]);
 
         settled.Held.ShouldBeFalse();
-        settled.Next.SuppressedBy.ShouldBeNull();
+        settled.Notice!.Reason.ShouldBe("connection refused");
     }
 
     [Fact]
