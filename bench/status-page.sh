@@ -8,6 +8,8 @@
 #   PORT_BASE=5291 bench/status-page.sh        # uses one port on 127.0.0.1
 #   ROUTE=json bench/status-page.sh           # /status/{slug}/json instead of the HTML page
 #   GZIP=0 bench/status-page.sh               # ask without Accept-Encoding: gzip (browsers send it)
+#   RATE=1000 bench/status-page.sh            # about that many requests/s: each connection waits
+#                                             # CONNECTIONS*1000/RATE ms between requests (wrk's delay())
 #
 # Prints wrk's report; the result is also written to bench/results/.
 set -euo pipefail
@@ -79,7 +81,13 @@ echo "   $(curl -fs "$url" | wc -c) bytes at $url ($(curl -fs "${ENCODING[@]}" "
 echo "== warming up"
 wrk -t1 -c4 -d3s "${ENCODING[@]}" "$url" >/dev/null
 
-echo "== wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency ${ENCODING[*]} $url"
+PACE=()
+if [ -n "${RATE:-}" ]; then
+  # wrk's latency figures leave the wait out: they are the server's answers at this rate.
+  echo "function delay() return $((CONNECTIONS * 1000 / RATE)) end" > "$work/pace.lua"
+  PACE=(-s "$work/pace.lua")
+fi
+echo "== wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency ${ENCODING[*]} ${RATE:+(paced to about $RATE req/s) }$url"
 result="bench/results/status-page-$(date -u +%Y%m%dT%H%M%SZ).txt"
-wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "${ENCODING[@]}" "$url" | tee "$result"
+wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "${PACE[@]}" "${ENCODING[@]}" "$url" | tee "$result"
 echo "== written to $result"
