@@ -117,9 +117,10 @@ public sealed partial class PostgresStore
                 byId[id] = next;
                 results[i] = new SignalResult(SignalOutcome.Recorded, next, flip.Notice is not null && next.Channels.Count > 0);
             }
-            await writes.FlushAsync();
+            // The last writes and the commit share one round trip.
+            await writes.FlushAsync(commit: true);
             return results;
-        }, ct);
+        }, ct, committedByWork: true);
 
     /// <summary>The parameters of <see cref="UpsertEvent"/>: the event takes the slot of the oldest one in the monitor's ring.</summary>
     private (string, object?)[] EventParameters(Monitor monitor, Flip flip, Signal signal)
@@ -155,9 +156,10 @@ public sealed partial class PostgresStore
         private static object Value((string Name, object? Value)[] row, string name) =>
             row.First(p => p.Name == name).Value ?? throw new InvalidOperationException($"{name} is null");
 
-        public async Task FlushAsync()
+        /// <param name="commit">Ends the batch with the transaction's COMMIT, sparing it a round trip of its own.</param>
+        public async Task FlushAsync(bool commit = false)
         {
-            if (_events.Count == 0 && _states.Count == 0)
+            if (_events.Count == 0 && _states.Count == 0 && !commit)
             {
                 return;
             }
@@ -169,6 +171,10 @@ public sealed partial class PostgresStore
             if (_states.Count > 0)
             {
                 batch.BatchCommands.Add(Rows(UpdateStates, _states.Values));
+            }
+            if (commit)
+            {
+                batch.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
             }
             _events.Clear();
             _states.Clear();
