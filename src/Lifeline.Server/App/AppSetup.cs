@@ -69,7 +69,7 @@ public static class AppSetup
         {
             if (!await antiforgery.IsRequestValidAsync(context))
             {
-                return Results.BadRequest(new { error = "the form has expired; reload the page and try again" });
+                return Forms.FormPosts.Expired();
             }
             await context.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
             return Results.Redirect("/login");

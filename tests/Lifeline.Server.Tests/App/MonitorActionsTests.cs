@@ -93,5 +93,20 @@ public sealed class MonitorActionsTests(Chromium chromium) : IClassFixture<Chrom
         (await _app.StatusOfAsync(id)).ShouldNotBe("paused");
     }
 
+    [Theory]
+    [InlineData("monitors/any/delete")]
+    [InlineData("channels/any/test")]
+    [InlineData("maintenance/any/end")]
+    [InlineData("status-pages/any/notes/any/delete")]
+    public async Task Every_app_button_post_without_the_forms_antiforgery_token_is_refused_before_anything_is_looked_up(string path)
+    {
+        var page = await chromium.SignedInPageAsync(_app);
+
+        var response = await page.APIRequest.PostAsync(Url(path), new() { Form = page.APIRequest.CreateFormData() });
+
+        response.Status.ShouldBe(400);
+        (await response.TextAsync()).ShouldContain("the form has expired");
+    }
+
     private string Url(string path) => new Uri(_app.BaseUri, path).ToString();
 }

@@ -1,5 +1,5 @@
+using Lifeline.Server.App.Forms;
 using Lifeline.Server.Edits;
-using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -11,30 +11,19 @@ public static class ChannelActionsApi
 {
     public static IEndpointRouteBuilder MapChannelActions(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/channels/{id}").RequireAuthorization(AppRoles.AdminPolicy).DisableAntiforgery();
-        group.MapPost("/test", async (string id, HttpContext context, IAntiforgery antiforgery, ChannelWrites writes) =>
+        var group = app.MapAdminFormPosts("/channels/{id}");
+        group.MapPost("/test", async (string id, HttpContext context, ChannelWrites writes) =>
         {
-            if (!await antiforgery.IsRequestValidAsync(context))
-            {
-                return Expired();
-            }
             return await writes.SendTestAsync(id, context.RequestAborted) is { } outboxId
                 ? Results.Redirect($"/channels/{Uri.EscapeDataString(id)}?tested={outboxId}")
                 : NotFound(id);
         });
-        group.MapPost("/delete", async (string id, HttpContext context, IAntiforgery antiforgery, ChannelWrites writes) =>
+        group.MapPost("/delete", async (string id, HttpContext context, ChannelWrites writes) =>
         {
-            if (!await antiforgery.IsRequestValidAsync(context))
-            {
-                return Expired();
-            }
             return await writes.DeleteAsync(id, context.RequestAborted) ? Results.Redirect("/channels?deleted=1") : NotFound(id);
         });
         return app;
     }
-
-    private static IResult Expired() =>
-        Results.BadRequest(new { error = "the form has expired; reload the page and try again" });
 
     private static IResult NotFound(string id) =>
         Results.NotFound(new { error = $"channel '{id}' not found" });

@@ -1,6 +1,5 @@
 using Lifeline.Server.App.Forms;
 using Lifeline.Server.Edits;
-using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -15,7 +14,7 @@ public static class MonitorActionsApi
 {
     public static IEndpointRouteBuilder MapMonitorActions(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/monitors/{id}").RequireAuthorization(AppRoles.AdminPolicy).DisableAntiforgery();
+        var group = app.MapAdminFormPosts("/monitors/{id}");
         group.MapPost("/pause", (string id, HttpContext context, MonitorWrites writes) =>
             ActAsync(context, id, async ct => await writes.PauseAsync(id, ct) is null ? null : "paused"));
         group.MapPost("/resume", (string id, HttpContext context, MonitorWrites writes) =>
@@ -34,12 +33,8 @@ public static class MonitorActionsApi
                 WriteOutcome.Done => "acknowledged",
                 _ => "ack-failed",
             }));
-        group.MapPost("/delete", async (string id, HttpContext context, IAntiforgery antiforgery, MonitorWrites writes) =>
+        group.MapPost("/delete", async (string id, HttpContext context, MonitorWrites writes) =>
         {
-            if (!await antiforgery.IsRequestValidAsync(context))
-            {
-                return Expired();
-            }
             return (await writes.DeleteAsync(id, context.RequestAborted)).Outcome switch
             {
                 WriteOutcome.Done => Results.Redirect("/?deleted=1"),
@@ -54,19 +49,11 @@ public static class MonitorActionsApi
     /// <param name="act">Does the action; the word for the page's notice, or null when the monitor is unknown.</param>
     private static async Task<IResult> ActAsync(HttpContext context, string id, Func<CancellationToken, Task<string?>> act)
     {
-        var antiforgery = context.RequestServices.GetService(typeof(IAntiforgery)) as IAntiforgery;
-        if (antiforgery is null || !await antiforgery.IsRequestValidAsync(context))
-        {
-            return Expired();
-        }
         var done = await act(context.RequestAborted);
         return done is null
             ? MonitorNotFound(id)
             : Results.Redirect(ReturnPath.With(ReturnPath.Of(context.Request, $"/monitors/{Uri.EscapeDataString(id)}"), "done", done));
     }
-
-    private static IResult Expired() =>
-        Results.BadRequest(new { error = "the form has expired; reload the page and try again" });
 
     private static IResult MonitorNotFound(string id) =>
         Results.NotFound(new { error = $"monitor '{id}' not found" });

@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
 using Lifeline.Server.App.Forms;
 using Lifeline.Server.Edits;
-using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -13,23 +12,15 @@ public static class StatusPageActionsApi
 {
     public static IEndpointRouteBuilder MapStatusPageActions(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/status-pages/{id}").RequireAuthorization(AppRoles.AdminPolicy).DisableAntiforgery();
-        group.MapPost("/delete", async (string id, HttpContext context, IAntiforgery antiforgery, StatusPageWrites writes) =>
+        var group = app.MapAdminFormPosts("/status-pages/{id}");
+        group.MapPost("/delete", async (string id, HttpContext context, StatusPageWrites writes) =>
         {
-            if (!await antiforgery.IsRequestValidAsync(context))
-            {
-                return Expired();
-            }
             return await writes.DeleteAsync(id, context.RequestAborted)
                 ? Results.Redirect("/status-pages?done=deleted")
                 : Results.NotFound(new { error = $"status page '{id}' not found" });
         });
-        group.MapPost("/notes/{noteId}/state", async (string id, string noteId, HttpContext context, IAntiforgery antiforgery, StatusPageWrites writes) =>
+        group.MapPost("/notes/{noteId}/state", async (string id, string noteId, HttpContext context, StatusPageWrites writes) =>
         {
-            if (!await antiforgery.IsRequestValidAsync(context))
-            {
-                return Expired();
-            }
             var state = context.Request.HasFormContentType ? FormValues.Text(await context.Request.ReadFormAsync(context.RequestAborted), "state") : "";
             var result = await writes.ChangeNoteAsync(id, noteId, new JsonObject { ["state"] = state }, context.RequestAborted);
             return result.Outcome switch
@@ -39,21 +30,14 @@ public static class StatusPageActionsApi
                 _ => Results.BadRequest(new { error = result.Summary }),
             };
         });
-        group.MapPost("/notes/{noteId}/delete", async (string id, string noteId, HttpContext context, IAntiforgery antiforgery, StatusPageWrites writes) =>
+        group.MapPost("/notes/{noteId}/delete", async (string id, string noteId, HttpContext context, StatusPageWrites writes) =>
         {
-            if (!await antiforgery.IsRequestValidAsync(context))
-            {
-                return Expired();
-            }
             return await writes.DeleteNoteAsync(id, noteId, context.RequestAborted)
                 ? Results.Redirect($"/status-pages/{Uri.EscapeDataString(id)}?done=note-deleted")
                 : NoteNotFound(noteId);
         });
         return app;
     }
-
-    private static IResult Expired() =>
-        Results.BadRequest(new { error = "the form has expired; reload the page and try again" });
 
     private static IResult NoteNotFound(string noteId) =>
         Results.NotFound(new { error = $"incident note '{noteId}' not found" });
