@@ -36,10 +36,14 @@ public sealed class RecordingServer : IAsyncDisposable
 
     public IReadOnlyList<RecordedRequest> Requests => [.. _requests];
 
-    public static async Task<RecordingServer> StartAsync()
+    /// <summary>The port it listens on.</summary>
+    public int Port => BaseUri.Port;
+
+    /// <param name="listen">Where to listen: loopback by default; <c>http://0.0.0.0:0</c> for other hosts (network namespaces) too.</param>
+    public static async Task<RecordingServer> StartAsync(string listen = "http://127.0.0.1:0")
     {
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.WebHost.UseUrls(listen);
         builder.Logging.ClearProviders();
         var app = builder.Build();
         var server = new RecordingServer(app);

@@ -1,7 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 
 namespace Lifeline.Server.Tests.Probes;
@@ -147,71 +144,5 @@ public sealed class NetnsFactAttribute : FactAttribute
         {
             Skip = why;
         }
-    }
-}
-
-/// <summary>The smallest HTTP target: answers 200 "ok" to anything, on every address of the host.</summary>
-public sealed class TinyTarget : IDisposable
-{
-    private readonly TcpListener _listener = new(IPAddress.Any, 0);
-    private readonly CancellationTokenSource _stop = new();
-
-    public TinyTarget()
-    {
-        _listener.Start();
-        _ = AcceptAsync();
-    }
-
-    public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
-
-    private async Task AcceptAsync()
-    {
-        while (!_stop.IsCancellationRequested)
-        {
-            TcpClient client;
-            try
-            {
-                client = await _listener.AcceptTcpClientAsync(_stop.Token);
-            }
-            catch (Exception) when (_stop.IsCancellationRequested)
-            {
-                return;
-            }
-            _ = AnswerAsync(client);
-        }
-    }
-
-    private static async Task AnswerAsync(TcpClient client)
-    {
-        using (client)
-        {
-            try
-            {
-                var stream = client.GetStream();
-                var buffer = new byte[4096];
-                var seen = new StringBuilder();
-                while (!seen.ToString().Contains("\r\n\r\n", StringComparison.Ordinal))
-                {
-                    var read = await stream.ReadAsync(buffer);
-                    if (read == 0)
-                    {
-                        return;
-                    }
-                    seen.Append(Encoding.ASCII.GetString(buffer, 0, read));
-                }
-                await stream.WriteAsync("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"u8.ToArray());
-            }
-            catch (IOException)
-            {
-                // The check gave up first.
-            }
-        }
-    }
-
-    public void Dispose()
-    {
-        _stop.Cancel();
-        _listener.Stop();
-        _stop.Dispose();
     }
 }

@@ -20,7 +20,7 @@ public sealed class ProbeNetworkTests : IAsyncLifetime
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "lifeline-tests", Guid.NewGuid().ToString("N"));
     private readonly List<(Process Process, StringBuilder Output)> _probes = [];
     private NetworkLab? _lab;
-    private TinyTarget? _target;
+    private RecordingServer? _target;
     private RecordingServer _receiver = null!;
     private LifelineProcess? _server;
     private int _port;
@@ -46,7 +46,10 @@ public sealed class ProbeNetworkTests : IAsyncLifetime
         {
             await _server.DisposeAsync();
         }
-        _target?.Dispose();
+        if (_target is not null)
+        {
+            await _target.DisposeAsync();
+        }
         _lab?.Dispose();
         await _receiver.DisposeAsync();
         Directory.Delete(_folder, recursive: true);
@@ -71,7 +74,8 @@ public sealed class ProbeNetworkTests : IAsyncLifetime
     public async Task Probes_on_separate_hosts_vote_degraded_then_down_survive_a_killed_probe_and_deliver_what_they_kept_while_the_server_was_away()
     {
         _lab = NetworkLab.Create(Names.Length);
-        _target = new TinyTarget();
+        // Answers 200 to anything, on every address of the host, so each namespace reaches it.
+        _target = await RecordingServer.StartAsync("http://0.0.0.0:0");
         _port = LifelineProcess.FreePort();
         _server = await StartServerAsync();
         var hook = await _server.Admin.PostAsJsonAsync("api/v1/channels", new { kind = "webhook", name = "ops", url = _receiver.Url("/hook") });
