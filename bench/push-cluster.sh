@@ -10,6 +10,12 @@
 #
 #   bench/push-cluster.sh [rounds=5] [duration=10s] [monitors=1000]
 #   CONNECTIONS=64 THREADS=2 PORT_BASE=5281 bench/push-cluster.sh
+#   NODE_CPU=0.4 bench/push-cluster.sh   # each node capped at 0.4 of a core (a cgroup of its own, as root)
+#
+# NODE_CPU stands in for nodes on machines of their own: on one small machine the nodes, PostgreSQL
+# and wrk share the cores, so a second node only takes CPU from the first. With each node capped,
+# the node is the limit and PostgreSQL and wrk have cores to spare, which is the case the
+# two-node figure is about; the output's idle CPU and PostgreSQL's CPU show whether it held.
 #
 # LIFELINE_BUILD=<folder with lifeline.dll> skips building the server.
 # Prints each run and the medians; results are also written to bench/results/push-cluster-<time>.txt.
@@ -21,6 +27,7 @@ MONITORS=${3:-1000}
 CONNECTIONS=${CONNECTIONS:-64}
 THREADS=${THREADS:-2}
 PORT_BASE=${PORT_BASE:-5281}
+NODE_CPU=${NODE_CPU:-}
 A_PORT=$PORT_BASE
 B_PORT=$((PORT_BASE + 1))
 KEY="bench-admin-key-0123456789"
@@ -30,6 +37,28 @@ for p in $A_PORT $B_PORT; do
 done
 . bench/pg.sh
 
+# A cgroup per node with a CPU quota: cgroup v2 (cpu.max) or v1's cpu controller.
+cg_base=""
+if [ -n "$NODE_CPU" ]; then
+  if [ -w /sys/fs/cgroup/cgroup.subtree_control ] && grep -qw cpu /sys/fs/cgroup/cgroup.controllers 2>/dev/null; then cg_base=/sys/fs/cgroup
+  elif [ -w /sys/fs/cgroup/cpu ]; then cg_base=/sys/fs/cgroup/cpu
+  else echo "NODE_CPU needs a writable cgroup cpu controller (run as root)" >&2; exit 2; fi
+fi
+cg_dirs=()
+limit_cpu() { # pid name: moves the process (every thread) into a cgroup capped at NODE_CPU cores
+  [ -n "$NODE_CPU" ] || return 0
+  local dir="$cg_base/lifeline-bench-$$-$2" quota
+  mkdir -p "$dir"; cg_dirs+=("$dir")
+  quota=$(awk -v c="$NODE_CPU" 'BEGIN {printf "%d", c * 100000}')
+  if [ -e "$dir/cpu.max" ]; then
+    echo "+cpu" > /sys/fs/cgroup/cgroup.subtree_control 2>/dev/null || true
+    echo "$quota 100000" > "$dir/cpu.max"
+  else
+    echo 100000 > "$dir/cpu.cfs_period_us"; echo "$quota" > "$dir/cpu.cfs_quota_us"
+  fi
+  echo "$1" > "$dir/cgroup.procs"
+}
+
 work=$(mktemp -d)
 mkdir -p bench/results
 out="bench/results/push-cluster-$(date -u +%Y%m%dT%H%M%SZ).txt"
@@ -37,6 +66,8 @@ cleanup() {
   kill $(jobs -p) 2>/dev/null || true
   wait 2>/dev/null || true
   pg_stop
+  local dir
+  for dir in "${cg_dirs[@]}"; do rmdir "$dir" 2>/dev/null || true; done
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -52,6 +83,7 @@ start_node() { # name port -> pid in $STARTED_PID
   LIFELINE_API_KEY=$KEY dotnet "$work/lifeline/lifeline.dll" serve --urls "http://127.0.0.1:$2" \
     --data "$work/$1-data" --postgres "$conn" >"$work/$1.log" 2>&1 &
   STARTED_PID=$!
+  limit_cpu "$STARTED_PID" "$1"
   wait_ready "http://127.0.0.1:$2/healthz"
 }
 echo "== starting nodes a on :$A_PORT and b on :$B_PORT, one database"
@@ -138,7 +170,7 @@ one=$(awk '$3 == "one" {print $4}' "$results" | median)
 two=$(awk '$3 == "two" {print $4}' "$results" | median)
 ratios=$(awk '$3 == "one" {o[$2] = $4} $3 == "two" {t[$2] = $4} END {for (r in o) if (r in t) printf "%.2f\n", t[r] / o[r]}' "$results" | sort -n | tr '\n' ' ')
 rss_mb() { echo $(( $(awk '/VmRSS/ {print $2}' /proc/$1/status) / 1024 )); }
-summary="median req/s: one node $one, two nodes $two, ratio $(awk -v a="$two" -v b="$one" 'BEGIN {printf "%.2f", a / b}') (per-round ratios: $ratios); RSS a $(rss_mb $A_PID) MB, b $(rss_mb $B_PID) MB; database $(pg_sql "SELECT pg_size_pretty(pg_database_size('bench_push'))") ($MONITORS monitors, $CONNECTIONS connections, $DURATION x $ROUNDS, load average at the start $LOAD0)"
+summary="median req/s: one node $one, two nodes $two${NODE_CPU:+ (each node capped at $NODE_CPU cores)}, ratio $(awk -v a="$two" -v b="$one" 'BEGIN {printf "%.2f", a / b}') (per-round ratios: $ratios); RSS a $(rss_mb $A_PID) MB, b $(rss_mb $B_PID) MB; database $(pg_sql "SELECT pg_size_pretty(pg_database_size('bench_push'))") ($MONITORS monitors, $CONNECTIONS connections, $DURATION x $ROUNDS, load average at the start $LOAD0)"
 echo "== $summary"
 { date -u +%FT%TZ; cat "$results"; echo "$summary"; } > "$out"
 echo "== results in $out"

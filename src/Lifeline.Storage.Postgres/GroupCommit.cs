@@ -73,7 +73,15 @@ internal sealed class GroupCommit<TIn, TOut> : IAsyncDisposable
             }
             if (batch.Count > 0)
             {
-                await RunBatchAsync(batch);
+                try
+                {
+                    await RunBatchAsync(batch);
+                }
+                catch (Exception ex)
+                {
+                    // A fault of the answering itself: nobody left waiting, and the lane goes on.
+                    batch.ForEach(w => w.Done.TrySetException(ex));
+                }
                 batch.Clear();
             }
         }
@@ -86,7 +94,39 @@ internal sealed class GroupCommit<TIn, TOut> : IAsyncDisposable
         {
             results = await _together(batch.ConvertAll(w => w.Input), _stopping.Token);
         }
-        catch (Exception ex) when (_final(ex) || _stopping.IsCancellationRequested)
+        catch (PartlyCommittedException<TOut> partly)
+        {
+            // The writes of a committed part are in: their callers get their answers, the rest
+            // fare as after any failed batch.
+            var rest = new List<Waiter>();
+            for (var i = 0; i < batch.Count; i++)
+            {
+                if (partly.Committed[i])
+                {
+                    batch[i].Done.TrySetResult(partly.Results[i]!);
+                }
+                else
+                {
+                    rest.Add(batch[i]);
+                }
+            }
+            await FailAsync(rest, partly.InnerException!);
+            return;
+        }
+        catch (Exception ex)
+        {
+            await FailAsync(batch, ex);
+            return;
+        }
+        for (var i = 0; i < batch.Count; i++)
+        {
+            batch[i].Done.TrySetResult(results[i]);
+        }
+    }
+
+    private async Task FailAsync(List<Waiter> batch, Exception ex)
+    {
+        if (_final(ex) || _stopping.IsCancellationRequested)
         {
             foreach (var waiter in batch)
             {
@@ -94,19 +134,11 @@ internal sealed class GroupCommit<TIn, TOut> : IAsyncDisposable
             }
             return;
         }
-        catch (Exception)
+        // Rolled back as a whole: each write again in its own transaction, in the batch's order,
+        // so one bad write or a deadlock with another server fails nobody else.
+        foreach (var waiter in batch)
         {
-            // Rolled back as a whole: each write again in its own transaction, in the batch's order,
-            // so one bad write or a deadlock with another server fails nobody else.
-            foreach (var waiter in batch)
-            {
-                await RunAloneAsync(waiter);
-            }
-            return;
-        }
-        for (var i = 0; i < batch.Count; i++)
-        {
-            batch[i].Done.TrySetResult(results[i]);
+            await RunAloneAsync(waiter);
         }
     }
 
@@ -137,4 +169,16 @@ internal sealed class GroupCommit<TIn, TOut> : IAsyncDisposable
     }
 
     private int _disposed;
+}
+
+/// <summary>
+/// A batch failed after a part of it was committed in a transaction of its own: the callers whose
+/// writes <see cref="Committed"/> get <see cref="Results"/>, the others fare as after a failed
+/// batch, by the <see cref="Exception.InnerException"/>.
+/// </summary>
+internal sealed class PartlyCommittedException<TOut>(bool[] committed, TOut?[] results, Exception cause)
+    : Exception("Part of a batch was committed before the rest failed", cause)
+{
+    public bool[] Committed { get; } = committed;
+    public TOut?[] Results { get; } = results;
 }

@@ -19,4 +19,9 @@ public sealed record PostgresOptions
     public int PushLanes { get; init; } = 4;
     /// <summary>The most pushes one transaction takes [256].</summary>
     public int PushBatch { get; init; } = 256;
+    /// <summary>
+    /// Monitor rows this server remembers as it last wrote them, so that a push to one of them is
+    /// written without reading it first [10,000]; 0 turns that off. About 1 KB each.
+    /// </summary>
+    public int KnownRows { get; init; } = 10_000;
 }

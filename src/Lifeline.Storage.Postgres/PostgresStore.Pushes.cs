@@ -4,8 +4,9 @@ namespace Lifeline.Storage.Postgres;
 
 /// <summary>
 /// Recording signals in batches: concurrent pushes share one transaction, so a busy server sends
-/// one locking read, one batch of writes and one commit for all of them instead of four round
-/// trips and a commit each. Every push is answered only after the commit that holds it.
+/// one statement (pushes to rows it wrote last, <see cref="KnownRows"/>), or one locking read and
+/// one batch of writes with the commit, for all of them instead of four round trips and a commit
+/// each. Every push is answered only after the commit that holds it.
 /// </summary>
 public sealed partial class PostgresStore
 {
@@ -23,16 +24,25 @@ public sealed partial class PostgresStore
         "VALUES (@slot, @seq, @monitor_id, @at, @type, @ok, @msg, @value, @ping, @exit_status, @duration_ms, @body, @rid, @source, @details) " +
         EventUpdates;
 
-    /// <summary>Many events in one statement: a JSON array of objects named by column.</summary>
-    private const string UpsertEvents =
-        $"INSERT INTO events (slot, {EventColumns}) SELECT slot, {EventColumns} FROM jsonb_populate_recordset(NULL::events, @rows) " +
-        EventUpdates;
+    /// <summary>Monitors' state columns, as <see cref="MonitorRows.StateParameters"/> gives them, passed as arrays.</summary>
+    private static readonly ColumnArrays States = new("s_",
+        ("id", "text"), ("status", "text"), ("last_signal_at", "bigint"), ("last_message", "text"), ("last_value", "double precision"),
+        ("next_deadline_at", "bigint"), ("due_at", "bigint"), ("open_incident_id", "bigint"), ("run_started_at", "bigint"),
+        ("run_rid", "text"), ("last_duration_ms", "bigint"), ("failure_streak", "integer"), ("event_count", "integer"),
+        ("success_streak", "integer"), ("last_alert_at", "bigint"));
 
-    /// <summary>Many monitors' state columns in one statement, from a JSON array of objects named by column.</summary>
+    /// <summary>Events' columns, as <see cref="EventParameters"/> gives them, passed as arrays.</summary>
+    private static readonly ColumnArrays Events = new("e_",
+        ("slot", "integer"), ("seq", "bigint"), ("monitor_id", "text"), ("at", "bigint"), ("type", "text"), ("ok", "boolean"),
+        ("msg", "text"), ("value", "double precision"), ("ping", "double precision"), ("exit_status", "integer"),
+        ("duration_ms", "bigint"), ("body", "text"), ("rid", "text"), ("source", "text"), ("details", "text"));
+
+    /// <summary>Many events in one statement, each into its slot of its monitor's ring.</summary>
+    private static readonly string UpsertEvents = $"INSERT INTO events ({Events.Names}) SELECT {Events.Names} FROM {Events.Unnest("e")} " + EventUpdates;
+
+    /// <summary>Many monitors' state columns in one statement, answering each row's new version.</summary>
     private static readonly string UpdateStates =
-        "UPDATE monitors m SET " +
-        string.Join(", ", MonitorRows.StateParameters(new Monitor { Id = "", Name = "" }).Select(p => p.Item1[1..]).Where(c => c != "id").Select(c => $"{c} = u.{c}")) +
-        " FROM jsonb_populate_recordset(NULL::monitors, @rows) u WHERE m.id = u.id";
+        $"UPDATE monitors m SET {States.Assignments("u")} FROM {States.Unnest("u")} WHERE m.id = u.id RETURNING m.id, m.xmin::text";
 
     /// <summary>
     /// Records a signal; completes after its transaction has committed. Signals that may create a
@@ -55,72 +65,204 @@ public sealed partial class PostgresStore
         ex => ex is StoreUnavailableException or ObjectDisposedException or OperationCanceledException);
 
     /// <summary>
-    /// Records <paramref name="pushes"/> in one transaction, in their order: several to one monitor
-    /// are applied one after another. The monitors are locked in id order, as the sweeps lock
-    /// them, so batches on several servers cannot deadlock each other.
+    /// Records <paramref name="pushes"/>, in their order per monitor. Pushes to monitors whose row
+    /// this server knows (<see cref="KnownRows"/>) and that change only routine state are written
+    /// without reading the row first, on condition that it is still the version known: a batch of
+    /// only those is one statement, a transaction of its own. The others, and any whose row changed
+    /// meanwhile, take the locking way (<see cref="RecordLockedAsync"/>).
     /// </summary>
-    private Task<IReadOnlyList<SignalResult>> RecordTogetherAsync(IReadOnlyList<Push> pushes, CancellationToken ct) =>
-        InTransactionAsync<IReadOnlyList<SignalResult>>(async s =>
+    private async Task<IReadOnlyList<SignalResult>> RecordTogetherAsync(IReadOnlyList<Push> pushes, CancellationToken ct)
+    {
+        var results = new SignalResult?[pushes.Count];
+        var (known, locked) = _knownRows.Plan(pushes);
+        var learned = new List<KnownRows.Row>();
+        if (locked.Count == 0)
         {
-            // Only the keys this batch uses, so that each condition is one index look-up.
-            var keys = new (string Column, string[] Values)[]
+            // The usual batch under load: one statement, which is a transaction of its own (no
+            // BEGIN, no COMMIT to send).
+            Take(known, await ReadAsync(s => WriteKnownAsync(s, known), ct), results, learned, locked);
+            if (locked.Count > 0)
             {
-                ("push_token", pushes.Select(p => p.Address.Token).OfType<string>().Distinct(StringComparer.Ordinal).ToArray()),
-                ("slug", pushes.Where(p => p.Address.Token is null).Select(p => p.Address.Slug).OfType<string>().Distinct(StringComparer.Ordinal).ToArray()),
-                ("id", pushes.Where(p => p.Address is { Token: null, Slug: null }).Select(p => p.Address.MonitorId).OfType<string>().Distinct(StringComparer.Ordinal).ToArray()),
-            }.Where(k => k.Values.Length > 0).ToArray();
-            var locked = keys.Length == 0 ? [] : await s.QueryAsync(
-                $"SELECT {MonitorColumns.Columns} FROM monitors " +
-                $"WHERE {string.Join(" OR ", keys.Select(k => $"{k.Column} = ANY(@{k.Column})"))} ORDER BY id FOR UPDATE",
-                MonitorColumns.Read,
-                [.. keys.Select(k => ("@" + k.Column, (object?)k.Values))]);
-            var byId = locked.ToDictionary(m => m.Id, StringComparer.Ordinal);
-            var byToken = locked.Where(m => m.PushToken is not null).ToDictionary(m => m.PushToken!, m => m.Id, StringComparer.Ordinal);
-            var bySlug = locked.Where(m => m.Slug is not null).ToDictionary(m => m.Slug!, m => m.Id, StringComparer.Ordinal);
-            var writes = new PendingWrites(s);
-            var results = new SignalResult[pushes.Count];
-            for (var i = 0; i < pushes.Count; i++)
-            {
-                var (address, signal) = pushes[i];
-                var id = address.Token is { } token ? byToken.GetValueOrDefault(token)
-                    : address.Slug is { } slug ? bySlug.GetValueOrDefault(slug)
-                    : address.MonitorId;
-                if (id is null || !byId.TryGetValue(id, out var monitor)
-                    || (address.MonitorId is not null && address.ExpectedDueAt is { } expected && monitor.DueAt != expected))
+                // Those committed stay so; the pushes whose row had changed go the locking way now.
+                var done = results.Select(r => r is not null).ToArray();
+                try
                 {
-                    results[i] = new SignalResult(SignalOutcome.NotFound, null);
-                    continue;
+                    learned.AddRange(await InTransactionAsync(s => RecordLockedAsync(s, pushes, locked, results), ct, committedByWork: true));
                 }
-                // A Healthchecks ping is what the monitor's rules make of it, and is recorded as such.
-                signal = monitor.PingRules.Sort(signal);
-                var flip = MonitorMachine.OnSignal(monitor, signal);
-                writes.AddEvent(EventParameters(monitor, flip, signal));
-                Monitor next;
-                if (signal.Kind == SignalKind.Check || flip.Incident != IncidentChange.None || flip.Notice is not null)
+                catch (Exception ex)
                 {
-                    // Rare: a status change, an alert or a check's rollup. The statements queued
-                    // so far go first, then the same writes as a push alone makes.
-                    await writes.FlushAsync();
-                    if (signal.Kind == SignalKind.Check && signal.Location is null)
-                    {
-                        await AddToRollupAsync(s, monitor.Id, signal);
-                    }
-                    // The row is locked since the read above: it is there.
-                    next = await ApplyAsync(s, monitor, flip, signal.At) ?? flip.Next;
+                    _knownRows.Learn(learned);
+                    throw new PartlyCommittedException<SignalResult>(done, results, ex);
                 }
-                else
-                {
-                    // A routine push: only the state columns change.
-                    writes.AddState(MonitorRows.StateParameters(flip.Next));
-                    next = flip.Next;
-                }
-                byId[id] = next;
-                results[i] = new SignalResult(SignalOutcome.Recorded, next, flip.Notice is not null && next.Channels.Count > 0);
             }
-            // The last writes and the commit share one round trip.
-            await writes.FlushAsync(commit: true);
-            return results;
-        }, ct, committedByWork: true);
+        }
+        else
+        {
+            await InTransactionAsync(async s =>
+            {
+                if (known.Count > 0)
+                {
+                    Take(known, await WriteKnownAsync(s, known), results, learned, locked);
+                }
+                learned.AddRange(await RecordLockedAsync(s, pushes, locked, results));
+                return true;
+            }, ct, committedByWork: true);
+        }
+        _knownRows.Learn(learned);
+        return results!;
+    }
+
+    /// <summary>
+    /// Sorts the known groups by whether their rows were <paramref name="written"/>: the results
+    /// and new rows of those that were, the pushes of the others added to <paramref name="locked"/> (kept in order).
+    /// </summary>
+    private void Take(List<KnownRows.Group> known, Dictionary<string, string> written, SignalResult?[] results, List<KnownRows.Row> learned, List<int> locked)
+    {
+        foreach (var group in known)
+        {
+            if (written.TryGetValue(group.Before.Id, out var version))
+            {
+                group.Indexes.ForEach(i => results[i] = group.Results[i]);
+                learned.Add(new KnownRows.Row(group.After, version));
+            }
+            else
+            {
+                // Changed since this server wrote it (another server, a sweep, an edit).
+                _knownRows.Forget(group.Before.Id);
+                locked.AddRange(group.Indexes);
+            }
+        }
+        locked.Sort();
+    }
+
+    /// <summary>
+    /// The locking way, for the pushes at <paramref name="indexes"/> (in order): the monitors are
+    /// locked in id order, as the sweeps lock them, so batches on several servers cannot deadlock
+    /// each other. Sends the COMMIT with its last writes. Returns the rows it wrote that only
+    /// routine pushes changed, to be known from now on.
+    /// </summary>
+    private async Task<List<KnownRows.Row>> RecordLockedAsync(Session s, IReadOnlyList<Push> pushes, List<int> indexes, SignalResult?[] results)
+    {
+        var batch = indexes.ConvertAll(i => pushes[i]);
+        // Only the keys this batch uses, so that each condition is one index look-up.
+        var keys = new (string Column, string[] Values)[]
+        {
+            ("push_token", batch.Select(p => p.Address.Token).OfType<string>().Distinct(StringComparer.Ordinal).ToArray()),
+            ("slug", batch.Where(p => p.Address.Token is null).Select(p => p.Address.Slug).OfType<string>().Distinct(StringComparer.Ordinal).ToArray()),
+            ("id", batch.Where(p => p.Address is { Token: null, Slug: null }).Select(p => p.Address.MonitorId).OfType<string>().Distinct(StringComparer.Ordinal).ToArray()),
+        }.Where(k => k.Values.Length > 0).ToArray();
+        var locked = keys.Length == 0 ? [] : await s.QueryAsync(
+            $"SELECT {MonitorColumns.Columns} FROM monitors " +
+            $"WHERE {string.Join(" OR ", keys.Select(k => $"{k.Column} = ANY(@{k.Column})"))} ORDER BY id FOR UPDATE",
+            MonitorColumns.Read,
+            [.. keys.Select(k => ("@" + k.Column, (object?)k.Values))]);
+        var byId = locked.ToDictionary(m => m.Id, StringComparer.Ordinal);
+        var byToken = locked.Where(m => m.PushToken is not null).ToDictionary(m => m.PushToken!, m => m.Id, StringComparer.Ordinal);
+        var bySlug = locked.Where(m => m.Slug is not null).ToDictionary(m => m.Slug!, m => m.Id, StringComparer.Ordinal);
+        var writes = new PendingWrites(s);
+        // Monitors written by the full transition: their rows are not learned.
+        var applied = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var i in indexes)
+        {
+            var (address, signal) = pushes[i];
+            var id = address.Token is { } token ? byToken.GetValueOrDefault(token)
+                : address.Slug is { } slug ? bySlug.GetValueOrDefault(slug)
+                : address.MonitorId;
+            if (id is null || !byId.TryGetValue(id, out var monitor)
+                || (address.MonitorId is not null && address.ExpectedDueAt is { } expected && monitor.DueAt != expected))
+            {
+                results[i] = new SignalResult(SignalOutcome.NotFound, null);
+                continue;
+            }
+            // A Healthchecks ping is what the monitor's rules make of it, and is recorded as such.
+            signal = monitor.PingRules.Sort(signal);
+            var flip = MonitorMachine.OnSignal(monitor, signal);
+            writes.AddEvent(EventParameters(monitor, flip, signal));
+            Monitor next;
+            if (!IsRoutine(flip, signal))
+            {
+                // Rare: a status change, an alert or a check's rollup. The statements queued
+                // so far go first, then the same writes as a push alone makes.
+                await writes.FlushAsync();
+                if (signal.Kind == SignalKind.Check && signal.Location is null)
+                {
+                    await AddToRollupAsync(s, monitor.Id, signal);
+                }
+                // The row is locked since the read above: it is there.
+                next = await ApplyAsync(s, monitor, flip, signal.At) ?? flip.Next;
+                applied.Add(id);
+            }
+            else
+            {
+                // A routine push: only the state columns change.
+                writes.AddState(MonitorRows.StateParameters(flip.Next));
+                next = flip.Next;
+            }
+            byId[id] = next;
+            results[i] = new SignalResult(SignalOutcome.Recorded, next, flip.Notice is not null && next.Channels.Count > 0);
+        }
+        // The last writes and the commit share one round trip.
+        await writes.FlushAsync(commit: true);
+        return [.. writes.Versions.Where(v => !applied.Contains(v.Key)).Select(v => new KnownRows.Row(byId[v.Key], v.Value))];
+    }
+
+    /// <summary>
+    /// Whether a signal changes only a monitor's state columns: no alert, no incident, no check
+    /// rollup. Such a signal is written by one update of the row.
+    /// </summary>
+    private static bool IsRoutine(Flip flip, Signal signal) =>
+        signal.Kind != SignalKind.Check && flip.Incident == IncidentChange.None && flip.Notice is null;
+
+    /// <summary>
+    /// Writes the known rows' pushes in one statement: each monitor's row is updated only if its
+    /// version (<c>xmin</c>, which every write of a row changes) is still the one this server
+    /// wrote, and its events are stored only if the row was. Returns the new version of each row
+    /// written; a row missing from it changed meanwhile and nothing of its pushes was stored.
+    /// </summary>
+    private static async Task<Dictionary<string, string>> WriteKnownAsync(Session s, List<KnownRows.Group> groups)
+    {
+        var events = new Dictionary<(object, object), (string, object?)[]>();
+        foreach (var row in groups.SelectMany(g => g.Events))
+        {
+            events[(PendingWrites.Value(row, "@monitor_id"), PendingWrites.Value(row, "@slot"))] = row;
+        }
+        await using var batch = s.Batch();
+        var write = new NpgsqlBatchCommand(WriteKnown);
+        States.AddTo(write.Parameters, [.. groups.Select(g => MonitorRows.StateParameters(g.After))]);
+        Events.AddTo(write.Parameters, [.. events.Values]);
+        write.Parameters.Add(new NpgsqlParameter<string[]>("ids", [.. groups.Select(g => g.Before.Id)]));
+        write.Parameters.Add(new NpgsqlParameter<string[]>("versions", [.. groups.Select(g => g.Version)]));
+        batch.BatchCommands.Add(write);
+        return await ReadVersionsAsync(batch, s.Ct);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="batch"/> and reads the (id, version) rows its statements answer; a
+    /// failed statement, or a failed commit at its end, throws.
+    /// </summary>
+    private static async Task<Dictionary<string, string>> ReadVersionsAsync(NpgsqlBatch batch, CancellationToken ct)
+    {
+        var versions = new Dictionary<string, string>(StringComparer.Ordinal);
+        await using var reader = await batch.ExecuteReaderAsync(ct);
+        do
+        {
+            while (reader.FieldCount == 2 && await reader.ReadAsync(ct))
+            {
+                versions[reader.GetString(0)] = reader.GetString(1);
+            }
+        }
+        while (await reader.NextResultAsync(ct));
+        return versions;
+    }
+
+    /// <summary>The statement of <see cref="WriteKnownAsync"/>.</summary>
+    private static readonly string WriteKnown =
+        "WITH known AS (SELECT * FROM unnest(@ids::text[], @versions::text[]) AS k(id, version)), " +
+        $"written AS (UPDATE monitors m SET {States.Assignments("u")} FROM {States.Unnest("u")} JOIN known k ON k.id = u.id WHERE m.id = u.id AND m.xmin = k.version::xid" +
+        " RETURNING m.id, m.xmin::text AS version), " +
+        $"stored AS (INSERT INTO events ({Events.Names}) SELECT {Events.Names} FROM {Events.Unnest("e")} " +
+        "WHERE e.monitor_id IN (SELECT id FROM written) " + EventUpdates + ") " +
+        "SELECT id, version FROM written";
 
     /// <summary>The parameters of <see cref="UpsertEvent"/>: the event takes the slot of the oldest one in the monitor's ring.</summary>
     private (string, object?)[] EventParameters(Monitor monitor, Flip flip, Signal signal)
@@ -138,22 +280,24 @@ public sealed partial class PostgresStore
 
     /// <summary>
     /// The routine writes of a batch, kept until flushed: then one statement writes every event and
-    /// one every monitor's state, sent together in one round trip. Rows are passed as JSON objects
-    /// named by column (parameter names without the @), so PostgreSQL converts each value to its
-    /// column's type. A later write of the same event slot or monitor replaces an earlier one,
-    /// as it would have overwritten it.
+    /// one every monitor's state, sent together in one round trip, their rows passed as one array
+    /// per column (<see cref="ColumnArrays"/>). A later write of the same event slot or monitor
+    /// replaces an earlier one, as it would have overwritten it.
     /// </summary>
     private sealed class PendingWrites(Session session)
     {
         private readonly Dictionary<(object MonitorId, object Slot), (string, object?)[]> _events = [];
         private readonly Dictionary<object, (string, object?)[]> _states = [];
 
+        /// <summary>The new version (<c>xmin</c>) of each monitor row flushed so far, by id.</summary>
+        public Dictionary<string, string> Versions { get; } = new(StringComparer.Ordinal);
+
         public void AddEvent((string Name, object? Value)[] row) =>
             _events[(Value(row, "@monitor_id"), Value(row, "@slot"))] = row;
 
         public void AddState((string Name, object? Value)[] row) => _states[Value(row, "@id")] = row;
 
-        private static object Value((string Name, object? Value)[] row, string name) =>
+        public static object Value((string Name, object? Value)[] row, string name) =>
             row.First(p => p.Name == name).Value ?? throw new InvalidOperationException($"{name} is null");
 
         /// <param name="commit">Ends the batch with the transaction's COMMIT, sparing it a round trip of its own.</param>
@@ -166,11 +310,11 @@ public sealed partial class PostgresStore
             await using var batch = session.Batch();
             if (_events.Count > 0)
             {
-                batch.BatchCommands.Add(Rows(UpsertEvents, _events.Values));
+                batch.BatchCommands.Add(Rows(UpsertEvents, Events, _events.Values));
             }
             if (_states.Count > 0)
             {
-                batch.BatchCommands.Add(Rows(UpdateStates, _states.Values));
+                batch.BatchCommands.Add(Rows(UpdateStates, States, _states.Values));
             }
             if (commit)
             {
@@ -178,48 +322,17 @@ public sealed partial class PostgresStore
             }
             _events.Clear();
             _states.Clear();
-            await batch.ExecuteNonQueryAsync(session.Ct);
+            foreach (var (id, version) in await ReadVersionsAsync(batch, session.Ct))
+            {
+                Versions[id] = version;
+            }
         }
 
-        private static NpgsqlBatchCommand Rows(string sql, IEnumerable<(string Name, object? Value)[]> rows)
+        private static NpgsqlBatchCommand Rows(string sql, ColumnArrays columns, IEnumerable<(string Name, object? Value)[]> rows)
         {
             var command = new NpgsqlBatchCommand(sql);
-            command.Parameters.Add(new NpgsqlParameter("rows", NpgsqlTypes.NpgsqlDbType.Jsonb) { Value = Json(rows) });
+            columns.AddTo(command.Parameters, [.. rows]);
             return command;
-        }
-
-        private static string Json(IEnumerable<(string Name, object? Value)[]> rows)
-        {
-            var buffer = new System.Buffers.ArrayBufferWriter<byte>();
-            using (var json = new System.Text.Json.Utf8JsonWriter(buffer))
-            {
-                json.WriteStartArray();
-                foreach (var row in rows)
-                {
-                    json.WriteStartObject();
-                    foreach (var (name, value) in row)
-                    {
-                        json.WritePropertyName(name.AsSpan(1));
-                        switch (value)
-                        {
-                            case null: json.WriteNullValue(); break;
-                            case string text: json.WriteStringValue(text); break;
-                            case bool flag: json.WriteBooleanValue(flag); break;
-                            case int number: json.WriteNumberValue(number); break;
-                            case long number: json.WriteNumberValue(number); break;
-                            // JSON has no NaN or infinities: as text, PostgreSQL reads them still.
-                            case double number when !double.IsFinite(number):
-                                json.WriteStringValue(number.ToString(System.Globalization.CultureInfo.InvariantCulture));
-                                break;
-                            case double number: json.WriteNumberValue(number); break;
-                            default: throw new NotSupportedException($"{name}: {value.GetType().Name} values are not written as JSON");
-                        }
-                    }
-                    json.WriteEndObject();
-                }
-                json.WriteEndArray();
-            }
-            return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
         }
     }
 }

@@ -31,6 +31,7 @@ public sealed partial class PostgresStore : IMonitorStore, IChannelStore, IOutbo
         _share = share ?? NodeShare.All();
         _dataSource = NpgsqlDataSource.Create(WithDefaults(options.ConnectionString));
         _pushes = NewPushBatches();
+        _knownRows = new KnownRows(this, options.KnownRows);
     }
 
     /// <summary>

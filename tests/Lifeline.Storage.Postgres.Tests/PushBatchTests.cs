@@ -74,13 +74,14 @@ public sealed class PushBatchTests : IAsyncLifetime
     /// <summary>
     /// Holds <paramref name="monitor"/>'s row locked from another connection, so that the only lane's
     /// first batch waits on it while every later push queues up behind it; the lock goes on dispose.
+    /// With <paramref name="mode"/> <c>FOR KEY SHARE</c>, an update of the row's state may go on and a locking read may not.
     /// </summary>
-    private async Task<IAsyncDisposable> HoldAsync(Monitor monitor)
+    private async Task<IAsyncDisposable> HoldAsync(Monitor monitor, string mode = "FOR UPDATE")
     {
         var connection = new NpgsqlConnection(_database.ConnectionString);
         await connection.OpenAsync();
         var transaction = await connection.BeginTransactionAsync();
-        await using (var command = new NpgsqlCommand($"SELECT 1 FROM monitors WHERE id = '{monitor.Id}' FOR UPDATE", connection, transaction))
+        await using (var command = new NpgsqlCommand($"SELECT 1 FROM monitors WHERE id = '{monitor.Id}' {mode}", connection, transaction))
         {
             await command.ExecuteScalarAsync();
         }
@@ -206,6 +207,131 @@ public sealed class PushBatchTests : IAsyncLifetime
         {
             var events = await store.EventsAsync(monitor.Id, 100, Ct);
             events.OrderBy(e => e.Id).Select(e => e.Msg).ShouldBe(messages.Where((m, i) => i % 5 == index && m != "bad"));
+        }
+    }
+
+    [Fact]
+    public async Task A_push_to_a_row_the_server_wrote_last_needs_no_locking_read_and_another_server_s_does()
+    {
+        await using var store = await OpenAsync();
+        await using var other = await OpenAsync();
+        var monitor = await store.AddAsync(NewPush("known"), Ct);
+        var address = SignalAddress.ForToken(monitor.PushToken!);
+        await store.RecordAsync(address, Up("first"), Ct);
+
+        var held = await HoldAsync(monitor, "FOR KEY SHARE");
+        // This server wrote the row last: its push only updates it, which a key-share lock allows.
+        var known = await store.RecordAsync(address, Up("second"), Ct).WaitAsync(TimeSpan.FromSeconds(30));
+        known.Outcome.ShouldBe(SignalOutcome.Recorded);
+        known.Monitor!.EventCount.ShouldBe(2);
+        // The other server never wrote it: it reads the row with FOR UPDATE, and waits for the lock.
+        var unknown = other.RecordAsync(address, Up("third"), Ct);
+        await WaitUntilWaitingOnALockAsync();
+        unknown.IsCompleted.ShouldBeFalse();
+        await held.DisposeAsync();
+        (await unknown).Monitor!.EventCount.ShouldBe(3);
+
+        (await store.EventsAsync(monitor.Id, 10, Ct)).OrderBy(e => e.Id).Select(e => e.Msg).ShouldBe(["first", "second", "third"]);
+    }
+
+    [Fact]
+    public async Task A_row_another_server_wrote_since_is_read_again_and_then_known_anew()
+    {
+        await using var a = await OpenAsync();
+        await using var b = await OpenAsync();
+        var monitor = await a.AddAsync(NewPush("shared"), Ct);
+        var address = SignalAddress.ForToken(monitor.PushToken!);
+        await a.RecordAsync(address, Up("a1"), Ct);
+        await b.RecordAsync(address, Up("b1"), Ct);
+        await b.RecordAsync(address, Up("b2"), Ct);
+
+        // A's idea of the row is two writes old: had it written from it, it would reuse event 2.
+        var again = await a.RecordAsync(address, Up("a2"), Ct);
+        var after = await a.RecordAsync(address, Up("a3"), Ct);
+
+        again.Monitor!.EventCount.ShouldBe(4);
+        after.Monitor!.EventCount.ShouldBe(5);
+        (await a.EventsAsync(monitor.Id, 10, Ct)).OrderBy(e => e.Id).Select(e => e.Msg).ShouldBe(["a1", "b1", "b2", "a2", "a3"]);
+        (await b.FindAsync(monitor.Id, Ct))!.LastMessage.ShouldBe("a3");
+    }
+
+    [Fact]
+    public async Task An_edit_on_another_server_counts_for_the_next_push_on_a_server_that_knew_the_row()
+    {
+        await using var a = await OpenAsync();
+        await using var b = await OpenAsync();
+        var monitor = await a.AddAsync(NewPush("edited"), Ct);
+        var address = SignalAddress.ForToken(monitor.PushToken!);
+        await a.RecordAsync(address, Up("before"), Ct);
+
+        await b.ChangeAsync(monitor.Id, m => Flip.Quiet(m, m with { Period = TimeSpan.FromMinutes(1) }), Ct);
+        _clock.Advance(TimeSpan.FromSeconds(10));
+        var result = await a.RecordAsync(address, Up("after"), Ct);
+
+        result.Monitor!.Period.ShouldBe(TimeSpan.FromMinutes(1));
+        (await b.FindAsync(monitor.Id, Ct))!.NextDeadlineAt.ShouldBe(_clock.GetUtcNow() + TimeSpan.FromMinutes(1));
+    }
+
+    [Fact]
+    public async Task A_monitor_deleted_on_another_server_is_not_found_by_a_server_that_knew_its_row()
+    {
+        await using var a = await OpenAsync();
+        await using var b = await OpenAsync();
+        var monitor = await a.AddAsync(NewPush("deleted"), Ct);
+        var address = SignalAddress.ForToken(monitor.PushToken!);
+        await a.RecordAsync(address, Up("before"), Ct);
+
+        (await b.DeleteAsync(monitor.Id, Ct)).ShouldBeTrue();
+
+        (await a.RecordAsync(address, Up("after"), Ct)).Outcome.ShouldBe(SignalOutcome.NotFound);
+        (await ScalarAsync<long>("SELECT count(*) FROM events")).ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task A_push_after_a_sweep_marked_a_known_row_down_plans_the_recovery()
+    {
+        await using var store = await OpenAsync();
+        var monitor = await store.AddAsync(NewPush("silent") with { Channels = ["ops"] }, Ct);
+        var address = SignalAddress.ForToken(monitor.PushToken!);
+        await store.RecordAsync(address, Up("alive"), Ct);
+        _clock.Advance(TimeSpan.FromMinutes(6));
+        var due = await store.DueAsync(MonitorKind.Push, _clock.GetUtcNow(), 10, Ct);
+        (await store.FlipAsync(due, m => MonitorMachine.OnDue(m, _clock.GetUtcNow()), Ct)).ShouldHaveSingleItem().Next.Status.ShouldBe(MonitorStatus.Down);
+
+        var back = await store.RecordAsync(address, Up("back"), Ct);
+
+        back.Monitor!.Status.ShouldBe(MonitorStatus.Up);
+        back.PlannedNotice.ShouldBeTrue();
+        (await store.IncidentsAsync(monitor.Id, 10, Ct)).ShouldHaveSingleItem().EndedAt.ShouldNotBeNull();
+    }
+
+    [Fact]
+    public async Task Two_servers_pushing_to_the_same_monitors_at_once_store_every_push_once_in_each_monitor_s_order()
+    {
+        await using var a = await OpenAsync(eventsKept: 500);
+        await using var b = await OpenAsync(eventsKept: 500);
+        var monitors = new List<Monitor>();
+        for (var i = 0; i < 4; i++)
+        {
+            monitors.Add(await a.AddAsync(NewPush($"m{i}"), Ct));
+        }
+
+        // Each server pushes to every monitor, one push after another per monitor and server.
+        await Task.WhenAll(new[] { (Store: a, Name: "a"), (Store: b, Name: "b") }.SelectMany(server => monitors.Select(async monitor =>
+        {
+            for (var n = 0; n < 60; n++)
+            {
+                (await server.Store.RecordAsync(SignalAddress.ForToken(monitor.PushToken!), Up($"{server.Name}{n}"), Ct)).Outcome.ShouldBe(SignalOutcome.Recorded);
+            }
+        })));
+
+        foreach (var monitor in monitors)
+        {
+            (await a.FindAsync(monitor.Id, Ct))!.EventCount.ShouldBe(120);
+            var events = (await a.EventsAsync(monitor.Id, 500, Ct)).OrderBy(e => e.Id).Select(e => e.Msg!).ToList();
+            events.Count.ShouldBe(120);
+            events.Where(m => m.StartsWith('a')).ShouldBe(Enumerable.Range(0, 60).Select(n => $"a{n}"));
+            events.Where(m => m.StartsWith('b')).ShouldBe(Enumerable.Range(0, 60).Select(n => $"b{n}"));
         }
     }
 }
