@@ -4,13 +4,16 @@
 # generator. Both nodes run throughout; the rounds alternate between
 #   one: one wrk (THREADS threads, CONNECTIONS connections) against node A only, and
 #   two: two wrk at once (THREADS/2 threads, CONNECTIONS/2 connections each), one per node,
-# so the load generator has the same threads and connections in both. The same monitors (same
-# tokens) are pushed in both. Per run it also records the CPU used by each node, by PostgreSQL
+# so the load generator has the same threads and connections in both. The same monitors are
+# pushed in both: with two nodes, each node gets half of them (as when each job's client talks to
+# one node), or with SHARED=1 every monitor through both nodes at once (each row then changes
+# under the other node all the time: row locks and re-reads, see docs/BENCHMARKS.md). Per run it also records the CPU used by each node, by PostgreSQL
 # the machine's idle CPU, PostgreSQL commits/s and what its busy backends wait on.
 #
 #   bench/push-cluster.sh [rounds=5] [duration=10s] [monitors=1000]
 #   CONNECTIONS=64 THREADS=2 PORT_BASE=5281 bench/push-cluster.sh
 #   NODE_CPU=0.4 bench/push-cluster.sh   # each node capped at 0.4 of a core (a cgroup of its own, as root)
+#   WARMUP=20s bench/push-cluster.sh     # unmeasured load on both nodes first (default 20s; 0 for none)
 #
 # NODE_CPU stands in for nodes on machines of their own: on one small machine the nodes, PostgreSQL
 # and wrk share the cores, so a second node only takes CPU from the first. With each node capped,
@@ -28,6 +31,8 @@ CONNECTIONS=${CONNECTIONS:-64}
 THREADS=${THREADS:-2}
 PORT_BASE=${PORT_BASE:-5281}
 NODE_CPU=${NODE_CPU:-}
+SHARED=${SHARED:-}
+WARMUP=${WARMUP:-20s}
 A_PORT=$PORT_BASE
 B_PORT=$((PORT_BASE + 1))
 KEY="bench-admin-key-0123456789"
@@ -94,6 +99,11 @@ seq 1 "$MONITORS" | xargs -P 8 -I{} curl -fs -X POST "http://127.0.0.1:$A_PORT/a
   -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' -d '{"name":"bench-{}","period":3600}' \
   | grep -o '"pushToken":"[^"]*"' | cut -d'"' -f4 > "$work/tokens"
 echo "   $(wc -l < "$work/tokens") tokens"
+if [ -n "$SHARED" ]; then cp "$work/tokens" "$work/tokens-a"; cp "$work/tokens" "$work/tokens-b"
+else
+  half=$(( $(wc -l < "$work/tokens") / 2 ))
+  head -n "$half" "$work/tokens" > "$work/tokens-a"; tail -n +$((half + 1)) "$work/tokens" > "$work/tokens-b"
+fi
 
 ticks() { # CPU ticks (user + system) of the given pids and their threads
   local t=0 p
@@ -121,9 +131,9 @@ sample_waits() { # what PostgreSQL's active client backends wait on, once a seco
   done
 }
 
-wrk_run() { # port threads connections -> "rps errors"
+wrk_run() { # port threads connections tokens -> "rps errors"
   local o rps errors sock
-  o=$(TOKENS="$work/tokens" wrk -t"$2" -c"$3" -d"$DURATION" -s bench/push.lua "http://127.0.0.1:$1" 2>&1)
+  o=$(TOKENS="$4" wrk -t"$2" -c"$3" -d"$DURATION" -s bench/push.lua "http://127.0.0.1:$1" 2>&1)
   rps=$(echo "$o" | awk '/Requests\/sec/ {print $2}')
   errors=$(echo "$o" | awk '/Non-2xx/ {print $5}'); errors=${errors:-0}
   sock=$(echo "$o" | awk -F'[ ,]+' '/Socket errors/ {print $4+$6+$8+$10}'); sock=${sock:-0}
@@ -135,11 +145,11 @@ run() { # mode -> one line of results
   a0=$(ticks "$A_PID"); b0=$(ticks "$B_PID"); pid_ticks > "$work/pg-ticks"; i0=$(idle_ticks); c0=$(commits); t0=$(date +%s.%N)
   sample_waits > "$work/waits-$mode" & sampler=$!
   if [ "$mode" = one ]; then
-    read -r rps errs < <(wrk_run "$A_PORT" "$THREADS" "$CONNECTIONS")
+    read -r rps errs < <(wrk_run "$A_PORT" "$THREADS" "$CONNECTIONS" "$work/tokens")
   else
-    wrk_run "$A_PORT" $((THREADS / 2 > 0 ? THREADS / 2 : 1)) $((CONNECTIONS / 2)) > "$work/wrk-a" &
+    wrk_run "$A_PORT" $((THREADS / 2 > 0 ? THREADS / 2 : 1)) $((CONNECTIONS / 2)) "$work/tokens-a" > "$work/wrk-a" &
     local wa=$!
-    wrk_run "$B_PORT" $((THREADS / 2 > 0 ? THREADS / 2 : 1)) $((CONNECTIONS / 2)) > "$work/wrk-b"
+    wrk_run "$B_PORT" $((THREADS / 2 > 0 ? THREADS / 2 : 1)) $((CONNECTIONS / 2)) "$work/tokens-b" > "$work/wrk-b"
     wait $wa
     read -r ra ea < "$work/wrk-a"; read -r rb eb < "$work/wrk-b"
     rps=$(awk -v a="$ra" -v b="$rb" 'BEGIN {printf "%.2f", a + b}'); errs=$((ea + eb))
@@ -153,6 +163,17 @@ run() { # mode -> one line of results
   awk -v m="$mode" -v r="$rps" -v e="$errs" -v s="$secs" -v hz="$HZ" -v a=$((a1 - a0)) -v b=$((b1 - b0)) -v p="$pt" -v i=$((i1 - i0)) -v c=$((c1 - c0)) -v w="$waits" \
     'BEGIN {printf "%s %s req/s, errors %d, CPU cores: node a %.2f, node b %.2f, postgres %.2f, machine idle %.2f of 2; commits/s %.0f; backends wait on: %s\n", m, r, e, a / hz / s, b / hz / s, p / hz / s, i / hz / s, c / s, w}'
 }
+
+# Both nodes warm up first (JIT tiering, connection pools, the rows each node knows), unmeasured:
+# a node capped at a fraction of a core takes a while to reach its pace.
+if [ "$WARMUP" != 0 ]; then
+  echo "== warming up both nodes for $WARMUP"
+  TOKENS="$work/tokens-a" wrk -t1 -c$((CONNECTIONS / 2)) -d"$WARMUP" -s bench/push.lua "http://127.0.0.1:$A_PORT" >/dev/null 2>&1 &
+  warm_a=$!
+  TOKENS="$work/tokens-b" wrk -t1 -c$((CONNECTIONS / 2)) -d"$WARMUP" -s bench/push.lua "http://127.0.0.1:$B_PORT" >/dev/null 2>&1 || true
+  wait "$warm_a" || true
+  TOKENS="$work/tokens" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" -s bench/push.lua "http://127.0.0.1:$A_PORT" >/dev/null 2>&1
+fi
 
 results="$work/rounds"
 : > "$results"
@@ -170,7 +191,7 @@ one=$(awk '$3 == "one" {print $4}' "$results" | median)
 two=$(awk '$3 == "two" {print $4}' "$results" | median)
 ratios=$(awk '$3 == "one" {o[$2] = $4} $3 == "two" {t[$2] = $4} END {for (r in o) if (r in t) printf "%.2f\n", t[r] / o[r]}' "$results" | sort -n | tr '\n' ' ')
 rss_mb() { echo $(( $(awk '/VmRSS/ {print $2}' /proc/$1/status) / 1024 )); }
-summary="median req/s: one node $one, two nodes $two${NODE_CPU:+ (each node capped at $NODE_CPU cores)}, ratio $(awk -v a="$two" -v b="$one" 'BEGIN {printf "%.2f", a / b}') (per-round ratios: $ratios); RSS a $(rss_mb $A_PID) MB, b $(rss_mb $B_PID) MB; database $(pg_sql "SELECT pg_size_pretty(pg_database_size('bench_push'))") ($MONITORS monitors, $CONNECTIONS connections, $DURATION x $ROUNDS, load average at the start $LOAD0)"
+summary="median req/s: one node $one, two nodes $two${NODE_CPU:+ (each node capped at $NODE_CPU cores)}${SHARED:+ (every monitor through both nodes)}, ratio $(awk -v a="$two" -v b="$one" 'BEGIN {printf "%.2f", a / b}') (per-round ratios: $ratios); RSS a $(rss_mb $A_PID) MB, b $(rss_mb $B_PID) MB; database $(pg_sql "SELECT pg_size_pretty(pg_database_size('bench_push'))") ($MONITORS monitors, $CONNECTIONS connections, $DURATION x $ROUNDS, load average at the start $LOAD0)"
 echo "== $summary"
 { date -u +%FT%TZ; cat "$results"; echo "$summary"; } > "$out"
 echo "== results in $out"
