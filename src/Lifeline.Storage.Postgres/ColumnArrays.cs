@@ -40,7 +40,12 @@ internal sealed class ColumnArrays(string prefix, params (string Column, string 
             parameters.Add(type switch
             {
                 // PostgreSQL text cannot hold U+0000 (SQLite can): it is stored as U+FFFD, as in Session.Command.
-                "text" => new NpgsqlParameter<string?[]>(name, [.. rows.Select(r => r[at].Value is string s ? s.Replace('\0', '\uFFFD') : null)]),
+                "text" => new NpgsqlParameter<string?[]>(name, [.. rows.Select(r => r[at].Value switch
+                {
+                    null => null,
+                    string s => s.Replace('\0', '\uFFFD'),
+                    var other => throw new NotSupportedException($"{column}: {other.GetType().Name} is not text"),
+                })]),
                 "bigint" => new NpgsqlParameter<long?[]>(name, [.. rows.Select(r => r[at].Value is { } v ? Convert.ToInt64(v, CultureInfo.InvariantCulture) : (long?)null)]),
                 "integer" => new NpgsqlParameter<int?[]>(name, [.. rows.Select(r => r[at].Value is { } v ? Convert.ToInt32(v, CultureInfo.InvariantCulture) : (int?)null)]),
                 "double precision" => new NpgsqlParameter<double?[]>(name, [.. rows.Select(r => r[at].Value is { } v ? Convert.ToDouble(v, CultureInfo.InvariantCulture) : (double?)null)]),

@@ -74,8 +74,18 @@ public sealed partial class PostgresStore
                 group.After = flip.Next;
                 group.Results[i] = new SignalResult(SignalOutcome.Recorded, flip.Next);
             }
+            // A monitor some push names by id goes the locking way as a whole: its pushes stay in order,
+            // and a row the locking way rewrites in this transaction is not learned from the known way.
+            foreach (var i in locked)
+            {
+                if (pushes[i].Address.MonitorId is { } id && groups.TryGetValue(id, out var named))
+                {
+                    named.Spoiled = true;
+                }
+            }
             var known = new List<Group>(groups.Count);
-            foreach (var group in groups.Values)
+            // In id order, as the locking way and the sweeps lock rows.
+            foreach (var group in groups.Values.OrderBy(g => g.Before.Id, StringComparer.Ordinal))
             {
                 if (group.Spoiled)
                 {

@@ -334,4 +334,31 @@ public sealed class PushBatchTests : IAsyncLifetime
             events.Where(m => m.StartsWith('b')).ShouldBe(Enumerable.Range(0, 60).Select(n => $"b{n}"));
         }
     }
+
+    [Fact]
+    public async Task A_batch_with_a_push_by_token_and_one_by_id_to_a_known_row_keeps_their_order_and_learns_nothing_stale()
+    {
+        await using var store = await OpenAsync(lanes: 1);
+        var blocker = await store.AddAsync(NewPush("blocker"), Ct);
+        var monitor = await store.AddAsync(NewPush("mixed") with { Channels = ["ops"] }, Ct);
+        var token = SignalAddress.ForToken(monitor.PushToken!);
+        await store.RecordAsync(token, Up("known"), Ct);
+        // The only lane waits on the blocker, so the next two pushes make one batch.
+        var held = await HoldAsync(blocker);
+        var first = store.RecordAsync(SignalAddress.ForToken(blocker.PushToken!), Up("first"), Ct);
+        await WaitUntilWaitingOnALockAsync();
+        var byToken = store.RecordAsync(token, Up("k"), Ct);
+        var byId = store.RecordAsync(new SignalAddress { MonitorId = monitor.Id }, Up("d") with { Ok = false }, Ct);
+        await held.DisposeAsync();
+        await first;
+        (await byToken).Outcome.ShouldBe(SignalOutcome.Recorded);
+        (await byId).Monitor!.Status.ShouldBe(MonitorStatus.Down);
+
+        // The next push starts from the row as the id push left it: down, so it plans the recovery.
+        var back = await store.RecordAsync(token, Up("back"), Ct);
+
+        back.Monitor!.Status.ShouldBe(MonitorStatus.Up);
+        back.PlannedNotice.ShouldBeTrue();
+        (await store.EventsAsync(monitor.Id, 10, Ct)).OrderBy(e => e.Id).Select(e => e.Msg).ShouldBe(["known", "k", "d", "back"]);
+    }
 }
