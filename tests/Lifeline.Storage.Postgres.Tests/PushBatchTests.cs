@@ -210,14 +210,21 @@ public sealed class PushBatchTests : IAsyncLifetime
         }
     }
 
+    /// <summary>A new push monitor that <paramref name="store"/> has written once (so it knows the row), and its token's address.</summary>
+    private async Task<(Monitor Monitor, SignalAddress Address)> KnownByAsync(PostgresStore store, string name, string first)
+    {
+        var monitor = await store.AddAsync(NewPush(name), Ct);
+        var address = SignalAddress.ForToken(monitor.PushToken!);
+        await store.RecordAsync(address, Up(first), Ct);
+        return (monitor, address);
+    }
+
     [Fact]
     public async Task A_push_to_a_row_the_server_wrote_last_needs_no_locking_read_and_another_server_s_does()
     {
         await using var store = await OpenAsync();
         await using var other = await OpenAsync();
-        var monitor = await store.AddAsync(NewPush("known"), Ct);
-        var address = SignalAddress.ForToken(monitor.PushToken!);
-        await store.RecordAsync(address, Up("first"), Ct);
+        var (monitor, address) = await KnownByAsync(store, "known", "first");
 
         var held = await HoldAsync(monitor, "FOR KEY SHARE");
         // This server wrote the row last: its push only updates it, which a key-share lock allows.
@@ -239,9 +246,7 @@ public sealed class PushBatchTests : IAsyncLifetime
     {
         await using var a = await OpenAsync();
         await using var b = await OpenAsync();
-        var monitor = await a.AddAsync(NewPush("shared"), Ct);
-        var address = SignalAddress.ForToken(monitor.PushToken!);
-        await a.RecordAsync(address, Up("a1"), Ct);
+        var (monitor, address) = await KnownByAsync(a, "shared", "a1");
         await b.RecordAsync(address, Up("b1"), Ct);
         await b.RecordAsync(address, Up("b2"), Ct);
 
@@ -260,9 +265,7 @@ public sealed class PushBatchTests : IAsyncLifetime
     {
         await using var a = await OpenAsync();
         await using var b = await OpenAsync();
-        var monitor = await a.AddAsync(NewPush("edited"), Ct);
-        var address = SignalAddress.ForToken(monitor.PushToken!);
-        await a.RecordAsync(address, Up("before"), Ct);
+        var (monitor, address) = await KnownByAsync(a, "edited", "before");
 
         await b.ChangeAsync(monitor.Id, m => Flip.Quiet(m, m with { Period = TimeSpan.FromMinutes(1) }), Ct);
         _clock.Advance(TimeSpan.FromSeconds(10));
@@ -277,9 +280,7 @@ public sealed class PushBatchTests : IAsyncLifetime
     {
         await using var a = await OpenAsync();
         await using var b = await OpenAsync();
-        var monitor = await a.AddAsync(NewPush("deleted"), Ct);
-        var address = SignalAddress.ForToken(monitor.PushToken!);
-        await a.RecordAsync(address, Up("before"), Ct);
+        var (monitor, address) = await KnownByAsync(a, "deleted", "before");
 
         (await b.DeleteAsync(monitor.Id, Ct)).ShouldBeTrue();
 
