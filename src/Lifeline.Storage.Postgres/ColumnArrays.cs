@@ -17,9 +17,15 @@ internal sealed class ColumnArrays(string prefix, params (string Column, string 
     /// <summary>The column names, comma separated, in the order of <see cref="Unnest"/>.</summary>
     public string Names => string.Join(", ", columns.Select(c => c.Column));
 
-    /// <summary>"a = alias.a, ...": every column but the id set from <paramref name="alias"/>, for an UPDATE.</summary>
-    public string Assignments(string alias) =>
-        string.Join(", ", columns.Where(c => c.Column != "id").Select(c => $"{c.Column} = {alias}.{c.Column}"));
+    /// <summary>
+    /// "a = alias.a, ...": every column but the <paramref name="keys"/> (the id when none are
+    /// given) set from <paramref name="alias"/>, for an UPDATE.
+    /// </summary>
+    public string Assignments(string alias, params string[] keys) =>
+        string.Join(", ", columns.Where(c => keys.Length == 0 ? c.Column != "id" : !keys.Contains(c.Column)).Select(c => $"{c.Column} = {alias}.{c.Column}"));
+
+    /// <summary>These columns and <paramref name="more"/> after them.</summary>
+    public ColumnArrays With(params (string Column, string Type)[] more) => new(prefix, [.. columns, .. more]);
 
     /// <summary>Adds one array parameter per column holding <paramref name="rows"/>' values.</summary>
     public void AddTo(NpgsqlParameterCollection parameters, IReadOnlyList<(string Name, object? Value)[]> rows)

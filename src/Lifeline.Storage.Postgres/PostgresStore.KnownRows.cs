@@ -35,7 +35,9 @@ public sealed partial class PostgresStore
         }
 
         private readonly ConcurrentDictionary<string, Row> _rows = new(StringComparer.Ordinal);
-        private readonly ConcurrentDictionary<string, string> _addresses = new(StringComparer.Ordinal);
+        /// <summary>Monitor ids by the push token and the slug they had when known.</summary>
+        private readonly ConcurrentDictionary<string, string> _byToken = new(StringComparer.Ordinal);
+        private readonly ConcurrentDictionary<string, string> _bySlug = new(StringComparer.Ordinal);
 
         /// <summary>
         /// Splits a batch into the groups of known rows whose pushes are all routine and the indexes
@@ -83,9 +85,11 @@ public sealed partial class PostgresStore
                     named.Spoiled = true;
                 }
             }
-            var known = new List<Group>(groups.Count);
+            var ordered = new List<Group>(groups.Values);
             // In id order, as the locking way and the sweeps lock rows.
-            foreach (var group in groups.Values.OrderBy(g => g.Before.Id, StringComparer.Ordinal))
+            ordered.Sort((a, b) => string.CompareOrdinal(a.Before.Id, b.Before.Id));
+            var known = new List<Group>(ordered.Count);
+            foreach (var group in ordered)
             {
                 if (group.Spoiled)
                 {
@@ -107,8 +111,10 @@ public sealed partial class PostgresStore
             {
                 return null;
             }
-            var key = address.Token is { } token ? "t" + token : address.Slug is { } slug ? "s" + slug : null;
-            if (key is null || !_addresses.TryGetValue(key, out var id) || !_rows.TryGetValue(id, out var row))
+            string? id = null;
+            var found = address.Token is { } token ? _byToken.TryGetValue(token, out id)
+                : address.Slug is { } slug && _bySlug.TryGetValue(slug, out id);
+            if (!found || !_rows.TryGetValue(id!, out var row))
             {
                 return null;
             }
@@ -117,28 +123,39 @@ public sealed partial class PostgresStore
         }
 
         /// <summary>Keeps rows just committed, replacing what was known of them.</summary>
-        public void Learn(IEnumerable<Row> rows)
+        public void Learn(IReadOnlyCollection<Row> rows)
         {
-            if (capacity <= 0)
+            if (capacity <= 0 || rows.Count == 0)
             {
                 return;
             }
+            var fresh = 0;
             foreach (var row in rows)
             {
-                if ((_rows.Count >= capacity && !_rows.ContainsKey(row.Monitor.Id)) || _addresses.Count >= 2 * capacity)
-                {
-                    _rows.Clear();
-                    _addresses.Clear();
-                }
-                _rows[row.Monitor.Id] = row;
-                if (row.Monitor.PushToken is { } token)
-                {
-                    _addresses["t" + token] = row.Monitor.Id;
-                }
-                if (row.Monitor.Slug is { } slug)
-                {
-                    _addresses["s" + slug] = row.Monitor.Id;
-                }
+                fresh += _rows.ContainsKey(row.Monitor.Id) ? 0 : 1;
+            }
+            // Counting takes every lock of a concurrent dictionary: only when rows are new here.
+            if (fresh > 0 && (_rows.Count + fresh > capacity || _byToken.Count + _bySlug.Count + 2 * fresh > 2 * capacity))
+            {
+                _rows.Clear();
+                _byToken.Clear();
+                _bySlug.Clear();
+            }
+            foreach (var row in rows)
+            {
+                var id = row.Monitor.Id;
+                _rows[id] = row;
+                Point(_byToken, row.Monitor.PushToken, id);
+                Point(_bySlug, row.Monitor.Slug, id);
+            }
+        }
+
+        /// <summary>Makes <paramref name="key"/> name <paramref name="id"/>, writing only when it names another.</summary>
+        private static void Point(ConcurrentDictionary<string, string> addresses, string? key, string id)
+        {
+            if (key is not null && !(addresses.TryGetValue(key, out var named) && named == id))
+            {
+                addresses[key] = id;
             }
         }
 

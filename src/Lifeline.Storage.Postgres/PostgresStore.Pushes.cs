@@ -37,8 +37,26 @@ public sealed partial class PostgresStore
         ("msg", "text"), ("value", "double precision"), ("ping", "double precision"), ("exit_status", "integer"),
         ("duration_ms", "bigint"), ("body", "text"), ("rid", "text"), ("source", "text"), ("details", "text"));
 
+    /// <summary>
+    /// The first half of storing events (<see cref="Events"/>, alias e) in their ring slots: a
+    /// named query updating the slots that are there, which once a ring has gone round is every
+    /// slot. <paramref name="only"/> is a further condition on e ("AND ...") or "".
+    /// </summary>
+    private static string ChangedEvents(string only) =>
+        $"changed_events AS (UPDATE events v SET {Events.Assignments("e", "monitor_id", "slot")} FROM {Events.Unnest("e")} " +
+        $"WHERE v.monitor_id = e.monitor_id AND v.slot = e.slot {only} RETURNING v.monitor_id, v.slot)";
+
+    /// <summary>
+    /// The second half: inserting the events whose slot was not there (a ring's first round, or
+    /// events pruned). Both halves together cost PostgreSQL less than one upsert of every event,
+    /// whose conflict check and row lock come on top of the update.
+    /// </summary>
+    private static string AddedEvents(string only) =>
+        $"INSERT INTO events ({Events.Names}) SELECT {Events.Names} FROM {Events.Unnest("e")} " +
+        $"WHERE NOT EXISTS (SELECT FROM changed_events c WHERE c.monitor_id = e.monitor_id AND c.slot = e.slot) {only} " + EventUpdates;
+
     /// <summary>Many events in one statement, each into its slot of its monitor's ring.</summary>
-    private static readonly string UpsertEvents = $"INSERT INTO events ({Events.Names}) SELECT {Events.Names} FROM {Events.Unnest("e")} " + EventUpdates;
+    private static readonly string UpsertEvents = $"WITH {ChangedEvents("")} {AddedEvents("")}";
 
     /// <summary>Many monitors' state columns in one statement, answering each row's new version.</summary>
     private static readonly string UpdateStates =
@@ -80,14 +98,14 @@ public sealed partial class PostgresStore
         {
             // The usual batch under load: one statement, which is a transaction of its own (no
             // BEGIN, no COMMIT to send).
-            Take(known, await ReadAsync(s => WriteKnownAsync(s, known), ct), results, learned, locked);
+            Take(known, await ReadAsync(s => WriteKnownAsync(s, known), ct, _pushSource), results, learned, locked);
             if (locked.Count > 0)
             {
                 // Those committed stay so; the pushes whose row had changed go the locking way now.
                 var done = results.Select(r => r is not null).ToArray();
                 try
                 {
-                    learned.AddRange(await InTransactionAsync(s => RecordLockedAsync(s, pushes, locked, results), ct, committedByWork: true));
+                    learned.AddRange(await InTransactionAsync(s => RecordLockedAsync(s, pushes, locked, results), ct, committedByWork: true, _pushSource));
                 }
                 catch (Exception ex)
                 {
@@ -106,7 +124,7 @@ public sealed partial class PostgresStore
                 }
                 learned.AddRange(await RecordLockedAsync(s, pushes, locked, results));
                 return true;
-            }, ct, committedByWork: true);
+            }, ct, committedByWork: true, _pushSource);
         }
         _knownRows.Learn(learned);
         return results!;
@@ -228,10 +246,8 @@ public sealed partial class PostgresStore
         }
         await using var batch = s.Batch();
         var write = new NpgsqlBatchCommand(WriteKnown);
-        States.AddTo(write.Parameters, [.. groups.Select(g => MonitorRows.StateParameters(g.After))]);
+        KnownStates.AddTo(write.Parameters, [.. groups.Select(g => MonitorRows.StateParameters(g.After).Append(("@version", g.Version)).ToArray())]);
         Events.AddTo(write.Parameters, [.. events.Values]);
-        write.Parameters.Add(new NpgsqlParameter<string[]>("ids", [.. groups.Select(g => g.Before.Id)]));
-        write.Parameters.Add(new NpgsqlParameter<string[]>("versions", [.. groups.Select(g => g.Version)]));
         batch.BatchCommands.Add(write);
         return await ReadVersionsAsync(batch, s.Ct);
     }
@@ -255,13 +271,15 @@ public sealed partial class PostgresStore
         return versions;
     }
 
+    /// <summary>The known rows' state columns and the version each was known at.</summary>
+    private static readonly ColumnArrays KnownStates = States.With(("version", "text"));
+
     /// <summary>The statement of <see cref="WriteKnownAsync"/>.</summary>
     private static readonly string WriteKnown =
-        "WITH known AS (SELECT * FROM unnest(@ids::text[], @versions::text[]) AS k(id, version)), " +
-        $"written AS (UPDATE monitors m SET {States.Assignments("u")} FROM {States.Unnest("u")} JOIN known k ON k.id = u.id WHERE m.id = u.id AND m.xmin = k.version::xid" +
+        $"WITH written AS (UPDATE monitors m SET {States.Assignments("u")} FROM {KnownStates.Unnest("u")} WHERE m.id = u.id AND m.xmin = u.version::xid" +
         " RETURNING m.id, m.xmin::text AS version), " +
-        $"stored AS (INSERT INTO events ({Events.Names}) SELECT {Events.Names} FROM {Events.Unnest("e")} " +
-        "WHERE e.monitor_id IN (SELECT id FROM written) " + EventUpdates + ") " +
+        $"{ChangedEvents("AND e.monitor_id IN (SELECT id FROM written)")}, " +
+        $"added_events AS ({AddedEvents("AND e.monitor_id IN (SELECT id FROM written)")}) " +
         "SELECT id, version FROM written";
 
     /// <summary>The parameters of <see cref="UpsertEvent"/>: the event takes the slot of the oldest one in the monitor's ring.</summary>

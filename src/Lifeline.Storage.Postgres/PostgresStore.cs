@@ -18,6 +18,8 @@ public sealed partial class PostgresStore : IMonitorStore, IChannelStore, IOutbo
     private readonly TimeProvider _clock;
     private readonly ILogger _logger;
     private readonly NpgsqlDataSource _dataSource;
+    /// <summary>The connections push batches run on (<see cref="ForPushes"/>).</summary>
+    private readonly NpgsqlDataSource _pushSource;
     private readonly NodeShare _share;
 
     /// <param name="share">The shards this server sweeps; every shard when null (a server alone).</param>
@@ -30,6 +32,7 @@ public sealed partial class PostgresStore : IMonitorStore, IChannelStore, IOutbo
         _logger = logger;
         _share = share ?? NodeShare.All();
         _dataSource = NpgsqlDataSource.Create(WithDefaults(options.ConnectionString));
+        _pushSource = NpgsqlDataSource.Create(ForPushes(WithDefaults(options.ConnectionString)));
         _pushes = NewPushBatches();
         _knownRows = new KnownRows(this, options.KnownRows);
     }
@@ -55,6 +58,20 @@ public sealed partial class PostgresStore : IMonitorStore, IChannelStore, IOutbo
             // connection goes back to the pool without three reset statements before its next use.
             builder.NoResetOnClose = true;
         }
+        return builder.ConnectionString;
+    }
+
+    /// <summary>
+    /// The connection string for push batches: PostgreSQL is told not to scan a table whole where an
+    /// index can do. A batch's statements look their rows up by key, but they are prepared once
+    /// with rows passed as arrays, planned for ten rows each; against a table of a few thousand
+    /// monitors, with statistics from when it was smaller, the planner may then read all of
+    /// monitors for every batch instead of a dozen rows by its primary key.
+    /// </summary>
+    private static string ForPushes(string connectionString)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        builder.Options = $"{builder.Options} -c enable_seqscan=off".Trim();
         return builder.ConnectionString;
     }
 
@@ -143,11 +160,12 @@ public sealed partial class PostgresStore : IMonitorStore, IChannelStore, IOutbo
     /// acknowledges what may not be committed.
     /// </summary>
     /// <param name="committedByWork">The work sends the COMMIT itself as the last statement of its last batch (one round trip less).</param>
-    private async Task<T> InTransactionAsync<T>(Func<Session, Task<T>> work, CancellationToken ct, bool committedByWork = false)
+    /// <param name="source">The connections to use: the store's own when null.</param>
+    private async Task<T> InTransactionAsync<T>(Func<Session, Task<T>> work, CancellationToken ct, bool committedByWork = false, NpgsqlDataSource? source = null)
     {
         try
         {
-            await using var connection = await _dataSource.OpenConnectionAsync(ct);
+            await using var connection = await (source ?? _dataSource).OpenConnectionAsync(ct);
             await using var transaction = await connection.BeginTransactionAsync(ct);
             var result = await work(new Session(connection, transaction, ct));
             if (!committedByWork)
@@ -164,11 +182,12 @@ public sealed partial class PostgresStore : IMonitorStore, IChannelStore, IOutbo
     }
 
     /// <summary>Runs one read on its own connection, outside any transaction.</summary>
-    private async Task<T> ReadAsync<T>(Func<Session, Task<T>> read, CancellationToken ct)
+    /// <param name="source">The connections to use: the store's own when null.</param>
+    private async Task<T> ReadAsync<T>(Func<Session, Task<T>> read, CancellationToken ct, NpgsqlDataSource? source = null)
     {
         try
         {
-            await using var connection = await _dataSource.OpenConnectionAsync(ct);
+            await using var connection = await (source ?? _dataSource).OpenConnectionAsync(ct);
             var result = await read(new Session(connection, null, ct));
             Reached();
             return result;
@@ -182,6 +201,7 @@ public sealed partial class PostgresStore : IMonitorStore, IChannelStore, IOutbo
     public async ValueTask DisposeAsync()
     {
         await _pushes.DisposeAsync();
+        await _pushSource.DisposeAsync();
         await _dataSource.DisposeAsync();
     }
 

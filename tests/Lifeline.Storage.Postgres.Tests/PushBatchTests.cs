@@ -362,4 +362,90 @@ public sealed class PushBatchTests : IAsyncLifetime
         back.PlannedNotice.ShouldBeTrue();
         (await store.EventsAsync(monitor.Id, 10, Ct)).OrderBy(e => e.Id).Select(e => e.Msg).ShouldBe(["known", "k", "d", "back"]);
     }
+    [Fact]
+    public async Task A_ring_gone_round_keeps_the_newest_events_and_slots_pruned_away_are_filled_again_both_ways()
+    {
+        await using var store = await OpenAsync(eventsKept: 3);
+        await using var other = await OpenAsync(eventsKept: 3);
+        var (monitor, address) = await KnownByAsync(store, "ring", "1");
+        // Round one inserts each slot, then the ring goes round: each push replaces the oldest.
+        foreach (var message in new[] { "2", "3", "4", "5", "6", "7" })
+        {
+            await store.RecordAsync(address, Up(message), Ct);
+        }
+        (await store.EventsAsync(monitor.Id, 10, Ct)).OrderBy(e => e.Id).Select(e => e.Msg).ShouldBe(["5", "6", "7"]);
+
+        // Events pruned away (by age, or a ring laid out anew): their slots are not there to update.
+        await ExecAsync($"DELETE FROM events WHERE monitor_id = '{monitor.Id}' AND seq <> 7");
+        await store.RecordAsync(address, Up("8"), Ct);
+        await other.RecordAsync(address, Up("9"), Ct);
+
+        (await store.EventsAsync(monitor.Id, 10, Ct)).OrderBy(e => e.Id).Select(e => e.Msg).ShouldBe(["7", "8", "9"]);
+        (await ScalarAsync<long>($"SELECT count(*) FROM events WHERE monitor_id = '{monitor.Id}'")).ShouldBe(3);
+    }
+
+    [Fact]
+    public async Task Pushes_look_monitors_up_by_key_even_where_the_planner_thinks_reading_the_whole_table_is_cheaper()
+    {
+        // Index look-ups priced as if each went to a slow disk: a plan left to the costs reads monitors whole.
+        await ExecAsync($"ALTER DATABASE \"{_database.Name}\" SET random_page_cost = 400");
+        var tokens = new List<SignalAddress>();
+        await using (var setUp = await OpenAsync())
+        {
+            for (var i = 0; i < 40; i++)
+            {
+                tokens.Add(SignalAddress.ForToken((await setUp.AddAsync(NewPush($"m{i}"), Ct)).PushToken!));
+            }
+        }
+        var before = await ScansOfMonitorsAsync();
+
+        await using (var store = await OpenAsync())
+        {
+            // Twice round: the first push to each row reads it with a lock, the second writes what it knows.
+            for (var round = 0; round < 2; round++)
+            {
+                var pushes = tokens.Select(t => store.RecordAsync(t, Up($"r{round}"), Ct)).ToArray();
+                (await Task.WhenAll(pushes)).ShouldAllBe(r => r.Outcome == SignalOutcome.Recorded);
+            }
+        }
+
+        var after = await ScansOfMonitorsAsync();
+        after.Whole.ShouldBe(before.Whole);
+        after.ByIndex.ShouldBeGreaterThanOrEqualTo(before.ByIndex + 80);
+        (await ScalarAsync<long>("SELECT sum(event_count) FROM monitors")).ShouldBe(80);
+    }
+
+    /// <summary>
+    /// How often monitors was read whole and by an index, once every other connection to the
+    /// database is closed: a server process reports its counts as it ends.
+    /// </summary>
+    private async Task<(long Whole, long ByIndex)> ScansOfMonitorsAsync()
+    {
+        var alone = new NpgsqlConnectionStringBuilder(_database.ConnectionString) { Pooling = false }.ConnectionString;
+        async Task<(long, long, long)> ReadAsync()
+        {
+            await using var connection = new NpgsqlConnection(alone);
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand(
+                "SELECT (SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()), " +
+                "seq_scan, idx_scan FROM pg_stat_user_tables WHERE relname = 'monitors'", connection);
+            await using var reader = await command.ExecuteReaderAsync();
+            await reader.ReadAsync();
+            return (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
+        }
+        NpgsqlConnection.ClearAllPools();
+        var last = (-1L, -1L, -1L);
+        for (var i = 0; i < 500; i++)
+        {
+            var now = await ReadAsync();
+            // Nobody else connected, and the counts as they were a moment ago: every report is in.
+            if (now.Item1 == 0 && now == last)
+            {
+                return (now.Item2, now.Item3);
+            }
+            last = now;
+            await Task.Delay(20);
+        }
+        throw new TimeoutException("Other connections to the test database stayed open");
+    }
 }
