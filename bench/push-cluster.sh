@@ -12,7 +12,7 @@
 #
 #   bench/push-cluster.sh [rounds=5] [duration=10s] [monitors=1000]
 #   CONNECTIONS=64 THREADS=2 PORT_BASE=5281 bench/push-cluster.sh
-#   NODE_CPU=0.4 bench/push-cluster.sh   # each node capped at 0.4 of a core (a cgroup of its own, as root)
+#   NODE_CPU=0.4 bench/push-cluster.sh   # each node capped at 0.4 of a core (started in a cgroup of its own, as root)
 #   WARMUP=20s bench/push-cluster.sh     # unmeasured load on both nodes first (default 20s; 0 for none)
 #
 # NODE_CPU stands in for nodes on machines of their own: on one small machine the nodes, PostgreSQL
@@ -50,9 +50,8 @@ if [ -n "$NODE_CPU" ]; then
   else echo "NODE_CPU needs a writable cgroup cpu controller (run as root)" >&2; exit 2; fi
 fi
 cg_dirs=()
-limit_cpu() { # pid name: moves the process (every thread) into a cgroup capped at NODE_CPU cores
-  [ -n "$NODE_CPU" ] || return 0
-  local dir="$cg_base/lifeline-bench-$$-$2" quota
+make_cgroup() { # name -> CG_DIR: a cgroup of its own capped at NODE_CPU cores
+  local dir="$cg_base/lifeline-bench-$$-$1" quota
   mkdir -p "$dir"; cg_dirs+=("$dir")
   quota=$(awk -v c="$NODE_CPU" 'BEGIN {printf "%d", c * 100000}')
   if [ -e "$dir/cpu.max" ]; then
@@ -61,7 +60,7 @@ limit_cpu() { # pid name: moves the process (every thread) into a cgroup capped 
   else
     echo 100000 > "$dir/cpu.cfs_period_us"; echo "$quota" > "$dir/cpu.cfs_quota_us"
   fi
-  echo "$1" > "$dir/cgroup.procs"
+  CG_DIR=$dir
 }
 
 work=$(mktemp -d)
@@ -85,10 +84,14 @@ conn=$(pg_createdb bench_push)
 
 wait_ready() { for _ in $(seq 1 300); do curl -fs "$1" >/dev/null 2>&1 && return 0; sleep 0.2; done; echo "not ready: $1" >&2; exit 1; }
 start_node() { # name port -> pid in $STARTED_PID
-  LIFELINE_API_KEY=$KEY dotnet "$work/lifeline/lifeline.dll" serve --urls "http://127.0.0.1:$2" \
+  local procs=""
+  if [ -n "$NODE_CPU" ]; then make_cgroup "$1"; procs="$CG_DIR/cgroup.procs"; fi
+  # The node starts inside its cgroup, as in a container with a CPU limit: .NET sizes itself to the
+  # limit from the start (one processor: no thread-pool spinning, one I/O queue).
+  LIFELINE_API_KEY=$KEY bash -c '[ -z "$0" ] || echo $$ > "$0"; exec "$@"' "$procs" \
+    dotnet "$work/lifeline/lifeline.dll" serve --urls "http://127.0.0.1:$2" \
     --data "$work/$1-data" --postgres "$conn" >"$work/$1.log" 2>&1 &
   STARTED_PID=$!
-  limit_cpu "$STARTED_PID" "$1"
   wait_ready "http://127.0.0.1:$2/healthz"
 }
 echo "== starting nodes a on :$A_PORT and b on :$B_PORT, one database"
