@@ -239,10 +239,11 @@ public sealed partial class PostgresStore
     /// </summary>
     private static async Task<Dictionary<string, string>> WriteKnownAsync(Session s, List<KnownRows.Group> groups)
     {
+        // A later event in a slot replaces an earlier one, as it would have overwritten it.
         var events = new Dictionary<(object, object), (string, object?)[]>();
         foreach (var row in groups.SelectMany(g => g.Events))
         {
-            events[(PendingWrites.Value(row, "@monitor_id"), PendingWrites.Value(row, "@slot"))] = row;
+            events[PendingWrites.SlotOf(row)] = row;
         }
         await using var batch = s.Batch();
         var write = new NpgsqlBatchCommand(WriteKnown);
@@ -278,9 +279,10 @@ public sealed partial class PostgresStore
     private static readonly string WriteKnown =
         $"WITH written AS (UPDATE monitors m SET {States.Assignments("u")} FROM {KnownStates.Unnest("u")} WHERE m.id = u.id AND m.xmin = u.version::xid" +
         " RETURNING m.id, m.xmin::text AS version), " +
-        $"{ChangedEvents("AND e.monitor_id IN (SELECT id FROM written)")}, " +
-        $"added_events AS ({AddedEvents("AND e.monitor_id IN (SELECT id FROM written)")}) " +
-        "SELECT id, version FROM written";
+        $"{ChangedEvents(OfWrittenRows)}, added_events AS ({AddedEvents(OfWrittenRows)}) SELECT id, version FROM written";
+
+    /// <summary>The condition that keeps a known row's events to rows <see cref="WriteKnown"/> updated.</summary>
+    private const string OfWrittenRows = "AND e.monitor_id IN (SELECT id FROM written)";
 
     /// <summary>The parameters of <see cref="UpsertEvent"/>: the event takes the slot of the oldest one in the monitor's ring.</summary>
     private (string, object?)[] EventParameters(Monitor monitor, Flip flip, Signal signal)
@@ -310,12 +312,15 @@ public sealed partial class PostgresStore
         /// <summary>The new version (<c>xmin</c>) of each monitor row flushed so far, by id.</summary>
         public Dictionary<string, string> Versions { get; } = new(StringComparer.Ordinal);
 
-        public void AddEvent((string Name, object? Value)[] row) =>
-            _events[(Value(row, "@monitor_id"), Value(row, "@slot"))] = row;
+        public void AddEvent((string Name, object? Value)[] row) => _events[SlotOf(row)] = row;
+
+        /// <summary>The ring slot an event's row is written to: its monitor and slot.</summary>
+        public static (object MonitorId, object Slot) SlotOf((string Name, object? Value)[] row) =>
+            (Value(row, "@monitor_id"), Value(row, "@slot"));
 
         public void AddState((string Name, object? Value)[] row) => _states[Value(row, "@id")] = row;
 
-        public static object Value((string Name, object? Value)[] row, string name) =>
+        private static object Value((string Name, object? Value)[] row, string name) =>
             row.First(p => p.Name == name).Value ?? throw new InvalidOperationException($"{name} is null");
 
         /// <param name="commit">Ends the batch with the transaction's COMMIT, sparing it a round trip of its own.</param>
