@@ -206,7 +206,8 @@ public sealed class ProbeAgentTests : IAsyncLifetime
         await _server.StopAsync();
         var downAt = TimeProvider.System.GetUtcNow();
         var results = Path.Combine(_folder.Path, "spool", "results");
-        await Until(() => SpooledResults(results) >= 4);
+        // Counted from the outage on: a result made just before it may wait in the spool too.
+        await Until(() => SpooledTimes(results).Count(at => at > downAt) >= 4);
         var upAt = TimeProvider.System.GetUtcNow();
         await _server.StartAsync();
         await _server.WaitForAsync(s => s.Stored.Any(r => r.At > upAt.AddSeconds(1)), TimeSpan.FromSeconds(20), "results after the outage");
@@ -265,6 +266,9 @@ public sealed class ProbeAgentTests : IAsyncLifetime
 
     private static HashSet<string> SpooledLines(string folder) =>
         Directory.Exists(folder) ? [.. Directory.GetFiles(folder).SelectMany(File.ReadLines).Where(l => l.Length > 0)] : [];
+
+    private static IEnumerable<DateTimeOffset> SpooledTimes(string folder) =>
+        SpooledLines(folder).Select(l => JsonSerializer.Deserialize(l, ProbeJson.Default.ProbeResult)!.At);
 
     private static int SpooledResults(string folder) =>
         Directory.Exists(folder) ? Directory.GetFiles(folder).Sum(f => File.ReadLines(f).Count(l => l.Length > 0)) : 0;
