@@ -146,15 +146,18 @@ public sealed class ProcessHardeningTests : IAsyncLifetime
         mounted.Code.ShouldBe(0, $"this test needs a small tmpfs for the data folder (run as root): mount said {mounted.Output}");
         try
         {
+            // The server starts with 1 MiB left: enough for its database, too little for the ping
+            // log's first step (4 MiB), so nothing can have made room for routine pings ahead.
+            var filler = Path.Combine(mount, "filler");
+            FillDisk(filler, leave: 1 << 20);
             var data = Path.Combine(mount, "data");
             await using var server = await LifelineProcess.StartAsync(data);
             var token = await CreatePushMonitorAsync(server.Admin);
-            // The first push changes the monitor's status: a database write, which may still fit in
-            // log pages SQLite reuses. Routine pings after it need the ping log to grow.
+            // The first push changes the monitor's status: a database write. Routine pings after
+            // it need the ping log to grow.
             using var first = await server.Anonymous.PostAsync($"api/push/{token}", null);
             first.StatusCode.ShouldBe(HttpStatusCode.OK);
-            var filler = Path.Combine(mount, "filler");
-            FillDisk(filler);
+            FillDisk(filler, leave: 0);
 
             using var push = await server.Anonymous.PostAsync($"api/push/{token}", null);
             var pushBody = await push.Content.ReadAsStringAsync();
@@ -162,7 +165,7 @@ public sealed class ProcessHardeningTests : IAsyncLifetime
             for (var i = 0; i < 20; i++)
             {
                 using var more = await server.Anonymous.PostAsync($"api/push/{token}", null);
-                more.StatusCode.ShouldBe(HttpStatusCode.ServiceUnavailable);
+                more.StatusCode.ShouldBe(HttpStatusCode.ServiceUnavailable, $"push {i}: {await more.Content.ReadAsStringAsync()}\n{server.Output}");
             }
             var logged = server.Output;
             var failing = await Eventually.GetAsync(async () =>
@@ -236,15 +239,18 @@ public sealed class ProcessHardeningTests : IAsyncLifetime
     }
 
     /// <summary>Writes a file until the disk has no space left.</summary>
-    private static void FillDisk(string path)
+    /// <summary>Adds to <paramref name="path"/> until the disk has no more than <paramref name="leave"/> bytes free.</summary>
+    private static void FillDisk(string path, long leave)
     {
+        var disk = new DriveInfo(Path.GetDirectoryName(path)!);
         var chunk = new byte[64 << 10];
-        using var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1, FileOptions.None);
+        using var file = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.None, 1, FileOptions.None);
         try
         {
-            while (true)
+            long room;
+            while ((room = disk.AvailableFreeSpace - leave) > 0)
             {
-                file.Write(chunk);
+                file.Write(chunk, 0, (int)Math.Min(chunk.Length, room));
             }
         }
         catch (IOException)
