@@ -149,8 +149,10 @@ public sealed class StatusPageFormTests(Chromium chromium) : IClassFixture<Chrom
 
         await page.GotoAsync(Url($"status-pages/{id}"));
         await note.Locator("button:text-is('Resolve')").ClickAsync();
-        await page.WaitForURLAsync("**?done=resolved*");
-        (await note.InnerTextAsync()).ShouldContain("resolved");
+        // The answer goes back to the note (#note-...): waited for by its URL and its text, not the
+        // load event, which Chromium under load did not always report for it within 30 s.
+        await page.WaitForURLAsync("**?done=resolved*", new() { WaitUntil = WaitUntilState.Commit });
+        await note.Filter(new() { HasText = "resolved" }).WaitForAsync();
         (await _app.GetArrayAsync($"api/v1/status-pages/{id}/incidents")).Single()!["state"]!.GetValue<string>().ShouldBe("resolved");
         await page.GotoAsync(Url("status/acme"));
         var resolved = await page.ContentAsync();
