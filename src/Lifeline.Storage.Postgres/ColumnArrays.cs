@@ -21,8 +21,11 @@ internal sealed class ColumnArrays(string prefix, params (string Column, string 
     /// "a = alias.a, ...": every column but the <paramref name="keys"/> (the id when none are
     /// given) set from <paramref name="alias"/>, for an UPDATE.
     /// </summary>
-    public string Assignments(string alias, params string[] keys) =>
-        string.Join(", ", columns.Where(c => keys.Length == 0 ? c.Column != "id" : !keys.Contains(c.Column)).Select(c => $"{c.Column} = {alias}.{c.Column}"));
+    public string Assignments(string alias, params string[] keys)
+    {
+        string[] skipped = keys.Length == 0 ? ["id"] : keys;
+        return string.Join(", ", columns.Where(c => !skipped.Contains(c.Column)).Select(c => $"{c.Column} = {alias}.{c.Column}"));
+    }
 
     /// <summary>These columns and <paramref name="more"/> after them.</summary>
     public ColumnArrays With(params (string Column, string Type)[] more) => new(prefix, [.. columns, .. more]);

@@ -238,7 +238,6 @@ public sealed class ProcessHardeningTests : IAsyncLifetime
         output.ShouldContain("damaged");
     }
 
-    /// <summary>Writes a file until the disk has no space left.</summary>
     /// <summary>Adds to <paramref name="path"/> until the disk has no more than <paramref name="leave"/> bytes free.</summary>
     private static void FillDisk(string path, long leave)
     {

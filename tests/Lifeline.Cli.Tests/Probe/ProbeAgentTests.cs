@@ -245,7 +245,7 @@ public sealed class ProbeAgentTests : IAsyncLifetime
             await first.StopAsync();
         }
         var spooled = SpooledLines(Path.Combine(_folder.Path, "spool", "results"));
-        var waited = spooled.Select(l => JsonSerializer.Deserialize(l, ProbeJson.Default.ProbeResult)!.At).ToList();
+        var waited = spooled.Select(MadeAt).ToList();
         _server.Assign();
         await _server.StartAsync();
 
@@ -267,8 +267,10 @@ public sealed class ProbeAgentTests : IAsyncLifetime
     private static HashSet<string> SpooledLines(string folder) =>
         Directory.Exists(folder) ? [.. Directory.GetFiles(folder).SelectMany(File.ReadLines).Where(l => l.Length > 0)] : [];
 
-    private static IEnumerable<DateTimeOffset> SpooledTimes(string folder) =>
-        SpooledLines(folder).Select(l => JsonSerializer.Deserialize(l, ProbeJson.Default.ProbeResult)!.At);
+    private static IEnumerable<DateTimeOffset> SpooledTimes(string folder) => SpooledLines(folder).Select(MadeAt);
+
+    /// <summary>When the result on a spooled line was made.</summary>
+    private static DateTimeOffset MadeAt(string line) => JsonSerializer.Deserialize(line, ProbeJson.Default.ProbeResult)!.At;
 
     private static int SpooledResults(string folder) =>
         Directory.Exists(folder) ? Directory.GetFiles(folder).Sum(f => File.ReadLines(f).Count(l => l.Length > 0)) : 0;
