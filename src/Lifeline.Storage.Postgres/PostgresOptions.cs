@@ -15,8 +15,14 @@ public sealed record PostgresOptions
     public string? NodeId { get; init; }
     /// <summary>How long a node may be silent before it counts as gone [10 s].</summary>
     public TimeSpan NodeTimeout { get; init; } = TimeSpan.FromSeconds(10);
-    /// <summary>Push transactions under way at once, each on its own connection, each taking every push waiting [4].</summary>
-    public int PushLanes { get; init; } = 4;
+    /// <summary>
+    /// Push transactions under way at once, each on its own connection, each taking every push
+    /// waiting [1]. One is fastest: pushes wait for the commit under way and then share the next
+    /// one, so each commit (and its WAL flush) carries more of them, and no two of the node's
+    /// transactions contend in PostgreSQL. More lanes made smaller batches and more commits, and
+    /// 4 lanes pushed about half as fast as 1 (docs/BENCHMARKS.md).
+    /// </summary>
+    public int PushLanes { get; init; } = 1;
     /// <summary>The most pushes one transaction takes [256].</summary>
     public int PushBatch { get; init; } = 256;
     /// <summary>

@@ -1,6 +1,9 @@
 namespace Lifeline.Storage.Postgres.Tests;
 
-/// <summary>How a batch's callers are answered when the batch fails, wholly or after a part of it was committed.</summary>
+/// <summary>
+/// How a batch's callers are answered: not on the lane, and when the batch fails, wholly or after
+/// a part of it was committed.
+/// </summary>
 public sealed class GroupCommitTests
 {
     private sealed class Cause(string message) : Exception(message);
@@ -76,5 +79,36 @@ public sealed class GroupCommitTests
         (await Should.ThrowAsync<Cause>(queued[0])).Message.ShouldBe("gone");
         (await queued[1]).ShouldBe("together:b");
         alone.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task A_caller_that_blocks_after_its_answer_does_not_hold_up_the_batches_after_its_own()
+    {
+        // Callers are answered on the thread pool with their continuations inline, so a caller
+        // that does slow work after its answer does it there, not on the lane. (Callers answered
+        // by the same work item, of the same batch, do wait for it.)
+        var gate = new Gate();
+        var alone = new List<string>();
+        await using var lane = Lane(FirstWaitsThen(gate, batch => [.. batch.Select(i => "together:" + i)]), _ => false, alone);
+        var blocked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var release = new ManualResetEventSlim();
+        var first = lane.RunAsync("first", CancellationToken.None);
+        await gate.Entered.Task;
+        // Attached while the batch is still running, so it runs where the answer is given.
+        var blocking = first.ContinueWith(t =>
+        {
+            blocked.SetResult();
+            release.Wait(TimeSpan.FromSeconds(30));
+            return t.Result;
+        }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        gate.Open.SetResult();
+        await blocked.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        var next = lane.RunAsync("next", CancellationToken.None);
+
+        (await next.WaitAsync(TimeSpan.FromSeconds(10))).ShouldBe("together:next");
+        blocking.IsCompleted.ShouldBeFalse();
+        release.Set();
+        (await blocking).ShouldBe("together:first");
     }
 }
