@@ -3,11 +3,11 @@ using System.Threading.Channels;
 namespace Lifeline.Storage.Postgres;
 
 /// <summary>
-/// Group commit for writes that arrive together: callers queue their input, and a few lanes each
-/// take everything waiting (up to a batch size), run it as one transaction and complete every
-/// caller of that batch only after its commit. Each lane is one connection, so a busy server
-/// sends a few round trips per batch instead of a few per write, and while one lane waits for
-/// its commit the next batch is being built in another.
+/// Group commit for writes that arrive together: callers queue their input, and a lane (or
+/// several) takes everything waiting (up to a batch size), runs it as one transaction and answers
+/// every caller of that batch only after its commit. Each lane is one connection, so a busy server
+/// sends a few round trips per batch instead of a few per write; the writes that arrive while a
+/// lane waits for its commit make its next batch.
 /// <para>
 /// When a batch fails for a reason that is the database's (<paramref name="final"/>: unreachable,
 /// shutting down), every caller of the batch gets that exception: nothing in it was acknowledged.

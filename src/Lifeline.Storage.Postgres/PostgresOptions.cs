@@ -20,7 +20,7 @@ public sealed record PostgresOptions
     /// waiting [1]. One is fastest: pushes wait for the commit under way and then share the next
     /// one, so each commit (and its WAL flush) carries more of them, and no two of the node's
     /// transactions contend in PostgreSQL. More lanes made smaller batches and more commits, and
-    /// 4 lanes pushed about half as fast as 1 (docs/BENCHMARKS.md).
+    /// at 64 connections 2 lanes pushed 0.79 times as fast as 1 (docs/BENCHMARKS.md).
     /// </summary>
     public int PushLanes { get; init; } = 1;
     /// <summary>The most pushes one transaction takes [256].</summary>
