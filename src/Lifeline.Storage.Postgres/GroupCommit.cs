@@ -66,29 +66,8 @@ internal sealed class GroupCommit<TIn, TOut> : IAsyncDisposable
         }
     }
 
-    /// <summary>Most callers answered by one thread-pool work item.</summary>
-    private const int AnswerChunk = 16;
-
-    /// <summary>
-    /// Passes on the outcomes of <paramref name="waiters"/> on the thread pool, a few callers per
-    /// work item: one wake-up for many answers (each writes its HTTP response inline) instead of
-    /// one each, and none of them on the lane, which goes on with the next batch.
-    /// </summary>
-    private static void Answer(List<Waiter> waiters)
-    {
-        for (var start = 0; start < waiters.Count; start += AnswerChunk)
-        {
-            var from = start;
-            ThreadPool.UnsafeQueueUserWorkItem(all =>
-            {
-                var end = Math.Min(from + AnswerChunk, all.Count);
-                for (var i = from; i < end; i++)
-                {
-                    all[i].Complete();
-                }
-            }, waiters, preferLocal: false);
-        }
-    }
+    /// <summary>Passes on the outcomes of <paramref name="waiters"/> on the thread pool (<see cref="BatchAnswers"/>), never on the lane.</summary>
+    private static void Answer(List<Waiter> waiters) => BatchAnswers.Send(waiters, w => w.Complete());
 
     private readonly Channel<Waiter> _queue = Channel.CreateUnbounded<Waiter>(new UnboundedChannelOptions { SingleReader = false, SingleWriter = false });
     private readonly int _maxBatch;

@@ -200,29 +200,8 @@ internal sealed class SqliteWriter : IAsyncDisposable
         }
     }
 
-    /// <summary>Most callers answered by one thread-pool work item.</summary>
-    private const int AnswerChunk = 16;
-
-    /// <summary>
-    /// Completes the callers of a committed batch on the thread pool. Their continuations (writing
-    /// the HTTP answer) run inline there, a few callers per work item: one wake-up for many
-    /// answers instead of one each, and never on the writer's or the sync thread.
-    /// </summary>
-    private static void Answer(List<WriteOp> batch)
-    {
-        for (var start = 0; start < batch.Count; start += AnswerChunk)
-        {
-            var from = start;
-            ThreadPool.UnsafeQueueUserWorkItem(ops =>
-            {
-                var end = Math.Min(from + AnswerChunk, ops.Count);
-                for (var i = from; i < end; i++)
-                {
-                    ops[i].Complete();
-                }
-            }, batch, preferLocal: false);
-        }
-    }
+    /// <summary>Completes the callers of a committed batch on the thread pool (<see cref="BatchAnswers"/>), never on the writer's or the sync thread.</summary>
+    private static void Answer(List<WriteOp> batch) => BatchAnswers.Send(batch, op => op.Complete());
 
     // Runs on its own thread: flushes the log once for every batch committed since the last flush.
     private void SyncLoop(WalSync sync)
