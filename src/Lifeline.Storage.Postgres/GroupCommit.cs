@@ -126,7 +126,8 @@ internal sealed class GroupCommit<TIn, TOut> : IAsyncDisposable
                 }
                 catch (Exception ex)
                 {
-                    // A fault of the answering itself: nobody left waiting, and the lane goes on.
+                    // A fault of this class's own code, not the database's: every caller not yet
+                    // given an outcome gets this one, and the lane goes on.
                     batch.ForEach(w => w.Fail(ex));
                 }
                 Answer(batch);
